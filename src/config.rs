@@ -1,0 +1,242 @@
+//! Settings from flags > environment > config file > defaults, and where files live.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::api::{ApiBase, DEFAULT_API_BASE};
+
+/// The default redirect URI for the OAuth loopback listener.
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8765/callback";
+/// Order details fetched at once by default.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// Where floktu keeps its files (XDG base directories).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paths {
+    /// `$XDG_CONFIG_HOME/floktu`.
+    pub config_dir: PathBuf,
+    /// `$XDG_CACHE_HOME/floktu`.
+    pub cache_dir: PathBuf,
+    /// `$XDG_STATE_HOME/floktu`: logs, and the token file where no keyring works.
+    pub state_dir: PathBuf,
+}
+
+impl Paths {
+    /// Resolves the XDG variables through `env`, falling back to `~/.config` and friends.
+    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Paths {
+        let home = env("HOME")
+            .map(PathBuf::from)
+            .or_else(dirs::home_dir)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let xdg = |var: &str, fallback: &str| -> PathBuf {
+            env(var)
+                .filter(|v| Path::new(v).is_absolute())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| home.join(fallback))
+                .join("floktu")
+        };
+        Paths {
+            config_dir: xdg("XDG_CONFIG_HOME", ".config"),
+            cache_dir: xdg("XDG_CACHE_HOME", ".cache"),
+            state_dir: xdg("XDG_STATE_HOME", ".local/state"),
+        }
+    }
+
+    /// `config.toml` in the config directory.
+    pub fn config_file(&self) -> PathBuf {
+        self.config_dir.join("config.toml")
+    }
+
+    /// The log file.
+    pub fn log_file(&self) -> PathBuf {
+        self.state_dir.join("floktu.log")
+    }
+}
+
+/// What `config.toml` may say. Unknown keys are an error, so a typo is noticed.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// API base URL.
+    pub api_base: Option<String>,
+    /// OAuth client id.
+    pub client_id: Option<String>,
+    /// OAuth client secret (better kept in the keyring; allowed here for headless setups).
+    pub client_secret: Option<String>,
+    /// OAuth redirect URI.
+    pub redirect_uri: Option<String>,
+    /// Order details fetched at once.
+    pub concurrency: Option<usize>,
+    /// Store the token in a 0600 file instead of the OS keyring.
+    pub insecure_storage: Option<bool>,
+}
+
+impl FileConfig {
+    /// Reads the config file; a missing file is an empty config.
+    pub fn load(path: &Path) -> Result<FileConfig> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => toml::from_str(&text).with_context(|| format!("reading {}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+}
+
+/// What the command line said (only what it said: `None` where a flag was absent).
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// `--api-base`.
+    pub api_base: Option<String>,
+    /// `--concurrency`.
+    pub concurrency: Option<usize>,
+    /// `--no-cache`.
+    pub no_cache: bool,
+    /// `--client-id`.
+    pub client_id: Option<String>,
+    /// `--client-secret`.
+    pub client_secret: Option<String>,
+    /// `--redirect-uri`.
+    pub redirect_uri: Option<String>,
+    /// `--insecure-storage`.
+    pub insecure_storage: bool,
+}
+
+/// Every setting, resolved.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The API base.
+    pub api_base: ApiBase,
+    /// Order details fetched at once (at least 1).
+    pub concurrency: usize,
+    /// Skip the on-disk cache.
+    pub no_cache: bool,
+    /// OAuth client id.
+    pub client_id: Option<String>,
+    /// OAuth client secret.
+    pub client_secret: Option<String>,
+    /// OAuth redirect URI.
+    pub redirect_uri: String,
+    /// Token in a file rather than the keyring.
+    pub insecure_storage: bool,
+    /// File locations.
+    pub paths: Paths,
+}
+
+impl Settings {
+    /// Flags beat the environment, which beats the config file, which beats defaults.
+    pub fn resolve(
+        flags: &Overrides,
+        env: &dyn Fn(&str) -> Option<String>,
+        file: &FileConfig,
+        paths: Paths,
+    ) -> Result<Settings> {
+        let env_nonempty = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+        let api_base = flags
+            .api_base
+            .clone()
+            .or_else(|| env_nonempty("FLOKTU_API_BASE"))
+            .or_else(|| file.api_base.clone())
+            .unwrap_or_else(|| DEFAULT_API_BASE.to_string());
+        let api_base = ApiBase::parse(&api_base)?;
+        Ok(Settings {
+            api_base,
+            concurrency: flags
+                .concurrency
+                .or(file.concurrency)
+                .unwrap_or(DEFAULT_CONCURRENCY)
+                .max(1),
+            no_cache: flags.no_cache,
+            client_id: flags
+                .client_id
+                .clone()
+                .or_else(|| env_nonempty("FLOKTU_CLIENT_ID"))
+                .or_else(|| file.client_id.clone()),
+            client_secret: flags
+                .client_secret
+                .clone()
+                .or_else(|| env_nonempty("FLOKTU_CLIENT_SECRET"))
+                .or_else(|| file.client_secret.clone()),
+            redirect_uri: flags
+                .redirect_uri
+                .clone()
+                .or_else(|| file.redirect_uri.clone())
+                .unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_string()),
+            insecure_storage: flags.insecure_storage || file.insecure_storage.unwrap_or(false),
+            paths,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+    }
+
+    fn paths() -> Paths {
+        Paths::from_env(&env_of(&[("HOME", "/home/u")]))
+    }
+
+    #[test]
+    fn xdg_variables_decide_the_paths() {
+        let p = Paths::from_env(&env_of(&[
+            ("HOME", "/h"),
+            ("XDG_CACHE_HOME", "/c"),
+            ("XDG_STATE_HOME", "relative"),
+        ]));
+        assert_eq!(p.cache_dir, PathBuf::from("/c/floktu"));
+        assert_eq!(p.config_dir, PathBuf::from("/h/.config/floktu"));
+        // A relative XDG path is invalid per the spec and ignored.
+        assert_eq!(p.state_dir, PathBuf::from("/h/.local/state/floktu"));
+    }
+
+    #[test]
+    fn flag_beats_env_beats_file() {
+        let file = FileConfig {
+            api_base: Some("https://file.example/api/v2".into()),
+            ..Default::default()
+        };
+        let env = env_of(&[("FLOKTU_API_BASE", "https://env.example/api/v2")]);
+        let s = Settings::resolve(&Overrides::default(), &env, &file, paths()).unwrap();
+        assert_eq!(s.api_base.host_label(), "env.example");
+        let flags = Overrides {
+            api_base: Some("https://flag.example/api/v2".into()),
+            ..Default::default()
+        };
+        let s = Settings::resolve(&flags, &env, &file, paths()).unwrap();
+        assert_eq!(s.api_base.host_label(), "flag.example");
+        let s = Settings::resolve(&Overrides::default(), &env_of(&[]), &file, paths()).unwrap();
+        assert_eq!(s.api_base.host_label(), "file.example");
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_said() {
+        let s = Settings::resolve(
+            &Overrides::default(),
+            &env_of(&[]),
+            &FileConfig::default(),
+            paths(),
+        )
+        .unwrap();
+        assert_eq!(s.api_base.to_string(), DEFAULT_API_BASE);
+        assert_eq!(s.concurrency, DEFAULT_CONCURRENCY);
+        assert_eq!(s.redirect_uri, DEFAULT_REDIRECT_URI);
+    }
+
+    #[test]
+    fn a_plain_http_base_from_the_environment_is_refused() {
+        let env = env_of(&[("FLOKTU_API_BASE", "http://evil.example/api/v2")]);
+        assert!(Settings::resolve(&Overrides::default(), &env, &FileConfig::default(), paths()).is_err());
+    }
+
+    #[test]
+    fn unknown_config_keys_are_an_error() {
+        assert!(toml::from_str::<FileConfig>("api_bsae = \"x\"").is_err());
+        let ok: FileConfig = toml::from_str("client_id = \"abc\"\nconcurrency = 4").unwrap();
+        assert_eq!(ok.concurrency, Some(4));
+    }
+}

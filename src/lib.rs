@@ -1,0 +1,12 @@
+//! floktu: a keyboard-driven terminal explorer for the Floktu ticketing API.
+//!
+//! The binary (`src/main.rs`) is a thin shell over this library so that
+//! integration tests and benchmarks can drive the same code.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod text;
