@@ -10,3 +10,4 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod text;
+pub mod tui;

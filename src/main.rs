@@ -180,15 +180,18 @@ async fn dispatch(
     if let Some(Command::Status) = command {
         return status(settings, token.map(|(_, s)| s), &mut out);
     }
-    let Some(command) = command else {
-        eprintln!("floktu: the interactive explorer is not built yet; try `floktu --demo events` or `floktu --help`");
-        return Ok(Exit::Usage);
-    };
-    let Some((token, _)) = token else {
-        eprintln!("floktu: not logged in. Run `floktu login`, or set FLOKTU_TOKEN (try `floktu --demo` for demo data)");
+    let Some((token, source)) = token else {
+        eprintln!(
+            "floktu: not logged in. Run `floktu login`, or set FLOKTU_TOKEN (try `floktu --demo` for demo data)"
+        );
         return Ok(Exit::Usage);
     };
     let client = FloktuClient::new(settings.api_base.clone(), token)?;
+    let Some(command) = command else {
+        drop(out);
+        floktu_tui::tui::run(client, source == TokenSource::Demo).await?;
+        return Ok(Exit::Ok);
+    };
     let exit = match command {
         Command::Events(f) => cli::events(&client, f.format(), &mut out, &mut err).await?,
         Command::Orders { event, format } => {

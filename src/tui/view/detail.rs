@@ -1,0 +1,221 @@
+//! The detail pane: the highlighted order, its attendees, and the answers of
+//! the highlighted attendee.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::common::{
+    Tone, cell, failed_lines, filter_line, pane_block, placeholder, spinner, style, thousands, visible_rows,
+};
+use crate::api::{Attendee, Money, Order, Status};
+use crate::text::sanitize;
+use crate::tui::app::{App, Remote};
+
+/// Draws the detail pane into `area`.
+pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
+    let title_style = if focused {
+        style(app, Tone::Title)
+    } else {
+        style(app, Tone::Normal)
+    };
+    let title = match app.orders.selected_item() {
+        Some(o) => format!(" Order {} ", o.id),
+        None => " Order ".to_string(),
+    };
+    let block = pane_block(app, Line::styled(title, title_style), focused);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let order = match app.shown_detail() {
+        Some(Remote::Loaded(order)) => order,
+        Some(Remote::Failed(msg)) => return placeholder(f, inner, failed_lines(app, msg)),
+        Some(Remote::Loading(_)) | Some(Remote::NotAsked) => {
+            return placeholder(
+                f,
+                inner,
+                vec![Line::from(format!("{} Loading order…", spinner(app)))],
+            );
+        }
+        None if app.orders.selected_item().is_some() => {
+            return placeholder(f, inner, vec![Line::styled("…", style(app, Tone::Dim))]);
+        }
+        None => {
+            let hint = Line::styled("Select an order to see its details.", style(app, Tone::Dim));
+            return placeholder(f, inner, vec![hint]);
+        }
+    };
+    let header = header_lines(app, order);
+    let answers = answer_lines(app);
+    let filter = filter_line(app, &app.attendees);
+    // The attendees list takes what it needs; the answers follow right below it.
+    let answers_height = (answers.len() as u16).min(inner.height / 3);
+    let fixed = header.len() as u16 + 2 + answers_height + 1 + u16::from(filter.is_some());
+    let list_rows =
+        (app.attendees.visible_len().max(1) as u16).min(inner.height.saturating_sub(fixed).max(1));
+    let [
+        header_area,
+        _,
+        list_title_area,
+        list_area,
+        _,
+        answers_area,
+        _,
+        filter_area,
+    ] = Layout::vertical([
+        Constraint::Length(header.len() as u16),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(list_rows),
+        Constraint::Length(1),
+        Constraint::Length(answers_height),
+        Constraint::Min(0),
+        Constraint::Length(u16::from(filter.is_some())),
+    ])
+    .areas(inner);
+    f.render_widget(Paragraph::new(header), header_area);
+    f.render_widget(Paragraph::new(attendees_title(app, order)), list_title_area);
+    f.render_widget(Paragraph::new(answers).wrap(Wrap { trim: true }), answers_area);
+    if let Some(line) = filter {
+        f.render_widget(Paragraph::new(line), filter_area);
+    }
+    if order.attendees.is_empty() {
+        let none = Line::styled("No attendees on this order.", style(app, Tone::Dim));
+        return placeholder(f, list_area, vec![none]);
+    }
+    let width = usize::from(list_area.width).saturating_sub(2);
+    let check_cols = 19.min(width / 3);
+    let rest = width.saturating_sub(check_cols + 3);
+    let name_cols = rest * 7 / 20;
+    let company_cols = rest / 5;
+    let ticket_cols = rest.saturating_sub(name_cols + company_cols);
+    let query = app.attendees.filter.query.as_str();
+    let rows = visible_rows(&app.attendees, usize::from(list_area.height), |a, selected| {
+        let base = if selected && focused {
+            style(app, Tone::Selected)
+        } else if selected {
+            style(app, Tone::Title)
+        } else {
+            style(app, Tone::Normal)
+        };
+        let marker = if selected { "▶ " } else { "  " };
+        let mut spans = vec![Span::styled(marker, base)];
+        spans.extend(cell(
+            app,
+            &a.display_name().unwrap_or_else(|| "(no name)".into()),
+            name_cols,
+            query,
+            base,
+        ));
+        spans.push(Span::styled(" ", base));
+        let company = a.company.as_deref().unwrap_or("");
+        spans.extend(cell(
+            app,
+            company,
+            company_cols,
+            query,
+            base.patch(style(app, Tone::Dim)),
+        ));
+        spans.push(Span::styled(" ", base));
+        spans.extend(cell(app, &ticket_label(a), ticket_cols, query, base));
+        spans.push(Span::styled(" ", base));
+        let (text, tone) = match &a.check_in {
+            Some(c) => (format!("✓ {}", c.short()), Tone::Good),
+            None => ("· not checked in".to_string(), Tone::Dim),
+        };
+        spans.extend(cell(app, &text, check_cols, "", base.patch(style(app, tone))));
+        Line::from(spans)
+    });
+    f.render_widget(Paragraph::new(rows), list_area);
+}
+
+/// "VIP / Weekend Pass", or the ticket alone.
+pub fn ticket_label(a: &Attendee) -> String {
+    match &a.ticket_group {
+        Some(g) => format!("{g} / {}", a.ticket),
+        None => a.ticket.clone(),
+    }
+}
+
+/// The status as a symbol, a word and a colour.
+pub fn status_span(app: &App, status: Status) -> Span<'static> {
+    let (text, tone) = match status {
+        Status::Confirmed => ("● confirmed", Tone::Good),
+        Status::Unconfirmed => ("◌ unconfirmed", Tone::Warn),
+        Status::Cancelled => ("✖ cancelled", Tone::Bad),
+        Status::Other => ("? unknown status", Tone::Warn),
+    };
+    Span::styled(text, style(app, tone))
+}
+
+fn money(m: Option<Money>) -> String {
+    m.map_or_else(|| "—".to_string(), |m| m.to_string())
+}
+
+fn header_lines(app: &App, order: &Order) -> Vec<Line<'static>> {
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(sanitize(&order.name).into_owned(), style(app, Tone::Title)),
+            Span::styled(format!("  #{}", order.id), style(app, Tone::Dim)),
+        ]),
+        Line::from(sanitize(&order.email).into_owned()),
+    ];
+    let mut amounts = vec![
+        status_span(app, order.status),
+        Span::raw(format!("   {}", money(order.order_amount))),
+        Span::styled(
+            format!("  paid {}", money(order.amount_paid)),
+            style(app, Tone::Dim),
+        ),
+    ];
+    if order.balance_due() {
+        amounts.push(Span::styled("  ⚠ BALANCE DUE", style(app, Tone::Warn)));
+    }
+    lines.push(Line::from(amounts));
+    if let Some(v) = &order.voucher {
+        lines.push(Line::from(vec![
+            Span::styled("Voucher ", style(app, Tone::Dim)),
+            Span::raw(sanitize(v).into_owned()),
+        ]));
+    }
+    lines
+}
+
+fn attendees_title(app: &App, order: &Order) -> Line<'static> {
+    let shown = app.attendees.visible_len();
+    let total = order.attendees.len();
+    let checked = order.attendees.iter().filter(|a| a.check_in.is_some()).count();
+    let count = if shown == total {
+        thousands(total)
+    } else {
+        format!("{} of {}", thousands(shown), thousands(total))
+    };
+    Line::from(vec![
+        Span::styled(format!("Attendees ({count})"), style(app, Tone::Title)),
+        Span::styled(format!("  {checked} checked in"), style(app, Tone::Dim)),
+    ])
+}
+
+/// The custom answers of the highlighted attendee.
+fn answer_lines(app: &App) -> Vec<Line<'static>> {
+    let Some(a) = app.attendees.selected_item() else {
+        return Vec::new();
+    };
+    if a.answers.is_empty() {
+        return Vec::new();
+    }
+    let name = a
+        .display_name()
+        .unwrap_or_else(|| format!("attendee {}", a.attendee_id));
+    let mut lines = vec![Line::styled(
+        format!("Answers · {}", sanitize(&name)),
+        style(app, Tone::Title),
+    )];
+    for answer in &a.answers {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{}: ", sanitize(&answer.question)), style(app, Tone::Dim)),
+            Span::raw(sanitize(answer.answer.as_deref().unwrap_or("—")).into_owned()),
+        ]));
+    }
+    lines
+}

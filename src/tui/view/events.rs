@@ -1,0 +1,58 @@
+//! The events pane: name and id.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::common::{
+    Tone, cell, count_title, filter_line, pane_block, placeholder, state_lines, style, visible_rows,
+};
+use crate::tui::app::App;
+
+/// Draws the events pane into `area`.
+pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
+    let pane = &app.events;
+    let block = pane_block(app, count_title(app, "Events", pane, focused), focused);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let filter = filter_line(app, pane);
+    let [list_area, filter_area] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(u16::from(filter.is_some())),
+    ])
+    .areas(inner);
+    if let Some(line) = filter {
+        f.render_widget(Paragraph::new(line), filter_area);
+    }
+    if let Some(lines) = state_lines(app, &pane.items, "events", "") {
+        placeholder(f, list_area, lines);
+        return;
+    }
+    let width = usize::from(list_area.width);
+    let query = pane.filter.query.as_str();
+    let id_cols = 8.min(width / 3);
+    let name_cols = width.saturating_sub(id_cols + 3);
+    let rows = visible_rows(pane, usize::from(list_area.height), |event, selected| {
+        let base = if selected && focused {
+            style(app, Tone::Selected)
+        } else if selected {
+            style(app, Tone::Title)
+        } else {
+            style(app, Tone::Normal)
+        };
+        let marker = if selected { "▶ " } else { "  " };
+        let mut spans = vec![Span::styled(marker, base)];
+        spans.extend(cell(app, &event.name, name_cols, query, base));
+        spans.push(Span::styled(" ", base));
+        spans.extend(cell(
+            app,
+            &event.id.to_string(),
+            id_cols,
+            query,
+            base.patch(style(app, Tone::Dim)),
+        ));
+        Line::from(spans)
+    });
+    f.render_widget(Paragraph::new(rows), list_area);
+}

@@ -1,0 +1,52 @@
+//! The help overlay: every key.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::common::{Tone, pane_block, style};
+use crate::tui::app::App;
+
+/// Every key and what it does, in the order of DESIGN.md §6.
+pub const KEYS: [(&str, &str); 14] = [
+    ("↑ ↓  j k", "move"),
+    ("PgUp PgDn  Ctrl-u Ctrl-d", "move by a page / half a page"),
+    ("g G  Home End", "first / last"),
+    ("Enter  →  l", "open / drill in"),
+    ("Esc  ←  h  Backspace", "back"),
+    ("/", "filter the focused list (fuzzy, live)"),
+    ("  Enter / Esc", "keep the filter / clear it"),
+    ("y", "copy the selected email"),
+    ("Y", "copy all distinct emails of the list as filtered"),
+    ("r", "reload the focused pane"),
+    ("R", "reload everything"),
+    ("?", "this help"),
+    ("q  Ctrl-C", "quit"),
+    ("", "any key closes this help"),
+];
+
+/// Draws the help overlay centred over `area`.
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let key_cols = KEYS.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0) + 2;
+    let lines: Vec<Line> = KEYS
+        .iter()
+        .map(|(k, what)| {
+            Line::from(vec![
+                Span::styled(format!("{k:<key_cols$}"), style(app, Tone::Key)),
+                Span::raw(*what),
+            ])
+        })
+        .collect();
+    let width = (key_cols + 52).min(usize::from(area.width)) as u16;
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let [row] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(row);
+    let block = pane_block(app, Line::styled(" Keys ", style(app, Tone::Title)), true);
+    f.render_widget(Clear, popup);
+    f.render_widget(Paragraph::new(lines).block(block), popup);
+}

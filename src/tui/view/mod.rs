@@ -1,0 +1,136 @@
+//! Drawing: a title bar, the panes (side by side when wide, the focused one
+//! with a breadcrumb when narrow), a status bar, and overlays. No side effects.
+
+mod common;
+pub mod detail;
+pub mod events;
+pub mod help;
+pub mod orders;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use common::{Tone, spinner, style};
+
+use crate::text::{sanitize, truncate};
+use crate::tui::app::{App, Focus};
+
+/// Draws the whole screen.
+pub fn render(app: &App, f: &mut Frame) {
+    let area = f.area();
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let [title, body, status] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    title_bar(app, f, title);
+    if app.is_wide() {
+        let [ev, or, de] = Layout::horizontal([
+            Constraint::Percentage(24),
+            Constraint::Percentage(36),
+            Constraint::Percentage(40),
+        ])
+        .areas(body);
+        events::render(app, f, ev, app.focus == Focus::Events);
+        orders::render(app, f, or, app.focus == Focus::Orders);
+        detail::render(app, f, de, app.focus == Focus::Detail);
+    } else {
+        let [crumbs, pane] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
+        breadcrumb(app, f, crumbs);
+        match app.focus {
+            Focus::Events => events::render(app, f, pane, true),
+            Focus::Orders => orders::render(app, f, pane, true),
+            Focus::Detail => detail::render(app, f, pane, true),
+        }
+    }
+    status_bar(app, f, status);
+    if app.help {
+        help::render(app, f, area);
+    }
+}
+
+fn title_bar(app: &App, f: &mut Frame, area: Rect) {
+    let mut spans = vec![
+        Span::styled(" floktu ", style(app, Tone::Title)),
+        Span::styled(format!(" {} ", sanitize(&app.host)), style(app, Tone::Dim)),
+    ];
+    if app.demo {
+        spans.push(Span::styled(" DEMO ", style(app, Tone::Warn)));
+    }
+    if app.is_busy() {
+        spans.push(Span::raw(format!(" {} loading", spinner(app))));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Events › Event name › Order: where the one visible pane sits.
+fn breadcrumb(app: &App, f: &mut Frame, area: Rect) {
+    let mut parts = vec!["Events".to_string()];
+    if matches!(app.focus, Focus::Orders | Focus::Detail)
+        && let Some(e) = &app.open_event
+    {
+        parts.push(sanitize(&e.name).into_owned());
+    }
+    if app.focus == Focus::Detail
+        && let Some(o) = app.orders.selected_item()
+    {
+        parts.push(sanitize(&o.display_name()).into_owned());
+    }
+    let text = format!(" {}", parts.join(" › "));
+    let line = truncate(&text, usize::from(area.width)).into_owned();
+    f.render_widget(Paragraph::new(Line::styled(line, style(app, Tone::Dim))), area);
+}
+
+fn status_bar(app: &App, f: &mut Frame, area: Rect) {
+    let line = match &app.notice {
+        Some(n) => {
+            let tone = if n.is_error { Tone::Bad } else { Tone::Good };
+            Line::styled(format!(" {}", sanitize(&n.text)), style(app, tone))
+        }
+        None => key_hints(app),
+    };
+    f.render_widget(Paragraph::new(line), area);
+}
+
+/// The keys that apply now.
+fn key_hints(app: &App) -> Line<'static> {
+    let hints: &[(&str, &str)] = if app.focused_filter().editing {
+        &[("Enter", "keep filter"), ("Esc", "clear"), ("↑↓", "move")]
+    } else {
+        match app.focus {
+            Focus::Events => &[
+                ("↑↓", "move"),
+                ("Enter", "open"),
+                ("/", "filter"),
+                ("r", "reload"),
+                ("?", "help"),
+                ("q", "quit"),
+            ],
+            Focus::Orders => &[
+                ("↑↓", "move"),
+                ("Enter", "details"),
+                ("Esc", "back"),
+                ("/", "filter"),
+                ("y/Y", "copy email/all"),
+                ("r", "reload"),
+                ("?", "help"),
+            ],
+            Focus::Detail => &[
+                ("↑↓", "attendee"),
+                ("Esc", "back"),
+                ("/", "filter"),
+                ("y/Y", "copy email/all"),
+                ("r", "reload"),
+                ("?", "help"),
+            ],
+        }
+    };
+    let mut spans = vec![Span::raw(" ")];
+    for (key, what) in hints {
+        spans.push(Span::styled(key.to_string(), style(app, Tone::Key)));
+        spans.push(Span::styled(format!(" {what}  "), style(app, Tone::Dim)));
+    }
+    Line::from(spans)
+}

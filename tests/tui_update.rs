@@ -1,0 +1,439 @@
+//! `update` as plain unit tests: drilling in and out, downstream resets, stale
+//! results, filtering, copying and errors, all without a terminal or a network.
+
+use floktu_tui::api;
+use floktu_tui::tui::app::{Focus, Remote};
+use floktu_tui::tui::msg::{Action, Command, Msg};
+use floktu_tui::tui::update::{DETAIL_PAUSE, update};
+
+mod support;
+
+use support::*;
+
+#[test]
+fn events_load_at_start() {
+    let app = with_events();
+    assert_eq!(app.events.all().len(), 2);
+    assert_eq!(app.focus, Focus::Events);
+}
+
+#[test]
+fn opening_an_event_loads_its_orders_and_focuses_them() {
+    let mut app = with_events();
+    let commands = act(&mut app, Action::Open);
+    assert!(
+        matches!(commands.as_slice(), [Command::FetchOrders { event_id: 12, .. }]),
+        "{commands:?}"
+    );
+    assert_eq!(app.focus, Focus::Orders);
+    assert!(app.orders.items.is_loading());
+}
+
+#[test]
+fn the_detail_of_the_highlighted_order_is_fetched_after_a_pause() {
+    let (app, after_load) = with_orders();
+    assert_eq!(
+        after_load,
+        vec![Command::DetailAfter {
+            seq: app.detail_seq,
+            after: DETAIL_PAUSE
+        }]
+    );
+}
+
+#[test]
+fn moving_fast_fetches_only_where_the_cursor_rests() {
+    let (mut app, _) = with_orders();
+    let first_seq = app.detail_seq;
+    act(&mut app, Action::Down);
+    act(&mut app, Action::Down);
+    // The pause that began before the moves has passed: too late, nothing happens.
+    assert!(update(&mut app, Msg::DetailDue { seq: first_seq }).is_empty());
+    let seq = app.detail_seq;
+    let commands = update(&mut app, Msg::DetailDue { seq });
+    assert!(
+        matches!(commands.as_slice(), [Command::FetchOrder { order_id: 3, .. }]),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn details_are_kept_so_going_back_is_instant() {
+    let (mut app, _) = with_orders();
+    open_detail(
+        &mut app,
+        order(1, "ann@example.com", vec![attendee(10, "Ann", None)]),
+    );
+    act(&mut app, Action::Back);
+    act(&mut app, Action::Down);
+    let back_up = act(&mut app, Action::Up);
+    assert!(
+        back_up.is_empty(),
+        "no fetch and no pause for a known order: {back_up:?}"
+    );
+    assert_eq!(app.attendees.all().len(), 1);
+}
+
+#[test]
+fn drilling_in_and_out_moves_focus() {
+    let (mut app, _) = with_orders();
+    open_detail(&mut app, order(1, "ann@example.com", vec![]));
+    assert_eq!(app.focus, Focus::Detail);
+    act(&mut app, Action::Back);
+    assert_eq!(app.focus, Focus::Orders);
+    act(&mut app, Action::Back);
+    assert_eq!(app.focus, Focus::Events);
+    act(&mut app, Action::Back);
+    assert_eq!(app.focus, Focus::Events);
+}
+
+#[test]
+fn selecting_another_event_resets_orders_and_cancels_their_requests() {
+    let mut app = with_events();
+    let first = orders_req(&act(&mut app, Action::Open));
+    act(&mut app, Action::Back);
+    act(&mut app, Action::Down);
+    let commands = act(&mut app, Action::Open);
+    assert!(commands.contains(&Command::Cancel(first)), "{commands:?}");
+    assert!(matches!(
+        commands.last(),
+        Some(Command::FetchOrders { event_id: 15, .. })
+    ));
+    assert!(app.orders.all().is_empty());
+    assert_eq!(app.open_event.as_ref().map(|e| e.id), Some(15));
+}
+
+#[test]
+fn selecting_another_event_cancels_detail_requests_in_flight() {
+    let (mut app, _) = with_orders();
+    let detail = order_req(&act(&mut app, Action::Open));
+    act(&mut app, Action::Back);
+    act(&mut app, Action::Back);
+    act(&mut app, Action::Down);
+    let commands = act(&mut app, Action::Open);
+    assert!(commands.contains(&Command::Cancel(detail)), "{commands:?}");
+}
+
+#[test]
+fn a_stale_orders_result_is_dropped() {
+    let mut app = with_events();
+    let stale = orders_req(&act(&mut app, Action::Open));
+    act(&mut app, Action::Back);
+    act(&mut app, Action::Down);
+    act(&mut app, Action::Open);
+    let late = vec![order_summary(1, "Ann", "ann@example.com")];
+    update(
+        &mut app,
+        Msg::OrdersLoaded {
+            req: stale,
+            event_id: 12,
+            result: Ok(decoded(late)),
+        },
+    );
+    assert!(
+        app.orders.items.is_loading(),
+        "event 15's orders are still awaited"
+    );
+}
+
+#[test]
+fn a_stale_detail_result_is_dropped() {
+    let (mut app, _) = with_orders();
+    let req = order_req(&act(&mut app, Action::Open));
+    act(&mut app, Action::Refresh);
+    update(
+        &mut app,
+        Msg::OrderLoaded {
+            req,
+            event_id: 12,
+            order_id: 1,
+            result: Ok(order(1, "old@x.io", vec![])),
+        },
+    );
+    assert!(app.shown_detail().is_some_and(Remote::is_loading));
+}
+
+#[test]
+fn errors_stay_in_the_pane_that_failed() {
+    let mut app = with_events();
+    let req = orders_req(&act(&mut app, Action::Open));
+    let err = api::Error::Server {
+        status: 502,
+        message: "Bad Gateway".into(),
+    };
+    update(
+        &mut app,
+        Msg::OrdersLoaded {
+            req,
+            event_id: 12,
+            result: Err(err),
+        },
+    );
+    assert_eq!(
+        app.orders.items,
+        Remote::Failed("Floktu answered 502: Bad Gateway".into())
+    );
+    assert_eq!(app.events.all().len(), 2, "the events pane is untouched");
+}
+
+#[test]
+fn refresh_retries_a_failed_pane() {
+    let mut app = with_events();
+    let req = orders_req(&act(&mut app, Action::Open));
+    update(
+        &mut app,
+        Msg::OrdersLoaded {
+            req,
+            event_id: 12,
+            result: Err(api::Error::Timeout(Default::default())),
+        },
+    );
+    let commands = act(&mut app, Action::Refresh);
+    assert!(
+        matches!(commands.as_slice(), [Command::FetchOrders { event_id: 12, .. }]),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn a_failed_detail_shows_in_the_detail_pane_only() {
+    let (mut app, _) = with_orders();
+    let req = order_req(&act(&mut app, Action::Open));
+    update(
+        &mut app,
+        Msg::OrderLoaded {
+            req,
+            event_id: 12,
+            order_id: 1,
+            result: Err(api::Error::NotFound("x".into())),
+        },
+    );
+    assert!(matches!(app.shown_detail(), Some(Remote::Failed(_))));
+    assert_eq!(app.orders.all().len(), 3);
+}
+
+#[test]
+fn filter_narrows_the_focused_list_and_counts() {
+    let (mut app, _) = with_orders();
+    act(&mut app, Action::FilterStart);
+    for c in "bo".chars() {
+        act(&mut app, Action::FilterChar(c));
+    }
+    assert_eq!(app.orders.visible_len(), 1);
+    assert_eq!(app.orders.selected_item().map(|o| o.id), Some(2));
+}
+
+#[test]
+fn filter_keeps_selection_on_the_same_order() {
+    let (mut app, _) = with_orders();
+    act(&mut app, Action::Down);
+    act(&mut app, Action::Down);
+    act(&mut app, Action::FilterStart);
+    act(&mut app, Action::FilterChar('e'));
+    assert!(app.orders.visible_len() >= 2);
+    assert_eq!(app.orders.selected_item().map(|o| o.id), Some(3));
+}
+
+#[test]
+fn esc_clears_the_filter_and_shows_everything() {
+    let (mut app, _) = with_orders();
+    act(&mut app, Action::FilterStart);
+    act(&mut app, Action::FilterChar('z'));
+    assert_eq!(app.orders.visible_len(), 0);
+    act(&mut app, Action::FilterClear);
+    assert_eq!(app.orders.visible_len(), 3);
+    assert!(!app.orders.filter.editing);
+}
+
+#[test]
+fn enter_keeps_the_filter_and_returns_keys_to_the_list() {
+    let (mut app, _) = with_orders();
+    act(&mut app, Action::FilterStart);
+    act(&mut app, Action::FilterChar('c'));
+    act(&mut app, Action::FilterAccept);
+    assert!(!app.orders.filter.editing);
+    assert_eq!(app.orders.filter.query, "c");
+}
+
+#[test]
+fn filtering_to_another_order_schedules_its_detail() {
+    let (mut app, _) = with_orders();
+    act(&mut app, Action::FilterStart);
+    let commands = act(&mut app, Action::FilterChar('b'));
+    assert!(
+        matches!(commands.as_slice(), [Command::DetailAfter { .. }]),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn copy_one_copies_the_selected_orders_email() {
+    let (mut app, _) = with_orders();
+    let commands = act(&mut app, Action::CopyOne);
+    assert_eq!(
+        commands,
+        vec![Command::Copy {
+            text: "ann@example.com".into(),
+            what: "ann@example.com".into()
+        }]
+    );
+}
+
+#[test]
+fn copy_all_copies_distinct_emails_of_the_filtered_list_in_order() {
+    let (mut app, _) = with_orders();
+    let commands = act(&mut app, Action::CopyAll);
+    // ANN@example.com is the same address as ann@example.com.
+    assert_eq!(
+        commands,
+        vec![Command::Copy {
+            text: "ann@example.com\nbo@example.com".into(),
+            what: "2 emails".into()
+        }]
+    );
+    act(&mut app, Action::FilterStart);
+    act(&mut app, Action::FilterChar('b'));
+    act(&mut app, Action::FilterChar('o'));
+    let filtered = act(&mut app, Action::CopyAll);
+    assert_eq!(
+        filtered,
+        vec![Command::Copy {
+            text: "bo@example.com".into(),
+            what: "1 email".into()
+        }]
+    );
+}
+
+#[test]
+fn attendee_copy_uses_their_own_email_else_the_purchasers() {
+    let (mut app, _) = with_orders();
+    let attendees = vec![
+        attendee(10, "Ann", Some("own@example.com")),
+        attendee(11, "Bo", None),
+    ];
+    open_detail(&mut app, order(1, "buyer@example.com", attendees));
+    let all = act(&mut app, Action::CopyAll);
+    assert_eq!(
+        all,
+        vec![Command::Copy {
+            text: "own@example.com\nbuyer@example.com".into(),
+            what: "2 emails".into()
+        }]
+    );
+    act(&mut app, Action::Down);
+    let one = act(&mut app, Action::CopyOne);
+    assert!(
+        matches!(&one[..], [Command::Copy { text, .. }] if text == "buyer@example.com"),
+        "{one:?}"
+    );
+}
+
+#[test]
+fn copied_text_is_sanitized() {
+    let mut app = with_events();
+    let req = orders_req(&act(&mut app, Action::Open));
+    let hostile = vec![order_summary(
+        1,
+        "Eve",
+        "eve@example.com\u{1b}]52;c;ZXZpbA==\u{7}",
+    )];
+    update(
+        &mut app,
+        Msg::OrdersLoaded {
+            req,
+            event_id: 12,
+            result: Ok(decoded(hostile)),
+        },
+    );
+    let commands = act(&mut app, Action::CopyOne);
+    assert!(
+        matches!(&commands[..], [Command::Copy { text, .. }] if text == "eve@example.com"),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn copy_in_the_events_pane_explains_why_not() {
+    let mut app = with_events();
+    assert!(act(&mut app, Action::CopyAll).is_empty());
+    assert!(app.notice.as_ref().is_some_and(|n| n.is_error));
+}
+
+#[test]
+fn copy_result_shows_in_the_status_bar() {
+    let mut app = with_events();
+    update(
+        &mut app,
+        Msg::Copied {
+            result: Ok("Copied 37 emails (OSC 52)".into()),
+        },
+    );
+    assert_eq!(
+        app.notice.as_ref().map(|n| n.text.as_str()),
+        Some("Copied 37 emails (OSC 52)")
+    );
+}
+
+#[test]
+fn movement_is_clamped_to_the_list() {
+    let (mut app, _) = with_orders();
+    act(&mut app, Action::Up);
+    assert_eq!(app.orders.selected, 0);
+    act(&mut app, Action::PageDown);
+    assert_eq!(app.orders.selected, 2);
+    act(&mut app, Action::Top);
+    assert_eq!(app.orders.selected, 0);
+    act(&mut app, Action::Bottom);
+    assert_eq!(app.orders.selected, 2);
+}
+
+#[test]
+fn help_toggles_and_any_key_closes_it() {
+    let mut app = with_events();
+    act(&mut app, Action::Help);
+    assert!(app.help);
+    act(&mut app, Action::Down);
+    assert!(!app.help);
+    assert_eq!(app.events.selected, 0, "the key only closed the help");
+}
+
+#[test]
+fn refresh_all_reloads_events_and_the_open_events_orders() {
+    let (mut app, _) = with_orders();
+    let commands = act(&mut app, Action::RefreshAll);
+    assert!(commands.iter().any(|c| matches!(c, Command::FetchEvents { .. })));
+    assert!(
+        commands
+            .iter()
+            .any(|c| matches!(c, Command::FetchOrders { event_id: 12, .. }))
+    );
+}
+
+#[test]
+fn resize_decides_wide_or_narrow() {
+    let mut app = with_events();
+    update(
+        &mut app,
+        Msg::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    assert!(!app.is_wide());
+    update(
+        &mut app,
+        Msg::Resize {
+            width: 160,
+            height: 40,
+        },
+    );
+    assert!(app.is_wide());
+    assert_eq!(app.page_rows, 34);
+}
+
+#[test]
+fn quit_sets_the_flag() {
+    let mut app = with_events();
+    act(&mut app, Action::Quit);
+    assert!(app.quit);
+}
