@@ -31,7 +31,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     }
     let width = usize::from(list_area.width);
     let query = pane.filter.query.as_str();
-    let id_cols = 8.min(width / 3);
+    let id_cols = 6.min(width / 3);
     let name_cols = width.saturating_sub(id_cols + 3);
     let rows = visible_rows(pane, usize::from(list_area.height), |event, selected| {
         let base = if selected && focused {

@@ -28,8 +28,8 @@ pub fn render(app: &App, f: &mut Frame) {
     title_bar(app, f, title);
     if app.is_wide() {
         let [ev, or, de] = Layout::horizontal([
-            Constraint::Percentage(24),
-            Constraint::Percentage(36),
+            Constraint::Percentage(26),
+            Constraint::Percentage(34),
             Constraint::Percentage(40),
         ])
         .areas(body);

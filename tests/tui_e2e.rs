@@ -1,0 +1,224 @@
+//! End to end: the real binary in a pseudo-terminal against the embedded demo
+//! server, driven by keys, waiting for what the screen must show (never for time).
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use floktu_tui::demo::{Dataset, DemoOptions};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+/// Everything the program wrote: the screen it drew, and the raw bytes.
+struct Output {
+    parser: vt100::Parser,
+    raw: Vec<u8>,
+    closed: bool,
+}
+
+/// A program running in a pseudo-terminal.
+struct Session {
+    output: Arc<(Mutex<Output>, Condvar)>,
+    keys: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _home: tempfile::TempDir,
+}
+
+const WAIT: Duration = Duration::from_secs(20);
+
+impl Session {
+    /// Starts `floktu ARGS` in a `cols`×`rows` terminal with no DISPLAY and no
+    /// TMUX (so copying takes the OSC 52 path) and a private HOME.
+    fn start(args: &[&str], cols: u16, rows: u16) -> Session {
+        let home = tempfile::TempDir::new().unwrap();
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_floktu"));
+        cmd.args(args);
+        cmd.env_clear();
+        cmd.env("PATH", std::env::var("PATH").unwrap_or_default());
+        cmd.env("HOME", home.path());
+        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+        cmd.env("XDG_CACHE_HOME", home.path().join("cache"));
+        cmd.env("XDG_STATE_HOME", home.path().join("state"));
+        cmd.env("TERM", "xterm-256color");
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let keys = pty.master.take_writer().unwrap();
+        let output = Arc::new((
+            Mutex::new(Output {
+                parser: vt100::Parser::new(
+                    std::num::NonZeroU16::new(rows).unwrap(),
+                    std::num::NonZeroU16::new(cols).unwrap(),
+                    0,
+                ),
+                raw: Vec::new(),
+                closed: false,
+            }),
+            Condvar::new(),
+        ));
+        let shared = Arc::clone(&output);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                let n = reader.read(&mut buf).unwrap_or(0);
+                let (lock, cvar) = &*shared;
+                let Ok(mut out) = lock.lock() else { return };
+                if n == 0 {
+                    out.closed = true;
+                    cvar.notify_all();
+                    return;
+                }
+                out.parser.process(&buf[..n]);
+                out.raw.extend_from_slice(&buf[..n]);
+                cvar.notify_all();
+            }
+        });
+        // The master must outlive the session: keep it with the child's lifetime.
+        std::mem::forget(pty.master);
+        Session {
+            output,
+            keys,
+            child,
+            _home: home,
+        }
+    }
+
+    /// Waits until `done` holds for the output, or panics with the screen.
+    fn wait(&self, what: &str, done: impl Fn(&Output) -> bool) -> String {
+        let (lock, cvar) = &*self.output;
+        let deadline = Instant::now() + WAIT;
+        let mut out = lock.lock().unwrap();
+        loop {
+            if done(&out) {
+                return out.parser.screen().contents();
+            }
+            let now = Instant::now();
+            if now >= deadline || out.closed {
+                panic!(
+                    "waited for {what}; the screen shows:\n{}",
+                    out.parser.screen().contents()
+                );
+            }
+            out = cvar.wait_timeout(out, deadline - now).unwrap().0;
+        }
+    }
+
+    /// Waits until the screen shows `text`.
+    fn wait_for(&self, text: &str) -> String {
+        self.wait(&format!("{text:?} on screen"), |o| {
+            o.parser.screen().contents().contains(text)
+        })
+    }
+
+    fn press(&mut self, keys: &str) {
+        self.keys.write_all(keys.as_bytes()).unwrap();
+        self.keys.flush().unwrap();
+    }
+
+    fn raw(&self) -> Vec<u8> {
+        self.output.0.lock().unwrap().raw.clone()
+    }
+
+    /// Waits for the program to exit and returns whether it succeeded.
+    fn exit_ok(&mut self) -> bool {
+        self.wait("the program to exit", |o| o.closed);
+        self.child.wait().unwrap().success()
+    }
+}
+
+/// The demo data `floktu --demo` serves.
+fn demo_data() -> Dataset {
+    let o = DemoOptions::default();
+    Dataset::generate(o.seed, o.events, o.orders)
+}
+
+/// Every OSC 52 clipboard payload in `raw`, decoded.
+fn osc52_payloads(raw: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(raw);
+    text.split("\u{1b}]52;c;")
+        .skip(1)
+        .filter_map(|rest| rest.split('\u{7}').next())
+        .filter_map(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .collect()
+}
+
+#[test]
+fn browse_to_an_attendee_filter_copy_and_quit() {
+    let data = demo_data();
+    let event = &data.events[0];
+    let target = &event.orders[2];
+    let mut s = Session::start(&["--demo"], 160, 40);
+
+    s.wait_for("Events (6)");
+    s.press("\r");
+    s.wait_for("Orders (1,500)");
+
+    // Down twice: the third order; its details follow after the pause.
+    s.press("jj");
+    s.wait_for(&format!("#{}", target.id));
+    s.press("\r");
+    let screen = s.wait_for(&format!("Attendees ({}", target.attendees.len()));
+    let first = &target.attendees[0];
+    assert!(screen.contains(&first.first_name), "{screen}");
+
+    // Back to the orders, filter them by the purchaser's email.
+    s.press("h/");
+    s.press(&target.email);
+    s.wait_for(" of 1,500");
+    s.press("\r");
+    s.press("Y");
+    let screen = s.wait_for("Copied");
+    assert!(screen.contains("(OSC 52)"), "{screen}");
+    let copied = osc52_payloads(&s.raw());
+    assert!(
+        copied.iter().any(|c| c.lines().any(|l| l == target.email)),
+        "clipboard got {copied:?}, expected {}",
+        target.email
+    );
+
+    s.press("q");
+    assert!(s.exit_ok());
+    let raw = String::from_utf8_lossy(&s.raw()).into_owned();
+    let tail = &raw[raw.rfind("\u{1b}[?1049h").unwrap_or(0)..];
+    assert!(tail.contains("\u{1b}[?1049l"), "the alternate screen was left");
+}
+
+#[test]
+fn narrow_terminal_shows_one_pane_with_a_breadcrumb() {
+    let data = demo_data();
+    let event = &data.events[1];
+    let mut s = Session::start(&["--demo"], 80, 24);
+    s.wait_for("Events (6)");
+    s.press("j\r");
+    let screen = s.wait_for(&format!("Events › {}", event.name));
+    assert!(!screen.contains("Order "), "only the orders pane: {screen}");
+    s.press("\u{3}"); // Ctrl-C
+    assert!(s.exit_ok());
+}
+
+#[test]
+fn help_lists_every_key() {
+    let mut s = Session::start(&["--demo"], 100, 30);
+    s.wait_for("Events (6)");
+    s.press("?");
+    let screen = s.wait_for("Keys");
+    for key in [
+        "filter the focused list",
+        "copy all distinct emails",
+        "reload everything",
+        "quit",
+    ] {
+        assert!(screen.contains(key), "{key} missing from\n{screen}");
+    }
+    s.press("q");
+    assert!(s.exit_ok());
+}
