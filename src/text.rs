@@ -85,6 +85,19 @@ pub fn pad(s: &str, cols: usize) -> String {
     out
 }
 
+/// A count for people: "1,512".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A character that is safe to print as it is.
 fn is_plain(c: char) -> bool {
     !(c.is_control() || is_invisible_format(c))
@@ -212,6 +225,13 @@ mod tests {
         assert_eq!(width(&truncate("王王王", 5)), 5);
         assert_eq!(truncate("abc", 3), "abc");
         assert_eq!(truncate("abcd", 0), "");
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1512), "1,512");
+        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 
     #[test]

@@ -479,7 +479,7 @@ fn copy_all(app: &mut App) -> Vec<Command> {
     let what = if distinct.len() == 1 {
         "1 email".to_string()
     } else {
-        format!("{} emails", distinct.len())
+        format!("{} emails", crate::text::thousands(distinct.len()))
     };
     vec![Command::Copy {
         text: distinct.join("\n"),

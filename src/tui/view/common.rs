@@ -7,6 +7,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
+pub use crate::text::thousands;
 use crate::text::{sanitize, width};
 use crate::tui::app::{App, Pane, Remote};
 use crate::tui::filter::matched_chars;
@@ -73,19 +74,6 @@ pub fn pane_block<'a>(app: &App, title: Line<'a>, focused: bool) -> Block<'a> {
         })
         .border_style(border)
         .title(title)
-}
-
-/// "1,512".
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// "Orders (1,512)" or "Orders · 37 of 1,512" under a filter.
@@ -254,12 +242,5 @@ mod tests {
         assert_eq!(window_start(99, 100, 10, 0), 90);
         assert_eq!(window_start(0, 0, 10, 7), 0);
         assert_eq!(window_start(4, 5, 10, 3), 0);
-    }
-
-    #[test]
-    fn thousands_are_separated() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(1512), "1,512");
-        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 }

@@ -30,19 +30,24 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     let order = match app.shown_detail() {
         Some(Remote::Loaded(order)) => order,
         Some(Remote::Failed(msg)) => return placeholder(f, inner, failed_lines(app, msg)),
-        Some(Remote::Loading(_)) | Some(Remote::NotAsked) => {
-            return placeholder(
-                f,
-                inner,
-                vec![Line::from(format!("{} Loading order…", spinner(app)))],
-            );
-        }
-        None if app.orders.selected_item().is_some() => {
-            return placeholder(f, inner, vec![Line::styled("…", style(app, Tone::Dim))]);
-        }
-        None => {
-            let hint = Line::styled("Select an order to see its details.", style(app, Tone::Dim));
-            return placeholder(f, inner, vec![hint]);
+        _ => {
+            // Until the details come, show what the order list already said.
+            let lines = match app.orders.selected_item() {
+                Some(o) => vec![
+                    Line::from(vec![
+                        Span::styled(sanitize(&o.display_name()).into_owned(), style(app, Tone::Title)),
+                        Span::styled(format!("  #{}", o.id), style(app, Tone::Dim)),
+                    ]),
+                    Line::from(sanitize(&o.email).into_owned()),
+                    Line::from(""),
+                    Line::from(format!("{} Loading details…", spinner(app))),
+                ],
+                None => vec![Line::styled(
+                    "Select an order to see its details.",
+                    style(app, Tone::Dim),
+                )],
+            };
+            return placeholder(f, inner, lines);
         }
     };
     let header = header_lines(app, order);
