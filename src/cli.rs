@@ -4,7 +4,10 @@ use std::io::Write;
 
 use anyhow::{Context, Result, bail};
 
-use crate::api::{Event, FloktuClient, Order, OrderSummary, Skipped};
+use crate::api::{Answer, Event, FloktuClient, Money, Order, OrderSummary, Skipped, Status};
+use crate::cache::Cache;
+use crate::config::Settings;
+use crate::guestlist::{self, GuestList, Progress};
 use crate::text::{csv_cell, pad, sanitize, truncate, width};
 
 /// How a command's answer is printed.
@@ -44,19 +47,13 @@ pub async fn events(
         Format::Csv => write_csv(
             out,
             &["id", "name"],
-            events
-                .items
-                .iter()
-                .map(|e| vec![e.id.to_string(), e.name.clone()]),
+            events.items.iter().map(|e| vec![e.id.to_string(), e.name.clone()]),
         )?,
         Format::Table => write_table(
             out,
             &["ID", "EVENT"],
             &[12, 80],
-            events
-                .items
-                .iter()
-                .map(|e| vec![e.id.to_string(), e.name.clone()]),
+            events.items.iter().map(|e| vec![e.id.to_string(), e.name.clone()]),
         )?,
     }
     Ok(report_skipped(err, "events", &events.skipped)?)
@@ -72,29 +69,18 @@ pub async fn orders(
 ) -> Result<Exit> {
     let event_id = resolve_event(client, event).await?;
     let orders = client.orders(event_id).await?;
-    let row = |o: &OrderSummary| {
-        vec![
-            o.id.to_string(),
-            o.first_name.clone(),
-            o.last_name.clone(),
-            o.email.clone(),
-        ]
-    };
+    let row =
+        |o: &OrderSummary| vec![o.id.to_string(), o.first_name.clone(), o.last_name.clone(), o.email.clone()];
     match format {
         Format::Json => write_json(out, &orders.items)?,
-        Format::Csv => write_csv(
-            out,
-            &["id", "first_name", "last_name", "email"],
-            orders.items.iter().map(row),
-        )?,
+        Format::Csv => {
+            write_csv(out, &["id", "first_name", "last_name", "email"], orders.items.iter().map(row))?
+        }
         Format::Table => write_table(
             out,
             &["ID", "NAME", "EMAIL"],
             &[12, 40, 50],
-            orders
-                .items
-                .iter()
-                .map(|o| vec![o.id.to_string(), o.display_name(), o.email.clone()]),
+            orders.items.iter().map(|o| vec![o.id.to_string(), o.display_name(), o.email.clone()]),
         )?,
     }
     Ok(report_skipped(err, "orders", &orders.skipped)?)
@@ -135,28 +121,14 @@ fn pick_event(events: &[Event], arg: &str) -> Result<u64> {
     if let Some(e) = events.iter().find(|e| e.name.to_lowercase() == needle) {
         return Ok(e.id);
     }
-    let matches: Vec<&Event> = events
-        .iter()
-        .filter(|e| e.name.to_lowercase().contains(&needle))
-        .collect();
+    let matches: Vec<&Event> = events.iter().filter(|e| e.name.to_lowercase().contains(&needle)).collect();
     match matches.as_slice() {
         [one] => Ok(one.id),
-        [] => bail!(
-            "no event is called {:?}; `floktu events` lists them",
-            sanitize(arg)
-        ),
+        [] => bail!("no event is called {:?}; `floktu events` lists them", sanitize(arg)),
         many => {
-            let names: Vec<String> = many
-                .iter()
-                .take(5)
-                .map(|e| format!("{} ({})", sanitize(&e.name), e.id))
-                .collect();
-            bail!(
-                "{:?} matches {} events: {}; give the id",
-                sanitize(arg),
-                many.len(),
-                names.join(", ")
-            )
+            let names: Vec<String> =
+                many.iter().take(5).map(|e| format!("{} ({})", sanitize(&e.name), e.id)).collect();
+            bail!("{:?} matches {} events: {}; give the id", sanitize(arg), many.len(), names.join(", "))
         }
     }
 }
@@ -166,11 +138,7 @@ fn report_skipped(err: &mut dyn Write, what: &str, skipped: &[Skipped]) -> std::
     if skipped.is_empty() {
         return Ok(Exit::Ok);
     }
-    writeln!(
-        err,
-        "floktu: {} {what} could not be read and were left out:",
-        skipped.len()
-    )?;
+    writeln!(err, "floktu: {} {what} could not be read and were left out:", skipped.len())?;
     for s in skipped {
         writeln!(err, "  {}: {}", sanitize(&s.at), sanitize(&s.reason))?;
     }
@@ -206,12 +174,7 @@ pub fn write_table(
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<()> {
     let rows: Vec<Vec<String>> = rows
-        .map(|r| {
-            r.iter()
-                .zip(max_widths)
-                .map(|(c, &max)| truncate(&sanitize(c), max).into_owned())
-                .collect()
-        })
+        .map(|r| r.iter().zip(max_widths).map(|(c, &max)| truncate(&sanitize(c), max).into_owned()).collect())
         .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
     for row in &rows {
@@ -242,12 +205,7 @@ fn write_order(out: &mut dyn Write, o: &Order) -> Result<()> {
     writeln!(out, "Name     {}", sanitize(&o.name))?;
     writeln!(out, "Email    {}", sanitize(&o.email))?;
     let due = if o.balance_due() { "  BALANCE DUE" } else { "" };
-    writeln!(
-        out,
-        "Amount   {}  paid {}{due}",
-        money(o.order_amount),
-        money(o.amount_paid)
-    )?;
+    writeln!(out, "Amount   {}  paid {}{due}", money(o.order_amount), money(o.amount_paid))?;
     if let Some(v) = &o.voucher {
         writeln!(out, "Voucher  {}", sanitize(v))?;
     }
@@ -270,19 +228,12 @@ fn write_order(out: &mut dyn Write, o: &Order) -> Result<()> {
                 a.display_name().unwrap_or_default(),
                 a.company.clone().unwrap_or_default(),
                 ticket,
-                a.check_in
-                    .as_ref()
-                    .map_or_else(|| "not checked in".to_string(), |c| c.short()),
+                a.check_in.as_ref().map_or_else(|| "not checked in".to_string(), |c| c.short()),
             ]
         }),
     )?;
     for a in o.attendees.iter().filter(|a| !a.answers.is_empty()) {
-        writeln!(
-            out,
-            "\n{} {}:",
-            a.attendee_id,
-            sanitize(&a.display_name().unwrap_or_default())
-        )?;
+        writeln!(out, "\n{} {}:", a.attendee_id, sanitize(&a.display_name().unwrap_or_default()))?;
         for ans in &a.answers {
             let answer = ans.answer.as_deref().unwrap_or("—");
             writeln!(out, "  {}: {}", sanitize(&ans.question), sanitize(answer))?;
@@ -291,15 +242,381 @@ fn write_order(out: &mut dyn Write, o: &Order) -> Result<()> {
     Ok(())
 }
 
+/// Where `attendees` and `emails` get their guest list from.
+pub struct GuestSource<'a> {
+    /// The API client (unused with `--offline`).
+    pub client: &'a FloktuClient,
+    /// The account's cache; `None` with `--no-cache`.
+    pub cache: Option<Cache>,
+    /// Order details fetched at once.
+    pub concurrency: usize,
+    /// Show progress on stderr (only when stderr is a terminal).
+    pub progress: bool,
+    /// Read only the cache, never the network.
+    pub offline: bool,
+}
+
+impl<'a> GuestSource<'a> {
+    /// The source for `client` with these settings; `demo` runs use the fixed demo cache.
+    pub fn new(client: &'a FloktuClient, settings: &Settings, demo: bool, offline: bool) -> GuestSource<'a> {
+        use std::io::IsTerminal;
+        let cache_dir = &settings.paths.cache_dir;
+        let cache = (!settings.no_cache).then(|| {
+            if demo {
+                Cache::demo(cache_dir)
+            } else {
+                Cache::for_account(cache_dir, client.base(), client.token())
+            }
+        });
+        GuestSource {
+            client,
+            cache,
+            concurrency: settings.concurrency,
+            progress: std::io::stderr().is_terminal(),
+            offline,
+        }
+    }
+}
+
+/// `floktu attendees EVENT`: every attendee of the event.
+pub async fn attendees(
+    src: &GuestSource<'_>,
+    event: &str,
+    search: Option<&str>,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit> {
+    let list = guest_list(src, event, err).await?;
+    let picked = pick_guests(&list, search);
+    let records: Vec<GuestRecord<'_>> = picked.iter().map(|&i| GuestRecord::of(&list, i)).collect();
+    write_guests(out, &records, format)?;
+    Ok(report_partial(err, &list)?)
+}
+
+/// `floktu emails EVENT`: distinct emails (ignoring case), one per line, in list order.
+pub async fn emails(
+    src: &GuestSource<'_>,
+    event: &str,
+    search: Option<&str>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit> {
+    let list = guest_list(src, event, err).await?;
+    let picked = pick_guests(&list, search);
+    for email in list.distinct_emails(picked) {
+        writeln!(out, "{}", sanitize(email))?;
+    }
+    Ok(report_partial(err, &list)?)
+}
+
+/// The guests matching `search` (all without one), in list order.
+fn pick_guests(list: &GuestList, search: Option<&str>) -> Vec<usize> {
+    match search {
+        Some(q) => list.search(q),
+        None => (0..list.len()).collect(),
+    }
+}
+
+/// The event's guest list: fetched (and then cached), or with `--offline` from the cache.
+async fn guest_list(src: &GuestSource<'_>, event: &str, err: &mut dyn Write) -> Result<GuestList> {
+    if src.offline {
+        return cached_guest_list(src, event, err);
+    }
+    let (event_id, event_name) = resolve_event_named(src.client, event).await?;
+    let mut progress = ProgressLine::new(src.progress);
+    let loaded = guestlist::load(src.client, event_id, src.concurrency, |p| progress.show(err, p)).await;
+    progress.clear(err);
+    let mut list = match loaded {
+        Ok(list) => list,
+        Err(e) => {
+            let hint = src
+                .cache
+                .as_ref()
+                .and_then(|c| c.load(event_id))
+                .map(|cached| format!("; `--offline` shows the copy fetched {}", ago(&cached)))
+                .unwrap_or_default();
+            return Err(
+                anyhow::Error::new(e).context(format!("fetching the orders of event {event_id}{hint}"))
+            );
+        }
+    };
+    list.set_event_name(event_name);
+    if let Some(cache) = &src.cache
+        && let Err(e) = cache.save(&list)
+    {
+        writeln!(err, "floktu: warning: {}", sanitize(&e.to_string()))?;
+    }
+    Ok(list)
+}
+
+/// `--offline`: the cached list, found by event id or by a name saved with it.
+fn cached_guest_list(src: &GuestSource<'_>, event: &str, err: &mut dyn Write) -> Result<GuestList> {
+    let Some(cache) = &src.cache else {
+        bail!("--offline reads the cache, and --no-cache turns it off; use one or the other")
+    };
+    let event_id = match event.trim().parse::<u64>() {
+        Ok(id) => id,
+        Err(_) => {
+            let known: Vec<Event> = cache
+                .events()
+                .into_iter()
+                .filter_map(|e| e.event_name.map(|name| Event { id: e.event_id, name }))
+                .collect();
+            pick_event(&known, event).context("looking the event up by name in the cache")?
+        }
+    };
+    let list = cache.read(event_id).map_err(|miss| {
+        anyhow::anyhow!(
+            "no cached guest list for event {event_id}: {miss}. Run `floktu attendees {event_id}` once online to fetch it"
+        )
+    })?;
+    writeln!(
+        err,
+        "floktu: offline: the guest list of event {event_id} as fetched {} ({})",
+        ago(&list),
+        list.fetched_at().format("%Y-%m-%d %H:%M UTC")
+    )?;
+    Ok(list)
+}
+
+/// An event by id or name, with its name when the events list could be read.
+async fn resolve_event_named(client: &FloktuClient, arg: &str) -> Result<(u64, Option<String>)> {
+    match arg.trim().parse::<u64>() {
+        // The name only goes into the cache (for `--offline` by name): not worth failing for.
+        Ok(id) => {
+            let name = match client.events().await {
+                Ok(events) => events.items.into_iter().find(|e| e.id == id).map(|e| e.name),
+                Err(_) => None,
+            };
+            Ok((id, name))
+        }
+        Err(_) => {
+            let events = client.events().await.context("looking the event up by name")?;
+            let id = pick_event(&events.items, arg)?;
+            let name = events.items.into_iter().find(|e| e.id == id).map(|e| e.name);
+            Ok((id, name))
+        }
+    }
+}
+
+/// "12 min ago", for how old a list is.
+fn ago(list: &GuestList) -> String {
+    let age = list.age(chrono::Utc::now());
+    match (age.num_days(), age.num_hours(), age.num_minutes()) {
+        (d, _, _) if d >= 2 => format!("{d} days ago"),
+        (_, h, _) if h >= 2 => format!("{h} h ago"),
+        (_, _, m) if m >= 1 => format!("{m} min ago"),
+        _ => "just now".to_string(),
+    }
+}
+
+/// A progress line on stderr, rewritten in place; nothing when stderr is not a terminal.
+struct ProgressLine {
+    on: bool,
+    shown: bool,
+    last: Option<std::time::Instant>,
+}
+
+impl ProgressLine {
+    fn new(on: bool) -> ProgressLine {
+        ProgressLine { on, shown: false, last: None }
+    }
+
+    fn show(&mut self, err: &mut dyn Write, p: &Progress) {
+        if !self.on {
+            return;
+        }
+        if let Some(t) = p.throttle {
+            let wait = t.wait.map(|w| format!(", waiting {} s", w.as_secs().max(1))).unwrap_or_default();
+            let _ = writeln!(
+                err,
+                "\r\x1b[Kfloktu: Floktu answered 429 (too many requests); now {} at a time{wait}",
+                t.limit
+            );
+        }
+        // At most ~20 redraws a second: a terminal is slower than loopback.
+        let now = std::time::Instant::now();
+        if self.last.is_some_and(|l| now - l < std::time::Duration::from_millis(50)) {
+            return;
+        }
+        self.last = Some(now);
+        let total = p.total.map_or_else(|| "?".to_string(), |t| t.to_string());
+        let failed = if p.failed > 0 { format!(", {} failed", p.failed) } else { String::new() };
+        let _ = write!(err, "\r\x1b[Kloading order details {}/{total}{failed}", p.loaded);
+        let _ = err.flush();
+        self.shown = true;
+    }
+
+    fn clear(&mut self, err: &mut dyn Write) {
+        if self.shown {
+            let _ = write!(err, "\r\x1b[K");
+            let _ = err.flush();
+        }
+    }
+}
+
+/// Names on stderr every order that could not be fetched and every item that
+/// could not be read; any of them makes a partial result (exit 3).
+fn report_partial(err: &mut dyn Write, list: &GuestList) -> std::io::Result<Exit> {
+    let mut exit = Exit::Ok;
+    let failed = list.failed();
+    if !failed.is_empty() {
+        writeln!(
+            err,
+            "floktu: {} order{} could not be fetched; {} attendees are left out:",
+            failed.len(),
+            if failed.len() == 1 { "" } else { "s" },
+            if failed.len() == 1 { "its" } else { "their" }
+        )?;
+        for f in failed {
+            writeln!(err, "  order {}: {}", f.order_id, sanitize(&f.error))?;
+        }
+        exit = Exit::Partial;
+    }
+    if report_skipped(err, "orders", list.skipped_orders())? == Exit::Partial {
+        exit = Exit::Partial;
+    }
+    for (order, _) in list.orders() {
+        if !order.skipped_attendees.is_empty() {
+            let what = format!("attendees of order {}", order.id);
+            report_skipped(err, &what, &order.skipped_attendees)?;
+            exit = Exit::Partial;
+        }
+    }
+    Ok(exit)
+}
+
+/// One attendee as `attendees --json` and `--csv` print it: stable field names.
+#[derive(serde::Serialize)]
+struct GuestRecord<'a> {
+    attendee_id: u64,
+    first_name: &'a str,
+    last_name: &'a str,
+    email: &'a str,
+    company: Option<&'a str>,
+    ticket_group: Option<&'a str>,
+    ticket: &'a str,
+    order_id: u64,
+    order_status: Status,
+    purchaser_name: &'a str,
+    purchaser_email: &'a str,
+    order_amount: Option<Money>,
+    amount_paid: Option<Money>,
+    /// "2026-11-28 19:42:07" as Floktu's time, or its text when unreadable.
+    checked_in_at: Option<String>,
+    /// The door verdict's word.
+    verdict: &'static str,
+    answers: &'a [Answer],
+}
+
+impl<'a> GuestRecord<'a> {
+    fn of(list: &'a GuestList, i: usize) -> GuestRecord<'a> {
+        let g = &list.guests()[i];
+        let a = &g.attendee;
+        GuestRecord {
+            attendee_id: a.attendee_id,
+            first_name: &a.first_name,
+            last_name: &a.last_name,
+            email: g.email(),
+            company: a.company.as_deref(),
+            ticket_group: a.ticket_group.as_deref(),
+            ticket: &a.ticket,
+            order_id: g.order.id,
+            order_status: g.order.status,
+            purchaser_name: &g.order.name,
+            purchaser_email: &g.order.email,
+            order_amount: g.order.order_amount,
+            amount_paid: g.order.amount_paid,
+            checked_in_at: a.check_in.as_ref().map(|c| match c.at {
+                Some(at) => at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                None => c.raw.clone(),
+            }),
+            verdict: list.verdict(i).word(),
+            answers: &a.answers,
+        }
+    }
+}
+
+/// The columns of `attendees --csv`, in order (the record's fields but the answers).
+const GUEST_CSV_HEADERS: [&str; 15] = [
+    "attendee_id",
+    "first_name",
+    "last_name",
+    "email",
+    "company",
+    "ticket_group",
+    "ticket",
+    "order_id",
+    "order_status",
+    "purchaser_name",
+    "purchaser_email",
+    "order_amount",
+    "amount_paid",
+    "checked_in_at",
+    "verdict",
+];
+
+fn write_guests(out: &mut dyn Write, records: &[GuestRecord<'_>], format: Format) -> Result<()> {
+    let opt = |s: Option<&str>| s.unwrap_or_default().to_string();
+    let money = |m: Option<Money>| m.map(|m| m.to_string()).unwrap_or_default();
+    match format {
+        Format::Json => write_json(out, records),
+        Format::Csv => write_csv(
+            out,
+            &GUEST_CSV_HEADERS,
+            records.iter().map(|r| {
+                vec![
+                    r.attendee_id.to_string(),
+                    r.first_name.to_string(),
+                    r.last_name.to_string(),
+                    r.email.to_string(),
+                    opt(r.company),
+                    opt(r.ticket_group),
+                    r.ticket.to_string(),
+                    r.order_id.to_string(),
+                    r.order_status.as_str().to_string(),
+                    r.purchaser_name.to_string(),
+                    r.purchaser_email.to_string(),
+                    money(r.order_amount),
+                    money(r.amount_paid),
+                    r.checked_in_at.clone().unwrap_or_default(),
+                    r.verdict.to_string(),
+                ]
+            }),
+        ),
+        Format::Table => write_table(
+            out,
+            &["ATTENDEE", "NAME", "COMPANY", "TICKET", "ORDER", "STATUS", "CHECKED IN"],
+            &[12, 32, 24, 36, 12, 11, 16],
+            records.iter().map(|r| {
+                let name = format!("{} {}", r.first_name.trim(), r.last_name.trim());
+                let ticket = match r.ticket_group {
+                    Some(g) => format!("{g} / {}", r.ticket),
+                    None => r.ticket.to_string(),
+                };
+                vec![
+                    r.attendee_id.to_string(),
+                    name.trim().to_string(),
+                    opt(r.company),
+                    ticket,
+                    r.order_id.to_string(),
+                    r.order_status.as_str().to_string(),
+                    r.checked_in_at
+                        .as_deref()
+                        .map_or_else(|| "—".to_string(), |t| t.chars().take(16).collect()),
+                ]
+            }),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn event(id: u64, name: &str) -> Event {
-        Event {
-            id,
-            name: name.into(),
-        }
+        Event { id, name: name.into() }
     }
 
     #[test]
@@ -318,10 +635,7 @@ mod tests {
     #[test]
     fn table_cells_never_carry_escape_sequences() {
         let mut out = Vec::new();
-        let rows = vec![vec![
-            "1".to_string(),
-            "\u{1b}]0;owned\u{7}Eve\u{1b}[2J".to_string(),
-        ]];
+        let rows = vec![vec!["1".to_string(), "\u{1b}]0;owned\u{7}Eve\u{1b}[2J".to_string()]];
         write_table(&mut out, &["ID", "NAME"], &[10, 10], rows.into_iter()).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(!text.contains('\u{1b}'));
@@ -331,12 +645,7 @@ mod tests {
     #[test]
     fn csv_neutralises_formulas() {
         let mut out = Vec::new();
-        write_csv(
-            &mut out,
-            &["name"],
-            vec![vec!["=cmd|' /C calc'!A0".to_string()]].into_iter(),
-        )
-        .unwrap();
+        write_csv(&mut out, &["name"], vec![vec!["=cmd|' /C calc'!A0".to_string()]].into_iter()).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "name\n'=cmd|' /C calc'!A0\n");
     }
 
@@ -355,17 +664,84 @@ mod tests {
         assert!(pick_event(&events, "python").is_err());
     }
 
+    fn hostile_guest_list() -> GuestList {
+        let mut list = GuestList::new(12);
+        list.add_order(Order {
+            id: 100_001,
+            name: "@SUM(A1:A9)".into(),
+            email: "+buyer@example.com".into(),
+            order_amount: Some(Money(2417)),
+            amount_paid: Some(Money(2417)),
+            voucher: None,
+            status: Status::Confirmed,
+            attendees: vec![crate::api::Attendee {
+                attendee_id: 500_001,
+                ticket_group: Some("-VIP".into()),
+                ticket: "Pass".into(),
+                check_in: None,
+                first_name: "=HYPERLINK(\"http://evil.example\",\"x\")".into(),
+                last_name: "\u{1b}]0;owned\u{7}Lee".into(),
+                company: None,
+                answers: Vec::new(),
+            }],
+            skipped_attendees: Vec::new(),
+        });
+        list
+    }
+
+    #[test]
+    fn attendees_csv_neutralises_formulas_in_every_cell() {
+        let list = hostile_guest_list();
+        let mut out = Vec::new();
+        write_guests(&mut out, &[GuestRecord::of(&list, 0)], Format::Csv).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut rows = csv::Reader::from_reader(text.as_bytes());
+        let row = rows.records().next().unwrap().unwrap();
+        assert_eq!(&row[1], "'=HYPERLINK(\"http://evil.example\",\"x\")");
+        assert_eq!(&row[2], "Lee");
+        assert_eq!(&row[5], "'-VIP");
+        assert_eq!(&row[9], "'@SUM(A1:A9)");
+        assert_eq!(&row[10], "'+buyer@example.com");
+        assert!(!text.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn attendees_table_carries_no_escape_sequences() {
+        let list = hostile_guest_list();
+        let mut out = Vec::new();
+        write_guests(&mut out, &[GuestRecord::of(&list, 0)], Format::Table).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(text.contains("-VIP / Pass"), "{text}");
+    }
+
+    #[test]
+    fn attendees_csv_header_is_stable() {
+        let mut out = Vec::new();
+        write_guests(&mut out, &[], Format::Csv).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap().trim_end(),
+            "attendee_id,first_name,last_name,email,company,ticket_group,ticket,order_id,order_status,\
+             purchaser_name,purchaser_email,order_amount,amount_paid,checked_in_at,verdict"
+        );
+    }
+
+    #[test]
+    fn failed_orders_are_named_and_make_a_partial_result() {
+        let mut list = hostile_guest_list();
+        list.add_failure(100_002, "Floktu answered 502: Bad Gateway");
+        let mut err = Vec::new();
+        assert_eq!(report_partial(&mut err, &list).unwrap(), Exit::Partial);
+        let text = String::from_utf8(err).unwrap();
+        assert!(text.contains("order 100002: Floktu answered 502: Bad Gateway"), "{text}");
+        assert_eq!(report_partial(&mut Vec::new(), &hostile_guest_list()).unwrap(), Exit::Ok);
+    }
+
     #[test]
     fn skipped_items_make_a_partial_result() {
         let mut err = Vec::new();
-        let skipped = [Skipped {
-            at: "#2".into(),
-            reason: "no id".into(),
-        }];
-        assert_eq!(
-            report_skipped(&mut err, "orders", &skipped).unwrap(),
-            Exit::Partial
-        );
+        let skipped = [Skipped { at: "#2".into(), reason: "no id".into() }];
+        assert_eq!(report_skipped(&mut err, "orders", &skipped).unwrap(), Exit::Partial);
         assert!(String::from_utf8(err).unwrap().contains("#2: no id"));
         assert_eq!(report_skipped(&mut Vec::new(), "orders", &[]).unwrap(), Exit::Ok);
     }

@@ -26,10 +26,8 @@ pub struct Paths {
 impl Paths {
     /// Resolves the XDG variables through `env`, falling back to `~/.config` and friends.
     pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Paths {
-        let home = env("HOME")
-            .map(PathBuf::from)
-            .or_else(dirs::home_dir)
-            .unwrap_or_else(|| PathBuf::from("."));
+        let home =
+            env("HOME").map(PathBuf::from).or_else(dirs::home_dir).unwrap_or_else(|| PathBuf::from("."));
         let xdg = |var: &str, fallback: &str| -> PathBuf {
             env(var)
                 .filter(|v| Path::new(v).is_absolute())
@@ -142,11 +140,7 @@ impl Settings {
         let api_base = ApiBase::parse(&api_base)?;
         Ok(Settings {
             api_base,
-            concurrency: flags
-                .concurrency
-                .or(file.concurrency)
-                .unwrap_or(DEFAULT_CONCURRENCY)
-                .max(1),
+            concurrency: flags.concurrency.or(file.concurrency).unwrap_or(DEFAULT_CONCURRENCY).max(1),
             no_cache: flags.no_cache,
             client_id: flags
                 .client_id
@@ -167,6 +161,22 @@ impl Settings {
             paths,
         })
     }
+}
+
+/// Writes `client_id` into the config file (0600), keeping everything else in it,
+/// so the next run finds the same keyring account.
+pub fn remember_client_id(config_file: &Path, client_id: &str) -> Result<()> {
+    let mut table: toml::Table = match std::fs::read_to_string(config_file) {
+        Ok(text) => toml::from_str(&text).with_context(|| format!("reading {}", config_file.display()))?,
+        Err(_) => toml::Table::new(),
+    };
+    if table.get("client_id").and_then(|v| v.as_str()) == Some(client_id) {
+        return Ok(());
+    }
+    table.insert("client_id".into(), toml::Value::String(client_id.to_string()));
+    let text = toml::to_string(&table)?;
+    crate::auth::store::write_private(config_file, text.as_bytes())
+        .with_context(|| format!("writing {}", config_file.display()))
 }
 
 #[cfg(test)]
@@ -196,17 +206,11 @@ mod tests {
 
     #[test]
     fn flag_beats_env_beats_file() {
-        let file = FileConfig {
-            api_base: Some("https://file.example/api/v2".into()),
-            ..Default::default()
-        };
+        let file = FileConfig { api_base: Some("https://file.example/api/v2".into()), ..Default::default() };
         let env = env_of(&[("FLOKTU_API_BASE", "https://env.example/api/v2")]);
         let s = Settings::resolve(&Overrides::default(), &env, &file, paths()).unwrap();
         assert_eq!(s.api_base.host_label(), "env.example");
-        let flags = Overrides {
-            api_base: Some("https://flag.example/api/v2".into()),
-            ..Default::default()
-        };
+        let flags = Overrides { api_base: Some("https://flag.example/api/v2".into()), ..Default::default() };
         let s = Settings::resolve(&flags, &env, &file, paths()).unwrap();
         assert_eq!(s.api_base.host_label(), "flag.example");
         let s = Settings::resolve(&Overrides::default(), &env_of(&[]), &file, paths()).unwrap();
@@ -215,13 +219,8 @@ mod tests {
 
     #[test]
     fn defaults_apply_when_nothing_is_said() {
-        let s = Settings::resolve(
-            &Overrides::default(),
-            &env_of(&[]),
-            &FileConfig::default(),
-            paths(),
-        )
-        .unwrap();
+        let s =
+            Settings::resolve(&Overrides::default(), &env_of(&[]), &FileConfig::default(), paths()).unwrap();
         assert_eq!(s.api_base.to_string(), DEFAULT_API_BASE);
         assert_eq!(s.concurrency, DEFAULT_CONCURRENCY);
         assert_eq!(s.redirect_uri, DEFAULT_REDIRECT_URI);
@@ -231,6 +230,17 @@ mod tests {
     fn a_plain_http_base_from_the_environment_is_refused() {
         let env = env_of(&[("FLOKTU_API_BASE", "http://evil.example/api/v2")]);
         assert!(Settings::resolve(&Overrides::default(), &env, &FileConfig::default(), paths()).is_err());
+    }
+
+    #[test]
+    fn remembering_the_client_id_keeps_other_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("floktu/config.toml");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "concurrency = 4\n").unwrap();
+        remember_client_id(&file, "abc").unwrap();
+        let read = FileConfig::load(&file).unwrap();
+        assert_eq!((read.client_id.as_deref(), read.concurrency), (Some("abc"), Some(4)));
     }
 
     #[test]

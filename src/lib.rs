@@ -6,8 +6,11 @@
 
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod cli;
+pub mod cli_account;
 pub mod config;
 pub mod demo;
+pub mod guestlist;
 pub mod text;
 pub mod tui;

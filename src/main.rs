@@ -7,8 +7,9 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use floktu_tui::api::{AccessToken, ApiBase, FloktuClient};
-use floktu_tui::auth::store::{self, TokenSource};
+use floktu_tui::auth::store::{self, TokenSource, TokenStore};
 use floktu_tui::cli::{self, Exit, Format};
+use floktu_tui::cli_account::{self, LoginFlags};
 use floktu_tui::config::{FileConfig, Overrides, Paths, Settings};
 use floktu_tui::demo::{DemoOptions, DemoServer};
 use floktu_tui::text::sanitize;
@@ -54,10 +55,59 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Every attendee of an event (fetches every order's details)
+    Attendees {
+        /// Event id or name
+        event: String,
+        #[command(flatten)]
+        guests: GuestArgs,
+        #[command(flatten)]
+        format: FormatArgs,
+    },
+    /// Distinct emails of an event's attendees, one per line
+    Emails {
+        /// Event id or name
+        event: String,
+        #[command(flatten)]
+        guests: GuestArgs,
+    },
+    /// Log in: the OAuth handoff in a browser (or by pasting the redirect over SSH)
+    Login(LoginArgs),
+    /// Forget the stored token and client secret (and this account's cache)
+    Logout,
     /// Where floktu talks to and where it keeps things (never prints the token)
     Status,
     /// Run the embedded Floktu-compatible demo server on 127.0.0.1
     DemoServer(DemoArgs),
+}
+
+#[derive(Args, Debug, Default)]
+struct LoginArgs {
+    /// Don't open a browser; print the address only
+    #[arg(long)]
+    no_browser: bool,
+    /// Keep the token in a 0600 file instead of the OS keyring
+    #[arg(long)]
+    insecure_storage: bool,
+    /// OAuth client id [env: FLOKTU_CLIENT_ID]
+    #[arg(long, value_name = "ID")]
+    client_id: Option<String>,
+    /// OAuth client secret [env: FLOKTU_CLIENT_SECRET]
+    #[arg(long, value_name = "S")]
+    client_secret: Option<String>,
+    /// Where the browser is sent back to [default: http://127.0.0.1:8765/callback]
+    #[arg(long, value_name = "URI")]
+    redirect_uri: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct GuestArgs {
+    /// Only attendees whose name, email, company, order or attendee id contains Q
+    #[arg(long, value_name = "Q")]
+    search: Option<String>,
+    /// Use only the cached copy; no network
+    #[arg(long)]
+    offline: bool,
 }
 
 #[derive(Args, Debug)]
@@ -108,7 +158,10 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return fail(&anyhow::anyhow!(e).context("starting the async runtime")),
     };
-    match runtime.block_on(run(cli, paths)) {
+    let result = runtime.block_on(run(cli, paths));
+    // A keyring call stuck on a blocking thread must not keep floktu from exiting.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    match result {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(e) => fail(&e),
     }
@@ -117,17 +170,13 @@ fn main() -> ExitCode {
 fn fail(e: &anyhow::Error) -> ExitCode {
     // `floktu orders 12 | head`: the reader left; that is not an error worth a message.
     let broken_pipe = e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     });
     if broken_pipe {
         return ExitCode::SUCCESS;
     }
     let unauthorized = e.chain().any(|c| {
-        matches!(
-            c.downcast_ref::<floktu_tui::api::Error>(),
-            Some(floktu_tui::api::Error::Unauthorized(_))
-        )
+        matches!(c.downcast_ref::<floktu_tui::api::Error>(), Some(floktu_tui::api::Error::Unauthorized(_)))
     });
     eprintln!("floktu: {}", sanitize(&format!("{e:#}")));
     ExitCode::from(if unauthorized { Exit::Usage } else { Exit::Error } as u8)
@@ -139,30 +188,36 @@ async fn run(cli: Cli, paths: Paths) -> Result<Exit> {
     }
     let env = |k: &str| std::env::var(k).ok();
     let file = FileConfig::load(&paths.config_file())?;
+    let login = match &cli.command {
+        Some(Command::Login(args)) => Some(args),
+        _ => None,
+    };
     let overrides = Overrides {
         api_base: cli.api_base.clone(),
         concurrency: cli.concurrency.map(usize::from),
         no_cache: cli.no_cache,
-        ..Overrides::default()
+        client_id: login.and_then(|l| l.client_id.clone()),
+        client_secret: login.and_then(|l| l.client_secret.clone()),
+        redirect_uri: login.and_then(|l| l.redirect_uri.clone()),
+        insecure_storage: login.is_some_and(|l| l.insecure_storage),
     };
+    let mut settings = Settings::resolve(&overrides, &env, &file, paths)?;
     let demo = if cli.demo {
-        Some(
-            DemoServer::start(DemoOptions::default())
-                .await
-                .context("starting the demo server")?,
-        )
+        let opts = DemoOptions::default();
+        let server = DemoServer::start(opts.clone()).await.context("starting the demo server")?;
+        // Demo runs talk to the demo server with its credentials, and never touch
+        // the real token store.
+        settings.api_base = ApiBase::parse(&server.base_url())?;
+        settings.client_id = Some(opts.client_id);
+        settings.client_secret = Some(opts.client_secret);
+        if overrides.redirect_uri.is_none() {
+            settings.redirect_uri = "http://127.0.0.1:0/callback".into();
+        }
+        Some(server)
     } else {
         None
     };
-    let mut settings = Settings::resolve(&overrides, &env, &file, paths)?;
-    let token = match &demo {
-        Some(server) => {
-            settings.api_base = ApiBase::parse(&server.base_url())?;
-            Some((AccessToken::new(DemoOptions::default().token), TokenSource::Demo))
-        }
-        None => store::token_from_env(&env),
-    };
-    let exit = dispatch(cli.command, &settings, token).await;
+    let exit = dispatch(cli.command, &settings, demo.is_some(), &env).await;
     if let Some(server) = demo {
         server.shutdown().await;
     }
@@ -172,52 +227,94 @@ async fn run(cli: Cli, paths: Paths) -> Result<Exit> {
 async fn dispatch(
     command: Option<Command>,
     settings: &Settings,
-    token: Option<(AccessToken, TokenSource)>,
+    demo: bool,
+    env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Exit> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut err = std::io::stderr();
-    if let Some(Command::Status) = command {
-        return status(settings, token.map(|(_, s)| s), &mut out);
+    let keyring = store::os_keyring(env);
+    let token_store = TokenStore::new(
+        keyring.clone(),
+        &settings.paths.state_dir,
+        &settings.api_base,
+        settings.client_id.as_deref(),
+        settings.insecure_storage,
+    );
+    let token = if demo {
+        Some((AccessToken::new(DemoOptions::default().token), TokenSource::Demo))
+    } else {
+        store::find_token(env, &token_store).await
+    };
+    match command {
+        Some(Command::Status) => {
+            return cli_account::status(settings, token.as_ref().map(|(_, s)| s), &mut out);
+        }
+        Some(Command::Login(args)) => {
+            let flags = LoginFlags { no_browser: args.no_browser, demo };
+            return cli_account::login(settings, keyring, env, &flags, &mut out, &mut err).await;
+        }
+        Some(Command::Logout) => {
+            if demo {
+                writeln!(out, "Demo runs store no token; nothing to forget.")?;
+                return Ok(Exit::Ok);
+            }
+            return cli_account::logout(settings, keyring, token.as_ref().map(|(t, _)| t), &mut out).await;
+        }
+        None => {
+            drop(out);
+            let startup = floktu_tui::tui::Startup {
+                base: settings.api_base.clone(),
+                token: token.map(|(t, _)| t),
+                demo,
+                client_id: settings.client_id.clone(),
+                client_secret: match &settings.client_secret {
+                    Some(s) => Some(s.clone()),
+                    None if !demo => token_store.find_client_secret().await,
+                    None => None,
+                },
+                redirect_uri: settings.redirect_uri.clone(),
+                keyring: (!demo).then_some(keyring),
+                state_dir: settings.paths.state_dir.clone(),
+                config_file: settings.paths.config_file(),
+                insecure_storage: settings.insecure_storage,
+                cache_dir: (!settings.no_cache).then(|| settings.paths.cache_dir.clone()),
+                concurrency: settings.concurrency,
+            };
+            floktu_tui::tui::run(startup).await?;
+            return Ok(Exit::Ok);
+        }
+        Some(_) => {}
     }
-    let Some((token, source)) = token else {
+    let Some((token, _)) = token else {
         eprintln!(
             "floktu: not logged in. Run `floktu login`, or set FLOKTU_TOKEN (try `floktu --demo` for demo data)"
         );
         return Ok(Exit::Usage);
     };
     let client = FloktuClient::new(settings.api_base.clone(), token)?;
-    let Some(command) = command else {
-        drop(out);
-        floktu_tui::tui::run(client, source == TokenSource::Demo).await?;
-        return Ok(Exit::Ok);
-    };
     let exit = match command {
-        Command::Events(f) => cli::events(&client, f.format(), &mut out, &mut err).await?,
-        Command::Orders { event, format } => {
+        Some(Command::Events(f)) => cli::events(&client, f.format(), &mut out, &mut err).await?,
+        Some(Command::Orders { event, format }) => {
             cli::orders(&client, &event, format.format(), &mut out, &mut err).await?
         }
-        Command::Order { event, order, json } => {
+        Some(Command::Order { event, order, json }) => {
             let format = if json { Format::Json } else { Format::Table };
             cli::order(&client, &event, order, format, &mut out, &mut err).await?
         }
-        Command::Status | Command::DemoServer(_) => Exit::Ok,
+        Some(Command::Attendees { event, guests, format }) => {
+            let src = cli::GuestSource::new(&client, settings, demo, guests.offline);
+            let search = guests.search.as_deref();
+            cli::attendees(&src, &event, search, format.format(), &mut out, &mut err).await?
+        }
+        Some(Command::Emails { event, guests }) => {
+            let src = cli::GuestSource::new(&client, settings, demo, guests.offline);
+            cli::emails(&src, &event, guests.search.as_deref(), &mut out, &mut err).await?
+        }
+        _ => Exit::Ok,
     };
     out.flush()?;
     Ok(exit)
-}
-
-fn status(settings: &Settings, source: Option<TokenSource>, out: &mut dyn Write) -> Result<Exit> {
-    let paths = &settings.paths;
-    writeln!(out, "api base     {}", settings.api_base)?;
-    match source {
-        Some(s) => writeln!(out, "token        {}", s.describe())?,
-        None => writeln!(out, "token        none — run `floktu login`")?,
-    }
-    writeln!(out, "config file  {}", paths.config_file().display())?;
-    writeln!(out, "cache dir    {}", paths.cache_dir.display())?;
-    writeln!(out, "log file     {}", paths.log_file().display())?;
-    Ok(if source.is_some() { Exit::Ok } else { Exit::Usage })
 }
 
 async fn demo_server(args: &DemoArgs) -> Result<Exit> {
@@ -229,11 +326,8 @@ async fn demo_server(args: &DemoArgs) -> Result<Exit> {
         orders: args.orders,
         ..DemoOptions::default()
     };
-    let (token, client_id, client_secret) = (
-        opts.token.clone(),
-        opts.client_id.clone(),
-        opts.client_secret.clone(),
-    );
+    let (token, client_id, client_secret) =
+        (opts.token.clone(), opts.client_id.clone(), opts.client_secret.clone());
     let server = DemoServer::start(opts)
         .await
         .with_context(|| format!("starting the demo server on 127.0.0.1:{}", args.port))?;
@@ -249,18 +343,9 @@ async fn demo_server(args: &DemoArgs) -> Result<Exit> {
 /// Logs go to a file, never the terminal. Without a writable state dir there are no logs.
 fn init_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     std::fs::create_dir_all(&paths.state_dir).ok()?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(paths.log_file())
-        .ok()?;
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(paths.log_file()).ok()?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env("FLOKTU_LOG").unwrap_or_else(|_| "info".into());
-    tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init()
-        .ok()?;
+    tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok()?;
     Some(guard)
 }

@@ -42,11 +42,7 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
 /// would run as a formula (`= + - @`) gets a leading apostrophe.
 pub fn csv_cell(s: &str) -> String {
     let clean = sanitize(s);
-    if clean.starts_with(['=', '+', '-', '@']) {
-        format!("'{clean}")
-    } else {
-        clean.into_owned()
-    }
+    if clean.starts_with(['=', '+', '-', '@']) { format!("'{clean}") } else { clean.into_owned() }
 }
 
 /// The number of terminal columns `s` takes once sanitized.
@@ -90,7 +86,7 @@ pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -9,12 +9,7 @@ use tempfile::TempDir;
 /// The binary with a private HOME and XDG dirs, and none of the user's floktu variables.
 fn floktu(home: &TempDir) -> Command {
     let mut cmd = Command::cargo_bin("floktu").unwrap();
-    for var in [
-        "FLOKTU_TOKEN",
-        "FLOKTU_API_BASE",
-        "FLOKTU_CLIENT_ID",
-        "FLOKTU_CLIENT_SECRET",
-    ] {
+    for var in ["FLOKTU_TOKEN", "FLOKTU_API_BASE", "FLOKTU_CLIENT_ID", "FLOKTU_CLIENT_SECRET"] {
         cmd.env_remove(var);
     }
     cmd.env("HOME", home.path())
@@ -25,21 +20,14 @@ fn floktu(home: &TempDir) -> Command {
 }
 
 fn json_of(output: &std::process::Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)))
 }
 
 #[test]
 fn demo_events_as_json() {
     let home = TempDir::new().unwrap();
-    let out = floktu(&home)
-        .args(["--demo", "events", "--json"])
-        .output()
-        .unwrap();
+    let out = floktu(&home).args(["--demo", "events", "--json"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let events = json_of(&out);
     let list = events.as_array().unwrap();
@@ -60,17 +48,9 @@ fn demo_events_as_a_table() {
 #[test]
 fn demo_orders_as_csv_have_a_header_and_every_order() {
     let home = TempDir::new().unwrap();
-    let events = json_of(
-        &floktu(&home)
-            .args(["--demo", "events", "--json"])
-            .output()
-            .unwrap(),
-    );
+    let events = json_of(&floktu(&home).args(["--demo", "events", "--json"]).output().unwrap());
     let first = events[0]["id"].as_u64().unwrap().to_string();
-    let out = floktu(&home)
-        .args(["--demo", "orders", &first, "--csv"])
-        .output()
-        .unwrap();
+    let out = floktu(&home).args(["--demo", "orders", &first, "--csv"]).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let mut lines = text.lines();
@@ -81,32 +61,16 @@ fn demo_orders_as_csv_have_a_header_and_every_order() {
 #[test]
 fn demo_order_as_json_has_exact_amounts_and_attendees() {
     let home = TempDir::new().unwrap();
-    let events = json_of(
-        &floktu(&home)
-            .args(["--demo", "events", "--json"])
-            .output()
-            .unwrap(),
-    );
+    let events = json_of(&floktu(&home).args(["--demo", "events", "--json"]).output().unwrap());
     let event = events[0]["id"].as_u64().unwrap().to_string();
-    let orders = json_of(
-        &floktu(&home)
-            .args(["--demo", "orders", &event, "--json"])
-            .output()
-            .unwrap(),
-    );
+    let orders = json_of(&floktu(&home).args(["--demo", "orders", &event, "--json"]).output().unwrap());
     let order = orders[0]["id"].as_u64().unwrap().to_string();
-    let out = floktu(&home)
-        .args(["--demo", "order", &event, &order, "--json"])
-        .output()
-        .unwrap();
+    let out = floktu(&home).args(["--demo", "order", &event, &order, "--json"]).output().unwrap();
     assert!(out.status.success());
     let o = json_of(&out);
     assert_eq!(o["id"].as_u64().unwrap().to_string(), order);
     let amount = o["order_amount"].as_str().unwrap();
-    assert!(
-        amount.split_once('.').is_some_and(|(_, cents)| cents.len() == 2),
-        "{amount}"
-    );
+    assert!(amount.split_once('.').is_some_and(|(_, cents)| cents.len() == 2), "{amount}");
     assert!(o["attendees"].is_array());
 }
 
@@ -133,11 +97,7 @@ fn a_plain_http_remote_base_is_refused() {
 #[test]
 fn status_names_the_token_source_without_printing_the_token() {
     let home = TempDir::new().unwrap();
-    let out = floktu(&home)
-        .args(["status"])
-        .env("FLOKTU_TOKEN", "super-secret-value")
-        .output()
-        .unwrap();
+    let out = floktu(&home).args(["status"]).env("FLOKTU_TOKEN", "super-secret-value").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("env (FLOKTU_TOKEN)"), "{text}");
@@ -148,11 +108,7 @@ fn status_names_the_token_source_without_printing_the_token() {
 fn tolerant_server() -> (tokio::runtime::Runtime, DemoServer) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let server = rt
-        .block_on(DemoServer::start(DemoOptions {
-            events: 2,
-            orders: 30,
-            ..DemoOptions::default()
-        }))
+        .block_on(DemoServer::start(DemoOptions { events: 2, orders: 30, ..DemoOptions::default() }))
         .unwrap();
     server.knobs().set_shape(Shape::Tolerant);
     (rt, server)
@@ -164,23 +120,12 @@ fn orders_from_a_server_with_string_ids_and_wrapped_lists_are_all_printed() {
     let home = TempDir::new().unwrap();
     let event = &server.dataset().events[0];
     let out = floktu(&home)
-        .args([
-            "--api-base",
-            &server.base_url(),
-            "orders",
-            &event.id.to_string(),
-            "--json",
-        ])
+        .args(["--api-base", &server.base_url(), "orders", &event.id.to_string(), "--json"])
         .env("FLOKTU_TOKEN", DemoOptions::default().token)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let ids: Vec<u64> = json_of(&out)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["id"].as_u64().unwrap())
-        .collect();
+    let ids: Vec<u64> = json_of(&out).as_array().unwrap().iter().map(|o| o["id"].as_u64().unwrap()).collect();
     assert_eq!(ids, event.orders.iter().map(|o| o.id).collect::<Vec<_>>());
 }
 

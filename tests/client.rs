@@ -6,11 +6,7 @@ use floktu_tui::api::{AccessToken, ApiBase, ClientOptions, Error, FloktuClient, 
 use floktu_tui::demo::{DemoOptions, DemoServer, Fault, Shape};
 
 fn small_demo() -> DemoOptions {
-    DemoOptions {
-        events: 3,
-        orders: 40,
-        ..DemoOptions::default()
-    }
+    DemoOptions { events: 3, orders: 40, ..DemoOptions::default() }
 }
 
 async fn server() -> DemoServer {
@@ -46,12 +42,7 @@ async fn events_match_the_generated_data() {
     let s = server().await;
     let events = client(&s).events().await.unwrap();
     assert!(events.skipped.is_empty());
-    let expected: Vec<(u64, String)> = s
-        .dataset()
-        .events
-        .iter()
-        .map(|e| (e.id, e.name.clone()))
-        .collect();
+    let expected: Vec<(u64, String)> = s.dataset().events.iter().map(|e| (e.id, e.name.clone())).collect();
     let got: Vec<(u64, String)> = events.items.into_iter().map(|e| (e.id, e.name)).collect();
     assert_eq!(got, expected);
 }
@@ -88,17 +79,11 @@ async fn the_tolerant_shape_decodes_to_the_same_data() {
     let c = client(&s);
     let event = s.dataset().events[0].id;
     let order = s.dataset().events[0].orders[1].id;
-    let plain = (
-        c.events().await.unwrap(),
-        c.orders(event).await.unwrap(),
-        c.order(event, order).await.unwrap(),
-    );
+    let plain =
+        (c.events().await.unwrap(), c.orders(event).await.unwrap(), c.order(event, order).await.unwrap());
     s.knobs().set_shape(Shape::Tolerant);
-    let mut tolerant = (
-        c.events().await.unwrap(),
-        c.orders(event).await.unwrap(),
-        c.order(event, order).await.unwrap(),
-    );
+    let mut tolerant =
+        (c.events().await.unwrap(), c.orders(event).await.unwrap(), c.order(event, order).await.unwrap());
     // A keyed object has no order of its own: compare as sets.
     tolerant.0.items.sort_by_key(|e| e.id);
     let mut plain_events = plain.0.items.clone();
@@ -114,10 +99,7 @@ async fn the_tolerant_shape_decodes_to_the_same_data() {
 #[tokio::test]
 async fn a_wrong_token_is_unauthorized() {
     let s = server().await;
-    let err = client_with(&s, "not-the-token", options(3))
-        .events()
-        .await
-        .unwrap_err();
+    let err = client_with(&s, "not-the-token", options(3)).events().await.unwrap_err();
     assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
     assert_eq!(s.stats().requests, 1, "401 is not retried");
 }
@@ -143,12 +125,7 @@ async fn server_errors_are_retried_until_success() {
 #[tokio::test]
 async fn rate_limits_are_retried_until_success() {
     let s = server().await;
-    s.knobs().fail_next(
-        2,
-        Fault::TooManyRequests {
-            retry_after_secs: None,
-        },
-    );
+    s.knobs().fail_next(2, Fault::TooManyRequests { retry_after_secs: None });
     client(&s).events().await.unwrap();
     assert_eq!(s.stats().requests, 3);
 }
@@ -157,10 +134,7 @@ async fn rate_limits_are_retried_until_success() {
 async fn retries_give_up_after_the_limit() {
     let s = server().await;
     s.knobs().fail_next(10, Fault::ServerErrorJson);
-    let err = client_with(&s, &small_demo().token, options(2))
-        .events()
-        .await
-        .unwrap_err();
+    let err = client_with(&s, &small_demo().token, options(2)).events().await.unwrap_err();
     assert!(matches!(err, Error::Server { status: 500, .. }), "{err:?}");
     assert_eq!(s.stats().requests, 3);
 }
@@ -168,31 +142,17 @@ async fn retries_give_up_after_the_limit() {
 #[tokio::test]
 async fn retry_after_is_honoured() {
     let s = server().await;
-    s.knobs().fail_next(
-        1,
-        Fault::TooManyRequests {
-            retry_after_secs: Some(1),
-        },
-    );
+    s.knobs().fail_next(1, Fault::TooManyRequests { retry_after_secs: Some(1) });
     let started = Instant::now();
     client(&s).events().await.unwrap();
-    assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "waited {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() >= Duration::from_secs(1), "waited {:?}", started.elapsed());
     assert_eq!(s.stats().requests, 2);
 }
 
 #[tokio::test]
 async fn retry_after_is_capped() {
     let s = server().await;
-    s.knobs().fail_next(
-        1,
-        Fault::TooManyRequests {
-            retry_after_secs: Some(3600),
-        },
-    );
+    s.knobs().fail_next(1, Fault::TooManyRequests { retry_after_secs: Some(3600) });
     let mut opts = options(1);
     opts.retry.retry_after_cap = Duration::from_millis(100);
     let started = Instant::now();
@@ -204,13 +164,8 @@ async fn retry_after_is_capped() {
 async fn an_html_error_page_gives_a_readable_error() {
     let s = server().await;
     s.knobs().fail_next(1, Fault::ServerErrorHtml);
-    let err = client_with(&s, &small_demo().token, options(0))
-        .events()
-        .await
-        .unwrap_err();
-    let Error::Server { status, message } = &err else {
-        panic!("{err:?}")
-    };
+    let err = client_with(&s, &small_demo().token, options(0)).events().await.unwrap_err();
+    let Error::Server { status, message } = &err else { panic!("{err:?}") };
     assert_eq!(*status, 502);
     assert!(!message.contains('<'), "no markup in {message:?}");
     assert!(err.to_string().starts_with("Floktu answered 502: "), "{err}");
@@ -220,14 +175,8 @@ async fn an_html_error_page_gives_a_readable_error() {
 async fn a_truncated_body_is_a_network_error_not_data() {
     let s = server().await;
     s.knobs().fail_next(1, Fault::TruncatedBody);
-    let err = client_with(&s, &small_demo().token, options(0))
-        .events()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Network(ref m) if m.contains("mid-answer")),
-        "{err:?}"
-    );
+    let err = client_with(&s, &small_demo().token, options(0)).events().await.unwrap_err();
+    assert!(matches!(err, Error::Network(ref m) if m.contains("mid-answer")), "{err:?}");
 }
 
 #[tokio::test]
@@ -253,10 +202,7 @@ async fn a_server_that_never_answers_times_out() {
     s.knobs().fail_next(1, Fault::Hang);
     let mut opts = options(0);
     opts.request_timeout = Duration::from_millis(300);
-    let err = client_with(&s, &small_demo().token, opts)
-        .events()
-        .await
-        .unwrap_err();
+    let err = client_with(&s, &small_demo().token, opts).events().await.unwrap_err();
     assert!(matches!(err, Error::Timeout(_)), "{err:?}");
 }
 
@@ -265,9 +211,6 @@ async fn an_answer_over_the_size_limit_is_refused() {
     let s = server().await;
     let mut opts = options(0);
     opts.max_body_bytes = 64;
-    let err = client_with(&s, &small_demo().token, opts)
-        .orders(s.dataset().events[0].id)
-        .await
-        .unwrap_err();
+    let err = client_with(&s, &small_demo().token, opts).orders(s.dataset().events[0].id).await.unwrap_err();
     assert!(matches!(err, Error::TooLarge { limit: 64 }), "{err:?}");
 }

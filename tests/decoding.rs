@@ -84,10 +84,7 @@ fn documented_order_details_decode() {
 
 #[test]
 fn ids_as_numeric_strings_decode() {
-    let d = decode_events(&json!([
-        event(json!("12"), "Gala"),
-        event(json!(" 15 "), "Meetup")
-    ]));
+    let d = decode_events(&json!([event(json!("12"), "Gala"), event(json!(" 15 "), "Meetup")]));
     assert_eq!(d.items.iter().map(|e| e.id).collect::<Vec<_>>(), vec![12, 15]);
 }
 
@@ -161,10 +158,7 @@ fn missing_null_and_empty_optional_fields_are_none() {
     assert_eq!(o.voucher, None);
     assert_eq!(o.amount_paid, None);
     let a = &o.attendees[0];
-    assert_eq!(
-        (a.ticket_group.as_ref(), a.company.as_ref(), a.check_in.as_ref()),
-        (None, None, None)
-    );
+    assert_eq!((a.ticket_group.as_ref(), a.company.as_ref(), a.check_in.as_ref()), (None, None, None));
 }
 
 #[test]
@@ -187,12 +181,7 @@ fn unknown_extra_fields_are_ignored() {
 
 #[test]
 fn check_in_dates_in_several_formats_decode() {
-    for raw in [
-        "2026-11-28 19:42:07",
-        "2026-11-28T19:42:07Z",
-        "2026-11-28T19:42:07+11:00",
-        "1795894927",
-    ] {
+    for raw in ["2026-11-28 19:42:07", "2026-11-28T19:42:07Z", "2026-11-28T19:42:07+11:00", "1795894927"] {
         let d = decode_attendees(&json!([{ "attendee_id": 1, "ticket": "GA", "check_in_date": raw }]));
         let c = d.items[0].check_in.as_ref().unwrap();
         assert!(c.at.is_some(), "{raw} should parse");

@@ -15,11 +15,7 @@ async fn start(opts: DemoOptions) -> DemoServer {
 
 /// A server with a smaller large event, so tests stay quick.
 async fn server() -> DemoServer {
-    start(DemoOptions {
-        orders: 200,
-        ..DemoOptions::default()
-    })
-    .await
+    start(DemoOptions { orders: 200, ..DemoOptions::default() }).await
 }
 
 fn client() -> Client {
@@ -82,18 +78,9 @@ fn assert_attendee_matches(json: &Value, a: &DemoAttendee) {
     assert_eq!(json["attendee_first_name"], a.first_name.as_str());
     assert_eq!(json["attendee_last_name"], a.last_name.as_str());
     // Absent optional fields are left out, not null.
-    assert_eq!(
-        json.get("ticket_group").and_then(Value::as_str),
-        a.ticket_group.as_deref()
-    );
-    assert_eq!(
-        json.get("check_in_date").and_then(Value::as_str),
-        a.check_in_date.as_deref()
-    );
-    assert_eq!(
-        json.get("attendee_company").and_then(Value::as_str),
-        a.company.as_deref()
-    );
+    assert_eq!(json.get("ticket_group").and_then(Value::as_str), a.ticket_group.as_deref());
+    assert_eq!(json.get("check_in_date").and_then(Value::as_str), a.check_in_date.as_deref());
+    assert_eq!(json.get("attendee_company").and_then(Value::as_str), a.company.as_deref());
     for key in ["ticket_group", "check_in_date", "attendee_company"] {
         assert!(!json.get(key).is_some_and(Value::is_null), "{key} is null");
     }
@@ -157,15 +144,9 @@ async fn order_details_are_the_generated_order() {
     let picks: Vec<&DemoOrder> = [
         event.orders.iter().find(|o| o.voucher.is_some()),
         event.orders.iter().find(|o| o.voucher.is_none()),
-        event
-            .orders
-            .iter()
-            .find(|o| o.attendees.iter().any(|a| a.check_in_date.is_some())),
+        event.orders.iter().find(|o| o.attendees.iter().any(|a| a.check_in_date.is_some())),
         event.orders.iter().find(|o| o.attendees.is_empty()),
-        event
-            .orders
-            .iter()
-            .find(|o| o.status == "confirmed" && o.amount_paid_cents < o.order_amount_cents),
+        event.orders.iter().find(|o| o.status == "confirmed" && o.amount_paid_cents < o.order_amount_cents),
     ]
     .into_iter()
     .map(|o| o.expect("the data has every kind of order"))
@@ -263,18 +244,8 @@ async fn reset_stats_starts_the_count_again() {
 async fn too_many_requests_carries_retry_after_when_asked() {
     let server = server().await;
     let knobs = server.knobs();
-    knobs.fail_next(
-        1,
-        Fault::TooManyRequests {
-            retry_after_secs: Some(7),
-        },
-    );
-    knobs.fail_next(
-        1,
-        Fault::TooManyRequests {
-            retry_after_secs: None,
-        },
-    );
+    knobs.fail_next(1, Fault::TooManyRequests { retry_after_secs: Some(7) });
+    knobs.fail_next(1, Fault::TooManyRequests { retry_after_secs: None });
     let with = get(&server, "events").await;
     assert_eq!(with.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(with.headers()[header::RETRY_AFTER], "7");
@@ -289,10 +260,7 @@ async fn server_error_html_is_a_502_html_page() {
     server.knobs().fail_next(1, Fault::ServerErrorHtml);
     let resp = get(&server, "events").await;
     assert_eq!(resp.status(), StatusCode::BAD_GATEWAY);
-    let ctype = resp.headers()[header::CONTENT_TYPE]
-        .to_str()
-        .unwrap_or_default()
-        .to_string();
+    let ctype = resp.headers()[header::CONTENT_TYPE].to_str().unwrap_or_default().to_string();
     assert!(ctype.starts_with("text/html"), "{ctype}");
     let body = resp.text().await.expect("body");
     assert!(body.contains("<html>"));
@@ -330,9 +298,7 @@ async fn shutdown_ends_even_with_a_request_hanging() {
     let url = format!("{}/events", server.base_url());
     let hanging = tokio::spawn(async move { client().get(url).bearer_auth(TOKEN).send().await });
     assert!(server.wait_for_stats(WAIT, |s| s.in_flight == 1).await);
-    tokio::time::timeout(WAIT, server.shutdown())
-        .await
-        .expect("shutdown in time");
+    tokio::time::timeout(WAIT, server.shutdown()).await.expect("shutdown in time");
     let answer = hanging.await.expect("task");
     assert!(answer.is_err(), "the hanging request got no answer");
 }
@@ -394,24 +360,12 @@ async fn a_permanently_failing_order_fails_every_time_and_only_it() {
 
 #[tokio::test]
 async fn a_fail_rate_of_one_fails_every_request() {
-    let server = start(DemoOptions {
-        orders: 20,
-        fail_rate: 1.0,
-        ..DemoOptions::default()
-    })
-    .await;
+    let server = start(DemoOptions { orders: 20, fail_rate: 1.0, ..DemoOptions::default() }).await;
     for _ in 0..8 {
-        let answer = client()
-            .get(format!("{}/events", server.base_url()))
-            .bearer_auth(TOKEN)
-            .send()
-            .await;
+        let answer = client().get(format!("{}/events", server.base_url())).bearer_auth(TOKEN).send().await;
         if let Ok(resp) = answer {
             let status = resp.status();
-            assert!(
-                status == StatusCode::BAD_GATEWAY || status == StatusCode::TOO_MANY_REQUESTS,
-                "{status}"
-            );
+            assert!(status == StatusCode::BAD_GATEWAY || status == StatusCode::TOO_MANY_REQUESTS, "{status}");
         }
     }
     server.knobs().set_fail_rate(0.0);
@@ -484,10 +438,8 @@ async fn the_tolerant_shape_says_the_same_order_differently() {
         assert_eq!(attendees.len(), order.attendees.len());
         for a in &order.attendees {
             let id = a.attendee_id.to_string();
-            let j = attendees
-                .iter()
-                .find(|j| j["attendee_id"] == id.as_str())
-                .expect("attendee by string id");
+            let j =
+                attendees.iter().find(|j| j["attendee_id"] == id.as_str()).expect("attendee by string id");
             match (&a.check_in_date, j["check_in_date"].as_str()) {
                 (Some(_), Some(d)) if d.contains('T') => date_kinds.insert("rfc3339"),
                 (Some(_), Some(d)) if d.contains(' ') => date_kinds.insert("plain"),
@@ -524,17 +476,11 @@ async fn authorize(server: &DemoServer, accept: &str, client_id: &str, state: &s
 async fn code_for(server: &DemoServer, state: &str) -> (String, String) {
     let resp = authorize(server, "*/*", "demo-client", state).await;
     assert_eq!(resp.status(), StatusCode::FOUND);
-    let location = resp.headers()[header::LOCATION]
-        .to_str()
-        .expect("ascii")
-        .to_string();
+    let location = resp.headers()[header::LOCATION].to_str().expect("ascii").to_string();
     let url = url::Url::parse(&location).expect("a URL");
     assert!(location.starts_with(REDIRECT), "{location}");
     let param = |name: &str| {
-        url.query_pairs()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
+        url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap_or_default()
     };
     (param("code"), param("state"))
 }
@@ -579,27 +525,15 @@ async fn authorize_keeps_the_redirect_uris_own_query() {
         .send()
         .await
         .expect("answered");
-    let location = resp.headers()[header::LOCATION]
-        .to_str()
-        .expect("ascii")
-        .to_string();
-    assert!(
-        location.starts_with("http://127.0.0.1:9/cb?session=1&code="),
-        "{location}"
-    );
+    let location = resp.headers()[header::LOCATION].to_str().expect("ascii").to_string();
+    assert!(location.starts_with("http://127.0.0.1:9/cb?session=1&code="), "{location}");
     assert!(location.ends_with("&state=s"), "{location}");
 }
 
 #[tokio::test]
 async fn authorize_shows_a_browser_an_approval_form_that_posts() {
     let server = server().await;
-    let resp = authorize(
-        &server,
-        "text/html,application/xhtml+xml,*/*;q=0.8",
-        "demo-client",
-        "st<8>",
-    )
-    .await;
+    let resp = authorize(&server, "text/html,application/xhtml+xml,*/*;q=0.8", "demo-client", "st<8>").await;
     assert_eq!(resp.status(), StatusCode::OK);
     let page = resp.text().await.expect("page");
     assert!(page.contains("Allow floktu to read your events?"));
@@ -639,10 +573,7 @@ async fn a_code_becomes_a_token_that_opens_the_api() {
 async fn a_code_works_only_once() {
     let server = server().await;
     let (code, _) = code_for(&server, "s").await;
-    assert_eq!(
-        exchange(&server, &code, "demo-secret", REDIRECT).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(exchange(&server, &code, "demo-secret", REDIRECT).await.status(), StatusCode::OK);
     let again = exchange(&server, &code, "demo-secret", REDIRECT).await;
     assert_eq!(again.status(), StatusCode::BAD_REQUEST);
     let body: Value = again.json().await.expect("json");
@@ -674,11 +605,7 @@ async fn a_new_login_after_revocation_works() {
     let server = server().await;
     server.knobs().revoke_token();
     let (code, _) = code_for(&server, "s").await;
-    let body: Value = exchange(&server, &code, "demo-secret", REDIRECT)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let body: Value = exchange(&server, &code, "demo-secret", REDIRECT).await.json().await.expect("json");
     let token = body["access_token"].as_str().expect("token");
     let resp = get_with(&client(), &server, "events", Some(token)).await;
     assert_eq!(resp.status(), StatusCode::OK);
@@ -688,19 +615,11 @@ async fn a_new_login_after_revocation_works() {
 
 #[tokio::test]
 async fn max_in_flight_counts_concurrent_requests() {
-    let server = start(DemoOptions {
-        orders: 20,
-        latency_ms: 200,
-        ..DemoOptions::default()
-    })
-    .await;
+    let server = start(DemoOptions { orders: 20, latency_ms: 200, ..DemoOptions::default() }).await;
     let client = client();
     let event = server.dataset().events[0].id;
     let requests = (0..6).map(|_| {
-        client
-            .get(format!("{}/events/{event}/orders", server.base_url()))
-            .bearer_auth(TOKEN)
-            .send()
+        client.get(format!("{}/events/{event}/orders", server.base_url())).bearer_auth(TOKEN).send()
     });
     for resp in futures::future::join_all(requests).await {
         assert_eq!(resp.expect("answered").status(), StatusCode::OK);
@@ -715,10 +634,7 @@ async fn max_in_flight_counts_concurrent_requests() {
 async fn base_url_is_loopback_api_v2_without_trailing_slash() {
     let server = server().await;
     assert!(server.addr().ip().is_loopback());
-    assert_eq!(
-        server.base_url(),
-        format!("http://127.0.0.1:{}/api/v2", server.addr().port())
-    );
+    assert_eq!(server.base_url(), format!("http://127.0.0.1:{}/api/v2", server.addr().port()));
 }
 
 #[test]
@@ -742,12 +658,8 @@ fn the_large_event_has_the_orders_asked_for_and_about_two_attendees_each() {
 #[test]
 fn names_come_in_many_scripts() {
     let data = Dataset::generate(42, 6, 1500);
-    let names: Vec<&str> = data.events[0]
-        .orders
-        .iter()
-        .flat_map(|o| &o.attendees)
-        .map(|a| a.last_name.as_str())
-        .collect();
+    let names: Vec<&str> =
+        data.events[0].orders.iter().flat_map(|o| &o.attendees).map(|a| a.last_name.as_str()).collect();
     let has =
         |range: std::ops::RangeInclusive<char>| names.iter().any(|n| n.chars().any(|c| range.contains(&c)));
     assert!(has('\u{0400}'..='\u{04FF}'), "Cyrillic");
@@ -773,15 +685,8 @@ fn most_attendees_answer_an_email_question_with_an_address() {
                 .and_then(|(_, answer)| answer.as_deref())
         })
         .collect();
-    let addresses = answers
-        .iter()
-        .filter(|a| a.is_some_and(|a| a.contains('@')))
-        .count();
+    let addresses = answers.iter().filter(|a| a.is_some_and(|a| a.contains('@'))).count();
     let missing = answers.iter().filter(|a| a.is_none()).count();
-    assert!(
-        addresses * 100 / answers.len() >= 80,
-        "{addresses} of {}",
-        answers.len()
-    );
+    assert!(addresses * 100 / answers.len() >= 80, "{addresses} of {}", answers.len());
     assert!(missing > 0, "some attendees leave it blank");
 }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use floktu_tui::demo::{Dataset, DemoOptions};
+use floktu_tui::demo::{Dataset, DemoOptions, DemoServer};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
 /// Everything the program wrote: the screen it drew, and the raw bytes.
@@ -30,15 +30,14 @@ impl Session {
     /// Starts `floktu ARGS` in a `cols`×`rows` terminal with no DISPLAY and no
     /// TMUX (so copying takes the OSC 52 path) and a private HOME.
     fn start(args: &[&str], cols: u16, rows: u16) -> Session {
+        Session::start_with(args, &[], cols, rows)
+    }
+
+    /// [`Session::start`] with extra environment variables.
+    fn start_with(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Session {
         let home = tempfile::TempDir::new().unwrap();
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
+        let pty =
+            native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_floktu"));
         cmd.args(args);
         cmd.env_clear();
@@ -48,6 +47,10 @@ impl Session {
         cmd.env("XDG_CACHE_HOME", home.path().join("cache"));
         cmd.env("XDG_STATE_HOME", home.path().join("state"));
         cmd.env("TERM", "xterm-256color");
+        cmd.env("FLOKTU_KEYRING", "none");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pty.slave.spawn_command(cmd).unwrap();
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().unwrap();
@@ -83,12 +86,7 @@ impl Session {
         });
         // The master must outlive the session: keep it with the child's lifetime.
         std::mem::forget(pty.master);
-        Session {
-            output,
-            keys,
-            child,
-            _home: home,
-        }
+        Session { output, keys, child, _home: home }
     }
 
     /// Waits until `done` holds for the output, or panics with the screen.
@@ -102,10 +100,7 @@ impl Session {
             }
             let now = Instant::now();
             if now >= deadline || out.closed {
-                panic!(
-                    "waited for {what}; the screen shows:\n{}",
-                    out.parser.screen().contents()
-                );
+                panic!("waited for {what}; the screen shows:\n{}", out.parser.screen().contents());
             }
             out = cvar.wait_timeout(out, deadline - now).unwrap().0;
         }
@@ -174,10 +169,7 @@ fn browse_to_an_attendee_filter_copy_and_quit() {
     s.wait_for(&format!("#{}", target.id));
     s.press("\r");
     let first = &target.attendees[0];
-    s.wait_for_all(&[
-        &format!("Attendees ({}", target.attendees.len()),
-        &first.first_name,
-    ]);
+    s.wait_for_all(&[&format!("Attendees ({}", target.attendees.len()), &first.first_name]);
 
     // Back to the orders, filter them by the purchaser's email.
     s.press("h/");
@@ -219,13 +211,40 @@ fn help_lists_every_key() {
     s.wait_for("Events (6)");
     s.press("?");
     // The frame arrives in pieces: wait for all of it rather than read it half-drawn.
-    let keys = [
-        "filter the focused list",
-        "copy all distinct emails",
-        "reload everything",
-        "quit",
-    ];
+    let keys = ["filter the focused list", "copy all distinct emails", "reload everything", "quit"];
     s.wait_for_all(&keys);
     s.press("q");
+    assert!(s.exit_ok());
+}
+
+#[test]
+fn a_revoked_token_brings_back_the_login_screen() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt
+        .block_on(DemoServer::start(DemoOptions { events: 2, orders: 10, ..DemoOptions::default() }))
+        .unwrap();
+    let base = server.base_url();
+    let env = [
+        ("FLOKTU_API_BASE", base.as_str()),
+        ("FLOKTU_TOKEN", "demo-token"),
+        ("FLOKTU_CLIENT_ID", "demo-client"),
+    ];
+    let mut s = Session::start_with(&[], &env, 120, 30);
+    s.wait_for("Events (2)");
+    server.knobs().revoke_token();
+    s.press("r");
+    s.wait_for_all(&["Log in to", "revoked", "demo-client"]);
+    // No session to go back to: Esc leaves.
+    s.press("\u{1b}");
+    assert!(s.exit_ok());
+}
+
+#[test]
+fn demo_logout_shows_the_login_screen_prefilled_for_the_demo_server() {
+    let mut s = Session::start(&["--demo"], 120, 30);
+    s.wait_for("Events (6)");
+    s.press("L");
+    s.wait_for_all(&["Log in to 127.0.0.1", "demo-client", "•••••••••••"]);
+    s.press("\u{3}");
     assert!(s.exit_ok());
 }

@@ -21,10 +21,7 @@ fn events_load_at_start() {
 fn opening_an_event_loads_its_orders_and_focuses_them() {
     let mut app = with_events();
     let commands = act(&mut app, Action::Open);
-    assert!(
-        matches!(commands.as_slice(), [Command::FetchOrders { event_id: 12, .. }]),
-        "{commands:?}"
-    );
+    assert!(matches!(commands.as_slice(), [Command::FetchOrders { event_id: 12, .. }]), "{commands:?}");
     assert_eq!(app.focus, Focus::Orders);
     assert!(app.orders.items.is_loading());
 }
@@ -32,13 +29,7 @@ fn opening_an_event_loads_its_orders_and_focuses_them() {
 #[test]
 fn the_detail_of_the_highlighted_order_is_fetched_after_a_pause() {
     let (app, after_load) = with_orders();
-    assert_eq!(
-        after_load,
-        vec![Command::DetailAfter {
-            seq: app.detail_seq,
-            after: DETAIL_PAUSE
-        }]
-    );
+    assert_eq!(after_load, vec![Command::DetailAfter { seq: app.detail_seq, after: DETAIL_PAUSE }]);
 }
 
 #[test]
@@ -51,26 +42,17 @@ fn moving_fast_fetches_only_where_the_cursor_rests() {
     assert!(update(&mut app, Msg::DetailDue { seq: first_seq }).is_empty());
     let seq = app.detail_seq;
     let commands = update(&mut app, Msg::DetailDue { seq });
-    assert!(
-        matches!(commands.as_slice(), [Command::FetchOrder { order_id: 3, .. }]),
-        "{commands:?}"
-    );
+    assert!(matches!(commands.as_slice(), [Command::FetchOrder { order_id: 3, .. }]), "{commands:?}");
 }
 
 #[test]
 fn details_are_kept_so_going_back_is_instant() {
     let (mut app, _) = with_orders();
-    open_detail(
-        &mut app,
-        order(1, "ann@example.com", vec![attendee(10, "Ann", None)]),
-    );
+    open_detail(&mut app, order(1, "ann@example.com", vec![attendee(10, "Ann", None)]));
     act(&mut app, Action::Back);
     act(&mut app, Action::Down);
     let back_up = act(&mut app, Action::Up);
-    assert!(
-        back_up.is_empty(),
-        "no fetch and no pause for a known order: {back_up:?}"
-    );
+    assert!(back_up.is_empty(), "no fetch and no pause for a known order: {back_up:?}");
     assert_eq!(app.attendees.all().len(), 1);
 }
 
@@ -95,10 +77,7 @@ fn selecting_another_event_resets_orders_and_cancels_their_requests() {
     act(&mut app, Action::Down);
     let commands = act(&mut app, Action::Open);
     assert!(commands.contains(&Command::Cancel(first)), "{commands:?}");
-    assert!(matches!(
-        commands.last(),
-        Some(Command::FetchOrders { event_id: 15, .. })
-    ));
+    assert!(matches!(commands.last(), Some(Command::FetchOrders { event_id: 15, .. })));
     assert!(app.orders.all().is_empty());
     assert_eq!(app.open_event.as_ref().map(|e| e.id), Some(15));
 }
@@ -122,18 +101,8 @@ fn a_stale_orders_result_is_dropped() {
     act(&mut app, Action::Down);
     act(&mut app, Action::Open);
     let late = vec![order_summary(1, "Ann", "ann@example.com")];
-    update(
-        &mut app,
-        Msg::OrdersLoaded {
-            req: stale,
-            event_id: 12,
-            result: Ok(decoded(late)),
-        },
-    );
-    assert!(
-        app.orders.items.is_loading(),
-        "event 15's orders are still awaited"
-    );
+    update(&mut app, Msg::OrdersLoaded { req: stale, event_id: 12, result: Ok(decoded(late)) });
+    assert!(app.orders.items.is_loading(), "event 15's orders are still awaited");
 }
 
 #[test]
@@ -143,12 +112,7 @@ fn a_stale_detail_result_is_dropped() {
     act(&mut app, Action::Refresh);
     update(
         &mut app,
-        Msg::OrderLoaded {
-            req,
-            event_id: 12,
-            order_id: 1,
-            result: Ok(order(1, "old@x.io", vec![])),
-        },
+        Msg::OrderLoaded { req, event_id: 12, order_id: 1, result: Ok(order(1, "old@x.io", vec![])) },
     );
     assert!(app.shown_detail().is_some_and(Remote::is_loading));
 }
@@ -157,22 +121,9 @@ fn a_stale_detail_result_is_dropped() {
 fn errors_stay_in_the_pane_that_failed() {
     let mut app = with_events();
     let req = orders_req(&act(&mut app, Action::Open));
-    let err = api::Error::Server {
-        status: 502,
-        message: "Bad Gateway".into(),
-    };
-    update(
-        &mut app,
-        Msg::OrdersLoaded {
-            req,
-            event_id: 12,
-            result: Err(err),
-        },
-    );
-    assert_eq!(
-        app.orders.items,
-        Remote::Failed("Floktu answered 502: Bad Gateway".into())
-    );
+    let err = api::Error::Server { status: 502, message: "Bad Gateway".into() };
+    update(&mut app, Msg::OrdersLoaded { req, event_id: 12, result: Err(err) });
+    assert_eq!(app.orders.items, Remote::Failed("Floktu answered 502: Bad Gateway".into()));
     assert_eq!(app.events.all().len(), 2, "the events pane is untouched");
 }
 
@@ -182,17 +133,10 @@ fn refresh_retries_a_failed_pane() {
     let req = orders_req(&act(&mut app, Action::Open));
     update(
         &mut app,
-        Msg::OrdersLoaded {
-            req,
-            event_id: 12,
-            result: Err(api::Error::Timeout(Default::default())),
-        },
+        Msg::OrdersLoaded { req, event_id: 12, result: Err(api::Error::Timeout(Default::default())) },
     );
     let commands = act(&mut app, Action::Refresh);
-    assert!(
-        matches!(commands.as_slice(), [Command::FetchOrders { event_id: 12, .. }]),
-        "{commands:?}"
-    );
+    assert!(matches!(commands.as_slice(), [Command::FetchOrders { event_id: 12, .. }]), "{commands:?}");
 }
 
 #[test]
@@ -201,12 +145,7 @@ fn a_failed_detail_shows_in_the_detail_pane_only() {
     let req = order_req(&act(&mut app, Action::Open));
     update(
         &mut app,
-        Msg::OrderLoaded {
-            req,
-            event_id: 12,
-            order_id: 1,
-            result: Err(api::Error::NotFound("x".into())),
-        },
+        Msg::OrderLoaded { req, event_id: 12, order_id: 1, result: Err(api::Error::NotFound("x".into())) },
     );
     assert!(matches!(app.shown_detail(), Some(Remote::Failed(_))));
     assert_eq!(app.orders.all().len(), 3);
@@ -260,10 +199,7 @@ fn filtering_to_another_order_schedules_its_detail() {
     let (mut app, _) = with_orders();
     act(&mut app, Action::FilterStart);
     let commands = act(&mut app, Action::FilterChar('b'));
-    assert!(
-        matches!(commands.as_slice(), [Command::DetailAfter { .. }]),
-        "{commands:?}"
-    );
+    assert!(matches!(commands.as_slice(), [Command::DetailAfter { .. }]), "{commands:?}");
 }
 
 #[test]
@@ -272,10 +208,7 @@ fn copy_one_copies_the_selected_orders_email() {
     let commands = act(&mut app, Action::CopyOne);
     assert_eq!(
         commands,
-        vec![Command::Copy {
-            text: "ann@example.com".into(),
-            what: "ann@example.com".into()
-        }]
+        vec![Command::Copy { text: "ann@example.com".into(), what: "ann@example.com".into() }]
     );
 }
 
@@ -286,65 +219,36 @@ fn copy_all_copies_distinct_emails_of_the_filtered_list_in_order() {
     // ANN@example.com is the same address as ann@example.com.
     assert_eq!(
         commands,
-        vec![Command::Copy {
-            text: "ann@example.com\nbo@example.com".into(),
-            what: "2 emails".into()
-        }]
+        vec![Command::Copy { text: "ann@example.com\nbo@example.com".into(), what: "2 emails".into() }]
     );
     act(&mut app, Action::FilterStart);
     act(&mut app, Action::FilterChar('b'));
     act(&mut app, Action::FilterChar('o'));
     let filtered = act(&mut app, Action::CopyAll);
-    assert_eq!(
-        filtered,
-        vec![Command::Copy {
-            text: "bo@example.com".into(),
-            what: "1 email".into()
-        }]
-    );
+    assert_eq!(filtered, vec![Command::Copy { text: "bo@example.com".into(), what: "1 email".into() }]);
 }
 
 #[test]
 fn attendee_copy_uses_their_own_email_else_the_purchasers() {
     let (mut app, _) = with_orders();
-    let attendees = vec![
-        attendee(10, "Ann", Some("own@example.com")),
-        attendee(11, "Bo", None),
-    ];
+    let attendees = vec![attendee(10, "Ann", Some("own@example.com")), attendee(11, "Bo", None)];
     open_detail(&mut app, order(1, "buyer@example.com", attendees));
     let all = act(&mut app, Action::CopyAll);
     assert_eq!(
         all,
-        vec![Command::Copy {
-            text: "own@example.com\nbuyer@example.com".into(),
-            what: "2 emails".into()
-        }]
+        vec![Command::Copy { text: "own@example.com\nbuyer@example.com".into(), what: "2 emails".into() }]
     );
     act(&mut app, Action::Down);
     let one = act(&mut app, Action::CopyOne);
-    assert!(
-        matches!(&one[..], [Command::Copy { text, .. }] if text == "buyer@example.com"),
-        "{one:?}"
-    );
+    assert!(matches!(&one[..], [Command::Copy { text, .. }] if text == "buyer@example.com"), "{one:?}");
 }
 
 #[test]
 fn copied_text_is_sanitized() {
     let mut app = with_events();
     let req = orders_req(&act(&mut app, Action::Open));
-    let hostile = vec![order_summary(
-        1,
-        "Eve",
-        "eve@example.com\u{1b}]52;c;ZXZpbA==\u{7}",
-    )];
-    update(
-        &mut app,
-        Msg::OrdersLoaded {
-            req,
-            event_id: 12,
-            result: Ok(decoded(hostile)),
-        },
-    );
+    let hostile = vec![order_summary(1, "Eve", "eve@example.com\u{1b}]52;c;ZXZpbA==\u{7}")];
+    update(&mut app, Msg::OrdersLoaded { req, event_id: 12, result: Ok(decoded(hostile)) });
     let commands = act(&mut app, Action::CopyOne);
     assert!(
         matches!(&commands[..], [Command::Copy { text, .. }] if text == "eve@example.com"),
@@ -362,16 +266,8 @@ fn copy_in_the_events_pane_explains_why_not() {
 #[test]
 fn copy_result_shows_in_the_status_bar() {
     let mut app = with_events();
-    update(
-        &mut app,
-        Msg::Copied {
-            result: Ok("Copied 37 emails (OSC 52)".into()),
-        },
-    );
-    assert_eq!(
-        app.notice.as_ref().map(|n| n.text.as_str()),
-        Some("Copied 37 emails (OSC 52)")
-    );
+    update(&mut app, Msg::Copied { result: Ok("Copied 37 emails (OSC 52)".into()) });
+    assert_eq!(app.notice.as_ref().map(|n| n.text.as_str()), Some("Copied 37 emails (OSC 52)"));
 }
 
 #[test]
@@ -402,31 +298,15 @@ fn refresh_all_reloads_events_and_the_open_events_orders() {
     let (mut app, _) = with_orders();
     let commands = act(&mut app, Action::RefreshAll);
     assert!(commands.iter().any(|c| matches!(c, Command::FetchEvents { .. })));
-    assert!(
-        commands
-            .iter()
-            .any(|c| matches!(c, Command::FetchOrders { event_id: 12, .. }))
-    );
+    assert!(commands.iter().any(|c| matches!(c, Command::FetchOrders { event_id: 12, .. })));
 }
 
 #[test]
 fn resize_decides_wide_or_narrow() {
     let mut app = with_events();
-    update(
-        &mut app,
-        Msg::Resize {
-            width: 80,
-            height: 24,
-        },
-    );
+    update(&mut app, Msg::Resize { width: 80, height: 24 });
     assert!(!app.is_wide());
-    update(
-        &mut app,
-        Msg::Resize {
-            width: 160,
-            height: 40,
-        },
-    );
+    update(&mut app, Msg::Resize { width: 160, height: 40 });
     assert!(app.is_wide());
     assert_eq!(app.page_rows, 34);
 }

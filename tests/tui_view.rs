@@ -38,10 +38,7 @@ fn type_filter(app: &mut App, text: &str) {
 }
 
 fn bad_gateway() -> api::Error {
-    api::Error::Server {
-        status: 502,
-        message: "Bad Gateway".into(),
-    }
+    api::Error::Server { status: 502, message: "Bad Gateway".into() }
 }
 
 /// An order with everything the detail pane shows.
@@ -51,14 +48,8 @@ fn rich_order() -> Order {
     ann.ticket_group = Some("VIP".into());
     ann.ticket = "Weekend Pass".into();
     let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).and_then(|d| d.and_hms_opt(19, 42, 7));
-    ann.check_in = Some(CheckIn {
-        raw: "2026-11-28 19:42:07".into(),
-        at,
-    });
-    ann.answers.push(Answer {
-        question: "Dietary requirements".into(),
-        answer: None,
-    });
+    ann.check_in = Some(CheckIn { raw: "2026-11-28 19:42:07".into(), at });
+    ann.answers.push(Answer { question: "Dietary requirements".into(), answer: None });
     let mut wang = attendee(502, "王", None);
     wang.last_name = "小明".into();
     wang.ticket = "Day Pass".into();
@@ -82,13 +73,7 @@ fn events_failed() {
     let mut app = App::new("floktu.com".into(), false);
     let req = events_req(&floktu_tui::tui::update::init(&mut app));
     let err = bad_gateway();
-    update(
-        &mut app,
-        Msg::EventsLoaded {
-            req,
-            result: Err(err),
-        },
-    );
+    update(&mut app, Msg::EventsLoaded { req, result: Err(err) });
     snapshot_all_sizes("events_failed", app);
 }
 
@@ -96,13 +81,7 @@ fn events_failed() {
 fn events_empty() {
     let mut app = App::new("floktu.com".into(), false);
     let req = events_req(&floktu_tui::tui::update::init(&mut app));
-    update(
-        &mut app,
-        Msg::EventsLoaded {
-            req,
-            result: Ok(decoded(vec![])),
-        },
-    );
+    update(&mut app, Msg::EventsLoaded { req, result: Ok(decoded(vec![])) });
     snapshot_all_sizes("events_empty", app);
 }
 
@@ -130,14 +109,7 @@ fn orders_failed() {
     let mut app = with_events();
     let req = orders_req(&act(&mut app, Action::Open));
     let err = bad_gateway();
-    update(
-        &mut app,
-        Msg::OrdersLoaded {
-            req,
-            event_id: 12,
-            result: Err(err),
-        },
-    );
+    update(&mut app, Msg::OrdersLoaded { req, event_id: 12, result: Err(err) });
     snapshot_all_sizes("orders_failed", app);
 }
 
@@ -145,14 +117,7 @@ fn orders_failed() {
 fn orders_empty() {
     let mut app = with_events();
     let req = orders_req(&act(&mut app, Action::Open));
-    update(
-        &mut app,
-        Msg::OrdersLoaded {
-            req,
-            event_id: 12,
-            result: Ok(decoded(vec![])),
-        },
-    );
+    update(&mut app, Msg::OrdersLoaded { req, event_id: 12, result: Ok(decoded(vec![])) });
     snapshot_all_sizes("orders_empty", app);
 }
 
@@ -180,15 +145,7 @@ fn detail_failed() {
     let (mut app, _) = with_orders();
     let req = order_req(&act(&mut app, Action::Open));
     let err = bad_gateway();
-    update(
-        &mut app,
-        Msg::OrderLoaded {
-            req,
-            event_id: 12,
-            order_id: 1,
-            result: Err(err),
-        },
-    );
+    update(&mut app, Msg::OrderLoaded { req, event_id: 12, order_id: 1, result: Err(err) });
     snapshot_all_sizes("detail_failed", app);
 }
 
@@ -226,20 +183,8 @@ fn hostile_text_never_reaches_the_screen_raw() {
     let mut app = App::new("floktu.com".into(), false);
     let req = events_req(&floktu_tui::tui::update::init(&mut app));
     let hostile = event(1, "Gala\u{1b}]0;pwned\u{7}\u{1b}[2J\r\n\tNight\u{202e}");
-    update(
-        &mut app,
-        Msg::EventsLoaded {
-            req,
-            result: Ok(decoded(vec![hostile])),
-        },
-    );
-    update(
-        &mut app,
-        Msg::Resize {
-            width: 80,
-            height: 10,
-        },
-    );
+    update(&mut app, Msg::EventsLoaded { req, result: Ok(decoded(vec![hostile])) });
+    update(&mut app, Msg::Resize { width: 80, height: 10 });
     let screen = draw(&app, 80, 10);
     assert!(screen.contains("Gala Night"), "{screen}");
     assert!(!screen.chars().any(|c| c.is_control() && c != '\n'), "{screen:?}");
@@ -256,9 +201,7 @@ fn every_tiny_size_renders_without_panic() {
     for mut app in states {
         // Every narrow size up to 30×10, and wide terminals only a few rows high.
         let sizes = (1..=30).flat_map(|w| (1..=10).map(move |h| (w, h)));
-        let wide_and_short = [120u16, 121, 160, 400]
-            .into_iter()
-            .flat_map(|w| (1..=6).map(move |h| (w, h)));
+        let wide_and_short = [120u16, 121, 160, 400].into_iter().flat_map(|w| (1..=6).map(move |h| (w, h)));
         for (w, h) in sizes.chain(wide_and_short) {
             {
                 update(&mut app, Msg::Resize { width: w, height: h });

@@ -59,6 +59,12 @@ impl Default for ClientOptions {
     }
 }
 
+/// Called before each retry with the error that caused it and how long the
+/// client waits before trying again (a `Retry-After` already applied and capped).
+/// The client retries 429s on its own; this is how a caller that runs many
+/// requests (the guest list loader) learns it should slow down.
+pub type RetryHook = Arc<dyn Fn(&Error, Duration) + Send + Sync>;
+
 /// A client of one Floktu API base with one access token. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct FloktuClient {
@@ -66,6 +72,18 @@ pub struct FloktuClient {
     base: ApiBase,
     token: AccessToken,
     opts: Arc<ClientOptions>,
+    on_retry: RetryHooks,
+}
+
+/// The hooks of a client; a list so that one added for a load does not replace
+/// one the caller had.
+#[derive(Clone, Default)]
+struct RetryHooks(Vec<RetryHook>);
+
+impl std::fmt::Debug for RetryHooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RetryHooks({})", self.0.len())
+    }
 }
 
 impl FloktuClient {
@@ -77,12 +95,15 @@ impl FloktuClient {
     /// A client with the given timeouts, retries and limits.
     pub fn with_options(base: ApiBase, token: AccessToken, opts: ClientOptions) -> Result<Self, Error> {
         let http = http_client(&opts)?;
-        Ok(FloktuClient {
-            http,
-            base,
-            token,
-            opts: Arc::new(opts),
-        })
+        Ok(FloktuClient { http, base, token, opts: Arc::new(opts), on_retry: RetryHooks::default() })
+    }
+
+    /// A clone of this client (same connections) that also calls `hook` before
+    /// each retry; hooks added earlier keep being called.
+    pub fn with_retry_hook(&self, hook: RetryHook) -> FloktuClient {
+        let mut client = self.clone();
+        client.on_retry.0.push(hook);
+        client
     }
 
     /// The API base this client talks to.
@@ -110,10 +131,8 @@ impl FloktuClient {
     pub async fn order(&self, event_id: u64, order_id: u64) -> Result<Order, Error> {
         let path = format!("events/{event_id}/orders/{order_id}");
         let v = self.get_json(&path).await?;
-        model::decode_order(&v).map_err(|message| Error::Decode {
-            message,
-            excerpt: excerpt(v.to_string().as_bytes()),
-        })
+        model::decode_order(&v)
+            .map_err(|message| Error::Decode { message, excerpt: excerpt(v.to_string().as_bytes()) })
     }
 
     /// GETs `path` under the base, retrying transient failures, and parses JSON.
@@ -135,6 +154,9 @@ impl FloktuClient {
                         None => backoff(policy, attempt),
                     };
                     tracing::info!(%url, wait_ms = wait.as_millis() as u64, "retrying");
+                    for hook in &self.on_retry.0 {
+                        hook(&e, wait);
+                    }
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                 }
@@ -257,31 +279,19 @@ pub(crate) fn parse_json(body: &[u8]) -> Result<Value, Error> {
         } else {
             format!("not valid JSON ({e})")
         };
-        Error::Decode {
-            message,
-            excerpt: excerpt(body),
-        }
+        Error::Decode { message, excerpt: excerpt(body) }
     })
 }
 
 /// Turns a non-2xx answer into a typed error with a readable message.
 pub(crate) fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
-    let message = error_message(body).unwrap_or_else(|| {
-        status
-            .canonical_reason()
-            .unwrap_or("no explanation given")
-            .to_string()
-    });
+    let message = error_message(body)
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("no explanation given").to_string());
     match status {
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::Unauthorized(message),
         StatusCode::NOT_FOUND => Error::NotFound(message),
-        StatusCode::TOO_MANY_REQUESTS => Error::RateLimited {
-            retry_after: retry_after(headers),
-        },
-        _ => Error::Server {
-            status: status.as_u16(),
-            message,
-        },
+        StatusCode::TOO_MANY_REQUESTS => Error::RateLimited { retry_after: retry_after(headers) },
+        _ => Error::Server { status: status.as_u16(), message },
     }
 }
 
@@ -291,10 +301,7 @@ pub(crate) fn error_message(body: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(body);
     let found = if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(&text) {
         let field = |k: &str| map.get(k).and_then(Value::as_str).map(str::to_string);
-        match (
-            field("error"),
-            field("error_description").or_else(|| field("message")),
-        ) {
+        match (field("error"), field("error_description").or_else(|| field("message"))) {
             (Some(code), Some(desc)) => Some(format!("{code}: {desc}")),
             (a, b) => a.or(b),
         }
@@ -320,12 +327,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 fn looks_like_html(text: &str) -> bool {
-    let head: String = text
-        .trim_start()
-        .chars()
-        .take(200)
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let head: String = text.trim_start().chars().take(200).collect::<String>().to_ascii_lowercase();
     head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<head")
 }
 
@@ -337,11 +339,7 @@ fn html_title(text: &str) -> Option<String> {
         if let Some(start) = lower.find(&open) {
             let after = start + lower[start..].find('>')? + 1;
             let end = after + lower[after..].find(&format!("</{tag}"))?;
-            let inner = text
-                .get(after..end)?
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
+            let inner = text.get(after..end)?.split_whitespace().collect::<Vec<_>>().join(" ");
             if !inner.is_empty() {
                 return Some(inner);
             }
@@ -370,10 +368,7 @@ mod tests {
     #[test]
     fn json_error_gives_code_and_description() {
         let body = br#"{"error":"invalid_grant","error_description":"code already used"}"#;
-        assert_eq!(
-            error_message(body).as_deref(),
-            Some("invalid_grant: code already used")
-        );
+        assert_eq!(error_message(body).as_deref(), Some("invalid_grant: code already used"));
     }
 
     #[test]

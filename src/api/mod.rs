@@ -8,7 +8,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
-pub use client::{ClientOptions, FloktuClient, RetryPolicy};
+pub use client::{ClientOptions, FloktuClient, RetryHook, RetryPolicy};
 pub use model::{Answer, Attendee, CheckIn, Decoded, Event, Money, Order, OrderSummary, Skipped, Status};
 
 /// Where the real API lives.
@@ -25,9 +25,7 @@ impl ApiBase {
         let mut url = url::Url::parse(s.trim())
             .map_err(|e| Error::Config(format!("the API base {s:?} is not a URL ({e})")))?;
         if !matches!(url.scheme(), "https" | "http") {
-            return Err(Error::Config(format!(
-                "the API base must be an https:// URL, not {s:?}"
-            )));
+            return Err(Error::Config(format!("the API base must be an https:// URL, not {s:?}")));
         }
         if !Self::is_allowed(&url) {
             return Err(Error::Config(format!(
@@ -60,9 +58,7 @@ impl ApiBase {
 
     /// `path` (relative, no leading slash) under the base.
     pub fn join(&self, path: &str) -> Result<url::Url, Error> {
-        self.0
-            .join(path)
-            .map_err(|e| Error::Config(format!("bad API path {path:?} ({e})")))
+        self.0.join(path).map_err(|e| Error::Config(format!("bad API path {path:?} ({e})")))
     }
 
     /// The base as a URL.
@@ -202,11 +198,7 @@ mod tests {
 
     #[test]
     fn plain_http_to_loopback_is_allowed() {
-        for ok in [
-            "http://127.0.0.1:8080/api/v2",
-            "http://localhost/api/v2",
-            "http://[::1]:9/api/v2",
-        ] {
+        for ok in ["http://127.0.0.1:8080/api/v2", "http://localhost/api/v2", "http://[::1]:9/api/v2"] {
             assert!(ApiBase::parse(ok).is_ok(), "{ok}");
         }
     }
@@ -214,10 +206,7 @@ mod tests {
     #[test]
     fn base_joins_paths_under_itself() {
         let base = ApiBase::parse("https://floktu.com/api/v2").unwrap();
-        assert_eq!(
-            base.join("events").unwrap().as_str(),
-            "https://floktu.com/api/v2/events"
-        );
+        assert_eq!(base.join("events").unwrap().as_str(), "https://floktu.com/api/v2/events");
         assert_eq!(base.to_string(), "https://floktu.com/api/v2");
         assert_eq!(base.host_label(), "floktu.com");
     }

@@ -4,15 +4,18 @@
 //! `Deserialize`, because the same field arrives as a number, a numeric string,
 //! `null` or `""`, and a list arrives bare, wrapped in an object or keyed by id.
 //! One malformed item is skipped and reported; it never throws the list away.
+//!
+//! The types also derive `Deserialize`, but only to read back what floktu itself
+//! wrote with `Serialize` (the on-disk cache), never what a server sends.
 
 use std::fmt;
 
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// An event: the top of the hierarchy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// Floktu's event id.
     pub id: u64,
@@ -21,7 +24,7 @@ pub struct Event {
 }
 
 /// An order as the order list gives it: who bought, not what.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderSummary {
     /// Floktu's order id.
     pub id: u64,
@@ -41,7 +44,7 @@ impl OrderSummary {
 }
 
 /// An order's details, with its attendees.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Order {
     /// Floktu's order id.
     pub id: u64,
@@ -60,7 +63,7 @@ pub struct Order {
     /// The people the order admits.
     pub attendees: Vec<Attendee>,
     /// Attendees that could not be decoded (index or key, and why).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped_attendees: Vec<Skipped>,
 }
 
@@ -75,7 +78,7 @@ impl Order {
 }
 
 /// One person admitted by an order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attendee {
     /// Floktu's attendee id (what a ticket's barcode carries).
     pub attendee_id: u64,
@@ -117,7 +120,7 @@ impl Attendee {
 }
 
 /// A custom question and its answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answer {
     /// The question as the organiser wrote it.
     pub question: String,
@@ -126,7 +129,7 @@ pub struct Answer {
 }
 
 /// A check-in time as the server sent it, and as a time where it could be read.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckIn {
     /// The value exactly as sent (kept for display when it does not parse).
     pub raw: String,
@@ -145,7 +148,7 @@ impl CheckIn {
 }
 
 /// An order's status. Unknown values are kept, not rejected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Not yet confirmed (e.g. awaiting payment).
@@ -206,20 +209,15 @@ impl Money {
         {
             return Err(MoneyError::new(s));
         }
-        let whole: i64 = if int_digits.is_empty() {
-            0
-        } else {
-            int_digits.parse().map_err(|_| MoneyError::new(s))?
-        };
+        let whole: i64 =
+            if int_digits.is_empty() { 0 } else { int_digits.parse().map_err(|_| MoneyError::new(s))? };
         let digit = |i: usize| -> i64 { frac_part.as_bytes().get(i).map_or(0, |b| i64::from(b - b'0')) };
         let mut cents = digit(0) * 10 + digit(1);
         if digit(2) >= 5 {
             cents += 1;
         }
-        let total = whole
-            .checked_mul(100)
-            .and_then(|w| w.checked_add(cents))
-            .ok_or_else(|| MoneyError::new(s))?;
+        let total =
+            whole.checked_mul(100).and_then(|w| w.checked_add(cents)).ok_or_else(|| MoneyError::new(s))?;
         Ok(Money(if negative { -total } else { total }))
     }
 
@@ -251,6 +249,40 @@ impl Serialize for Money {
     }
 }
 
+impl<'de> Deserialize<'de> for Money {
+    /// From the decimal string [`Serialize`] writes ("24.17"), or a JSON number.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        d.deserialize_any(MoneyVisitor)
+    }
+}
+
+struct MoneyVisitor;
+
+impl serde::de::Visitor<'_> for MoneyVisitor {
+    type Value = Money;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an amount of money like \"24.17\"")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Money, E> {
+        Money::parse(s).map_err(E::custom)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Money, E> {
+        Money::parse(&n.to_string()).map_err(E::custom)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Money, E> {
+        Money::parse(&n.to_string()).map_err(E::custom)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Money, E> {
+        // serde_json prints an f64 in its shortest round-trip form: 24.17 reads back as "24.17".
+        Money::parse(&n.to_string()).map_err(E::custom)
+    }
+}
+
 /// A money value that could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("not an amount of money: {0:?} (expected a decimal like 24.17)")]
@@ -274,7 +306,7 @@ fn strip_thousands(int_part: &str) -> Option<String> {
 }
 
 /// An item of a list that could not be decoded, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     /// Where it was: "#3" for the fourth array element, or the object key.
     pub at: String,
@@ -318,9 +350,7 @@ pub fn decode_orders(v: &Value) -> Decoded<OrderSummary> {
 /// Decodes one order's details. Fails only when there is no order id at all;
 /// a bad amount becomes `None`, a bad attendee is skipped and reported.
 pub fn decode_order(v: &Value) -> Result<Order, String> {
-    let obj = unwrap_single(v)
-        .as_object()
-        .ok_or("the order is not a JSON object")?;
+    let obj = unwrap_single(v).as_object().ok_or("the order is not a JSON object")?;
     let id = id_field(obj, &["id", "order_id"], None)?;
     let name = string_field(obj, &["name"]).or_else(|| {
         join_name(
@@ -362,13 +392,9 @@ pub fn decode_attendees(v: &Value) -> Decoded<Attendee> {
 /// Answers as `[{question, answer}]`, or as an object `{question: answer}`.
 fn decode_answers(v: &Value) -> Vec<Answer> {
     match v {
-        Value::Object(map) if !map.values().all(Value::is_object) => map
-            .iter()
-            .map(|(q, a)| Answer {
-                question: q.clone(),
-                answer: scalar_string(a),
-            })
-            .collect(),
+        Value::Object(map) if !map.values().all(Value::is_object) => {
+            map.iter().map(|(q, a)| Answer { question: q.clone(), answer: scalar_string(a) }).collect()
+        }
         _ => {
             let list = decode_list(v, &["attendee_data", "answers"], |item, _| {
                 let obj = item.as_object().ok_or("not an object")?;
@@ -403,13 +429,8 @@ fn parse_time(raw: &str) -> Option<NaiveDateTime> {
     if let Ok(dt) = DateTime::parse_from_rfc2822(raw) {
         return Some(dt.with_timezone(&Local).naive_local());
     }
-    const FORMATS: [&str; 5] = [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%d/%m/%Y %H:%M:%S",
-        "%d/%m/%Y %H:%M",
-    ];
+    const FORMATS: [&str; 5] =
+        ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M"];
     for f in FORMATS {
         if let Ok(t) = NaiveDateTime::parse_from_str(raw, f) {
             return Some(t);
@@ -432,10 +453,7 @@ fn decode_list<T>(
     wrapper_names: &[&str],
     mut decode: impl FnMut(&Value, Option<&str>) -> Result<T, String>,
 ) -> Decoded<T> {
-    let mut out = Decoded {
-        items: Vec::new(),
-        skipped: Vec::new(),
-    };
+    let mut out = Decoded { items: Vec::new(), skipped: Vec::new() };
     let mut push = |r: Result<T, String>, at: String| match r {
         Ok(item) => out.items.push(item),
         Err(reason) => out.skipped.push(Skipped { at, reason }),
@@ -505,17 +523,14 @@ fn id_field(obj: &Map<String, Value>, names: &[&str], key: Option<&str>) -> Resu
             Some(v) => return parse_id(v).ok_or_else(|| format!("{name} is not an id: {}", short(v))),
         }
     }
-    key.and_then(|k| k.trim().parse().ok())
-        .ok_or_else(|| format!("no {}", names[0]))
+    key.and_then(|k| k.trim().parse().ok()).ok_or_else(|| format!("no {}", names[0]))
 }
 
 /// An id from a number or a numeric string.
 pub fn parse_id(v: &Value) -> Option<u64> {
     match v {
         Value::Number(n) => n.as_u64().or_else(|| {
-            n.as_f64()
-                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 9.0e15)
-                .map(|f| f as u64)
+            n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 9.0e15).map(|f| f as u64)
         }),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
@@ -602,17 +617,7 @@ mod tests {
 
     #[test]
     fn money_rejects_garbage() {
-        for bad in [
-            "",
-            ".",
-            "-",
-            "1e3",
-            "abc",
-            "$5",
-            "1.2.3",
-            "NaN",
-            "99999999999999999999",
-        ] {
+        for bad in ["", ".", "-", "1e3", "abc", "$5", "1.2.3", "NaN", "99999999999999999999"] {
             assert!(Money::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
@@ -642,6 +647,16 @@ mod tests {
     }
 
     #[test]
+    fn money_reads_back_what_it_writes() {
+        for m in [Money(2417), Money(5), Money(-310), Money(0)] {
+            let json = serde_json::to_string(&m).unwrap();
+            assert_eq!(serde_json::from_str::<Money>(&json).unwrap(), m, "{json}");
+        }
+        assert_eq!(serde_json::from_str::<Money>("24.17").unwrap(), Money(2417));
+        assert!(serde_json::from_str::<Money>("\"24,17\"").is_err());
+    }
+
+    #[test]
     fn money_displays_two_decimals() {
         assert_eq!(Money(2417).to_string(), "24.17");
         assert_eq!(Money(5).to_string(), "0.05");
@@ -659,28 +674,15 @@ mod tests {
 
     #[test]
     fn check_in_empty_zero_and_mysql_zero_date_mean_not_checked_in() {
-        for v in [
-            json!(""),
-            json!(null),
-            json!("0000-00-00 00:00:00"),
-            json!(0),
-            json!("0"),
-        ] {
+        for v in [json!(""), json!(null), json!("0000-00-00 00:00:00"), json!(0), json!("0")] {
             assert_eq!(parse_check_in(&v), None, "{v}");
         }
     }
 
     #[test]
     fn check_in_reads_several_formats() {
-        let expect = NaiveDate::from_ymd_opt(2026, 11, 28)
-            .unwrap()
-            .and_hms_opt(19, 42, 7)
-            .unwrap();
-        for s in [
-            "2026-11-28 19:42:07",
-            "2026-11-28T19:42:07",
-            "28/11/2026 19:42:07",
-        ] {
+        let expect = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(19, 42, 7).unwrap();
+        for s in ["2026-11-28 19:42:07", "2026-11-28T19:42:07", "28/11/2026 19:42:07"] {
             assert_eq!(parse_check_in(&json!(s)).unwrap().at, Some(expect), "{s}");
         }
         let utc = parse_check_in(&json!("2026-11-28T19:42:07Z")).unwrap();
@@ -718,10 +720,7 @@ mod tests {
             company: None,
             answers: answers
                 .into_iter()
-                .map(|(q, a)| Answer {
-                    question: q.into(),
-                    answer: a.map(Into::into),
-                })
+                .map(|(q, a)| Answer { question: q.into(), answer: a.map(Into::into) })
                 .collect(),
         }
     }

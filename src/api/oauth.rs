@@ -10,7 +10,7 @@ use super::client::{
 use super::{AccessToken, ApiBase, Error};
 
 /// The client credentials an organisation is issued.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ClientCredentials {
     /// The public client id.
     pub client_id: String,
@@ -105,11 +105,7 @@ pub async fn exchange_code(
         });
     }
     let v = parse_json(&body)?;
-    match v
-        .get("access_token")
-        .and_then(Value::as_str)
-        .filter(|t| !t.trim().is_empty())
-    {
+    match v.get("access_token").and_then(Value::as_str).filter(|t| !t.trim().is_empty()) {
         Some(token) => Ok(AccessToken::new(token)),
         None => Err(OAuthError::Api(Error::Decode {
             message: "the token endpoint's answer has no access_token".into(),
@@ -148,10 +144,7 @@ mod tests {
 
     #[test]
     fn credentials_debug_hides_the_secret() {
-        let c = ClientCredentials {
-            client_id: "id".into(),
-            client_secret: "hunter2".into(),
-        };
+        let c = ClientCredentials { client_id: "id".into(), client_secret: "hunter2".into() };
         assert!(!format!("{c:?}").contains("hunter2"));
     }
 }

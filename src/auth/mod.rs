@@ -1,3 +1,5 @@
-//! Where the access token comes from and where it is kept.
+//! Where the access token comes from and where it is kept, and the OAuth handoff.
 
+pub mod login;
+pub mod loopback;
 pub mod store;

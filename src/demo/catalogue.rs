@@ -35,12 +35,7 @@ pub(super) struct EventTemplate {
 }
 
 const fn t(group: Option<&'static str>, name: &'static str, cents: i64, weight: u32) -> Ticket {
-    Ticket {
-        group,
-        name,
-        cents,
-        weight,
-    }
+    Ticket { group, name, cents, weight }
 }
 
 const DIETARY: Answers = Answers::Pick(&[
@@ -114,10 +109,7 @@ pub(super) const TEMPLATES: &[EventTemplate] = &[
         doors: (18, 30),
         window_minutes: 90,
         check_in_per_mille: 0,
-        tickets: &[
-            t(None, "Free admission", 0, 80),
-            t(None, "Supporter (pizza fund)", 1000, 20),
-        ],
+        tickets: &[t(None, "Free admission", 0, 80), t(None, "Supporter (pizza fund)", 1000, 20)],
         questions: &[
             ("E-mail address", Answers::Email),
             ("Dietary requirements", DIETARY),
@@ -172,10 +164,7 @@ pub(super) const TEMPLATES: &[EventTemplate] = &[
             t(Some("Seated"), "Stalls", 4200, 35),
             t(Some("Seated"), "Balcony", 3600, 15),
         ],
-        questions: &[
-            ("Attendee email", Answers::Email),
-            ("Accessibility needs", ACCESS),
-        ],
+        questions: &[("Attendee email", Answers::Email), ("Accessibility needs", ACCESS)],
     },
     EventTemplate {
         name: "Product Design Summit 2026",
@@ -249,11 +238,7 @@ pub(super) const TEMPLATES: &[EventTemplate] = &[
         doors: (18, 0),
         window_minutes: 90,
         check_in_per_mille: 0,
-        tickets: &[
-            t(None, "Adult", 1800, 60),
-            t(None, "Concession", 1200, 25),
-            t(None, "Under 16", 500, 15),
-        ],
+        tickets: &[t(None, "Adult", 1800, 60), t(None, "Concession", 1200, 25), t(None, "Under 16", 500, 15)],
         questions: &[("Accessibility needs", ACCESS)],
     },
     EventTemplate {
@@ -286,10 +271,7 @@ pub(super) const TEMPLATES: &[EventTemplate] = &[
         doors: (10, 0),
         window_minutes: 240,
         check_in_per_mille: 0,
-        tickets: &[
-            t(Some("Families"), "Child", 800, 60),
-            t(Some("Families"), "Accompanying adult", 0, 40),
-        ],
+        tickets: &[t(Some("Families"), "Child", 800, 60), t(Some("Families"), "Accompanying adult", 0, 40)],
         questions: &[
             ("Parent's e-mail", Answers::Email),
             ("Emergency contact phone", Answers::Phone),
@@ -322,14 +304,8 @@ pub(super) const TEMPLATES: &[EventTemplate] = &[
         doors: (17, 0),
         window_minutes: 180,
         check_in_per_mille: 900,
-        tickets: &[
-            t(None, "Tasting ticket", 4500, 80),
-            t(None, "Designated driver", 1500, 20),
-        ],
-        questions: &[
-            ("Attendee email", Answers::Email),
-            ("Dietary requirements", DIETARY),
-        ],
+        tickets: &[t(None, "Tasting ticket", 4500, 80), t(None, "Designated driver", 1500, 20)],
+        questions: &[("Attendee email", Answers::Email), ("Dietary requirements", DIETARY)],
     },
     EventTemplate {
         name: "Rust Meetup — January",
@@ -358,10 +334,8 @@ mod tests {
 
     #[test]
     fn most_events_ask_for_an_attendee_email() {
-        let asking = TEMPLATES
-            .iter()
-            .filter(|e| e.questions.iter().any(|(_, a)| matches!(a, Answers::Email)))
-            .count();
+        let asking =
+            TEMPLATES.iter().filter(|e| e.questions.iter().any(|(_, a)| matches!(a, Answers::Email))).count();
         assert!(asking * 4 >= TEMPLATES.len() * 3);
     }
 }

@@ -52,6 +52,46 @@ impl DemoOrder {
     pub fn name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
     }
+
+    /// The order as the client decodes the documented JSON, without HTTP: for
+    /// tests and benchmarks that need many orders quickly.
+    pub fn to_order(&self) -> crate::api::Order {
+        use crate::api::{Answer, Attendee, Money, Order, Status, model};
+        Order {
+            id: self.id,
+            name: self.name(),
+            email: self.email.clone(),
+            order_amount: Some(Money(self.order_amount_cents)),
+            amount_paid: Some(Money(self.amount_paid_cents)),
+            voucher: self.voucher.clone(),
+            status: Status::parse(&self.status),
+            attendees: self
+                .attendees
+                .iter()
+                .map(|a| Attendee {
+                    attendee_id: a.attendee_id,
+                    ticket_group: a.ticket_group.clone(),
+                    ticket: a.ticket.clone(),
+                    check_in: a
+                        .check_in_date
+                        .as_ref()
+                        .and_then(|d| model::parse_check_in(&serde_json::Value::String(d.clone()))),
+                    first_name: a.first_name.clone(),
+                    last_name: a.last_name.clone(),
+                    company: a.company.clone(),
+                    answers: a
+                        .answers
+                        .iter()
+                        .map(|(question, answer)| Answer {
+                            question: question.clone(),
+                            answer: answer.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            skipped_attendees: Vec::new(),
+        }
+    }
 }
 
 /// One ticket holder of an order.
@@ -79,10 +119,7 @@ impl Dataset {
     /// Generates `events` events from `seed`; the first has `orders` orders, the
     /// others between 5 and 120. The same arguments always give the same data.
     pub fn generate(seed: u64, events: usize, orders: usize) -> Dataset {
-        let mut ids = Ids {
-            next_order: 100_001,
-            next_attendee: 500_001,
-        };
+        let mut ids = Ids { next_order: 100_001, next_attendee: 500_001 };
         let mut id_rng = Prng::new(seed);
         let mut event_id = 12;
         let mut list = Vec::with_capacity(events);
@@ -98,22 +135,9 @@ impl Dataset {
             } else {
                 format!("{} #{}", template.name, round + 1)
             };
-            let count = if index == 0 {
-                orders
-            } else {
-                rng.range(5, 120) as usize
-            };
-            let orders = EventGen {
-                template,
-                rng: &mut rng,
-                ids: &mut ids,
-            }
-            .orders(count);
-            list.push(DemoEvent {
-                id: event_id,
-                name,
-                orders,
-            });
+            let count = if index == 0 { orders } else { rng.range(5, 120) as usize };
+            let orders = EventGen { template, rng: &mut rng, ids: &mut ids }.orders(count);
+            list.push(DemoEvent { id: event_id, name, orders });
         }
         Dataset { events: list }
     }
@@ -125,21 +149,14 @@ impl Dataset {
 
     /// The number of attendees over all events.
     pub fn attendee_count(&self) -> usize {
-        self.events
-            .iter()
-            .flat_map(|e| &e.orders)
-            .map(|o| o.attendees.len())
-            .sum()
+        self.events.iter().flat_map(|e| &e.orders).map(|o| o.attendees.len()).sum()
     }
 }
 
 impl DemoEvent {
     /// The order of this event with this id.
     pub fn order(&self, id: u64) -> Option<&DemoOrder> {
-        self.orders
-            .binary_search_by_key(&id, |o| o.id)
-            .ok()
-            .and_then(|i| self.orders.get(i))
+        self.orders.binary_search_by_key(&id, |o| o.id).ok().and_then(|i| self.orders.get(i))
     }
 }
 
@@ -266,11 +283,7 @@ impl EventGen<'_> {
     fn order(&mut self, purchaser: &Person) -> DemoOrder {
         let id = self.ids.next_order;
         // Gaps, as deleted and abandoned orders leave them.
-        self.ids.next_order += if self.rng.chance(120) {
-            self.rng.range(2, 4)
-        } else {
-            1
-        };
+        self.ids.next_order += if self.rng.chance(120) { self.rng.range(2, 4) } else { 1 };
         let status = *self.rng.weighted(STATUSES);
         let size = *self.rng.weighted(PARTY_SIZES);
         let same_ticket = self.rng.chance(750);
@@ -279,11 +292,7 @@ impl EventGen<'_> {
         let mut total = 0;
         let mut company: Option<String> = None;
         for k in 0..size {
-            let ticket = if k == 0 || same_ticket {
-                first_ticket
-            } else {
-                self.ticket()
-            };
+            let ticket = if k == 0 || same_ticket { first_ticket } else { self.ticket() };
             total += with_fee(ticket.cents);
             let person = if k == 0 && self.rng.chance(700) {
                 purchaser.clone()
@@ -400,13 +409,7 @@ impl EventGen<'_> {
     ) -> Person {
         let last = family_form(family, gender);
         let email = self.email(s, first, last);
-        Person {
-            first,
-            last,
-            email,
-            script,
-            family,
-        }
+        Person { first, last, email, script, family }
     }
 
     fn email(&mut self, script: &Script, first: &str, last: &str) -> String {
@@ -460,13 +463,7 @@ impl EventGen<'_> {
         let (hour, minute) = self.template.doors;
         let start = hour * 3600 + minute * 60;
         let secs = (start + self.rng.below(self.template.window_minutes * 60)).min(86_399);
-        format!(
-            "{} {:02}:{:02}:{:02}",
-            self.template.date,
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60
-        )
+        format!("{} {:02}:{:02}:{:02}", self.template.date, secs / 3600, secs / 60 % 60, secs % 60)
     }
 }
 
@@ -532,11 +529,7 @@ mod tests {
         assert!((800..900).contains(&share("confirmed")));
         assert!((50..110).contains(&share("unconfirmed")));
         assert!((40..100).contains(&share("cancelled")));
-        assert!(
-            orders
-                .iter()
-                .any(|o| o.status == "confirmed" && o.amount_paid_cents < o.order_amount_cents)
-        );
+        assert!(orders.iter().any(|o| o.status == "confirmed" && o.amount_paid_cents < o.order_amount_cents));
         let vouchers = orders.iter().filter(|o| o.voucher.is_some()).count() * 100 / orders.len();
         assert!((6..14).contains(&vouchers), "{vouchers}%");
         for o in orders {
@@ -559,10 +552,7 @@ mod tests {
         let checked = confirmed.iter().filter(|a| a.check_in_date.is_some()).count();
         let share = checked * 100 / confirmed.len();
         assert!((25..36).contains(&share), "{share}%");
-        let date = confirmed
-            .iter()
-            .find_map(|a| a.check_in_date.clone())
-            .unwrap_or_default();
+        let date = confirmed.iter().find_map(|a| a.check_in_date.clone()).unwrap_or_default();
         assert!(date.starts_with("2026-11-28 "), "{date}");
         assert_eq!(date.len(), 19);
     }

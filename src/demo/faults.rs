@@ -186,9 +186,7 @@ impl Knobs {
         }
         Some(match rng.below(3) {
             0 => Fault::ServerErrorHtml,
-            1 => Fault::TooManyRequests {
-                retry_after_secs: Some(1),
-            },
+            1 => Fault::TooManyRequests { retry_after_secs: Some(1) },
             _ => Fault::DropConnection,
         })
     }
@@ -205,12 +203,9 @@ const BAD_GATEWAY_PAGE: &str = "<html>\r\n<head><title>502 Bad Gateway</title></
 /// (everything but `TruncatedBody` and `Hang`, which the caller handles).
 pub(crate) fn response(fault: &Fault) -> Response {
     match fault {
-        Fault::ServerErrorHtml => (
-            StatusCode::BAD_GATEWAY,
-            [(header::CONTENT_TYPE, "text/html")],
-            BAD_GATEWAY_PAGE,
-        )
-            .into_response(),
+        Fault::ServerErrorHtml => {
+            (StatusCode::BAD_GATEWAY, [(header::CONTENT_TYPE, "text/html")], BAD_GATEWAY_PAGE).into_response()
+        }
         Fault::ServerErrorJson => json_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "server_error",
@@ -223,8 +218,7 @@ pub(crate) fn response(fault: &Fault) -> Response {
                 "Rate limit exceeded; slow down.",
             );
             if let Some(secs) = retry_after_secs {
-                r.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(*secs));
+                r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*secs));
             }
             r
         }
@@ -236,12 +230,7 @@ pub(crate) fn response(fault: &Fault) -> Response {
 /// A JSON error body as OAuth-style APIs send them.
 pub(crate) fn json_error(status: StatusCode, error: &str, description: &str) -> Response {
     let body = serde_json::json!({ "error": error, "error_description": description });
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
 /// A response whose body fails before its first byte: the server closes the
@@ -274,10 +263,8 @@ pub(crate) fn truncated(body: Vec<u8>) -> Response {
         }
     });
     let mut r = Body::from_stream(stream).into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    r.headers_mut()
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(full));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(full));
     r
 }
 

@@ -141,12 +141,7 @@ impl DemoServer {
                 tracing::warn!("demo server stopped: {e}");
             }
         });
-        Ok(DemoServer {
-            addr,
-            shared,
-            stop,
-            task: Some(task),
-        })
+        Ok(DemoServer { addr, shared, stop, task: Some(task) })
     }
 
     /// The address the server listens on (127.0.0.1 and the port).
@@ -204,9 +199,7 @@ impl DemoServer {
     pub async fn shutdown(mut self) {
         self.stop.send_replace(true);
         if let Some(mut task) = self.task.take()
-            && tokio::time::timeout(Duration::from_secs(5), &mut task)
-                .await
-                .is_err()
+            && tokio::time::timeout(Duration::from_secs(5), &mut task).await.is_err()
         {
             task.abort();
         }
@@ -232,10 +225,7 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/api/v2/events", get(events).post(events))
         .route("/api/v2/events/{eventid}/orders", get(orders).post(orders))
-        .route(
-            "/api/v2/events/{eventid}/orders/{orderid}",
-            get(order).post(order),
-        )
+        .route("/api/v2/events/{eventid}/orders/{orderid}", get(order).post(order))
         .route("/api/v2/authorize", get(oauth::authorize))
         .route("/api/v2/token", post(oauth::token))
         .fallback(|| async { json_error(StatusCode::NOT_FOUND, "not_found", "No such API endpoint.") })
@@ -280,8 +270,7 @@ impl Counters {
     fn reset(&self) {
         self.requests.store(0, Ordering::SeqCst);
         self.token_requests.store(0, Ordering::SeqCst);
-        self.max_in_flight
-            .store(self.in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
+        self.max_in_flight.store(self.in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
         self.changed.notify_waiters();
     }
 }
@@ -380,16 +369,12 @@ impl IntoResponse for Refusal {
             Refusal::NoEvent(event) => {
                 json_error(StatusCode::NOT_FOUND, "not_found", &format!("No event {event}."))
             }
-            Refusal::NoOrder { event, order } => json_error(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                &format!("No order {order} in event {event}."),
-            ),
-            Refusal::Encoding => json_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                "Could not encode the answer.",
-            ),
+            Refusal::NoOrder { event, order } => {
+                json_error(StatusCode::NOT_FOUND, "not_found", &format!("No order {order} in event {event}."))
+            }
+            Refusal::Encoding => {
+                json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "Could not encode the answer.")
+            }
         }
     }
 }
@@ -408,10 +393,7 @@ fn answer(shared: &Shared, headers: &HeaderMap, call: &Call) -> Result<Vec<u8>, 
             let event = find_event(data, event)?;
             // Only this event's orders: another event's order id is not found here.
             let Some(found) = order.parse().ok().and_then(|id| event.order(id)) else {
-                return Err(Refusal::NoOrder {
-                    event: event.id,
-                    order: order.clone(),
-                });
+                return Err(Refusal::NoOrder { event: event.id, order: order.clone() });
             };
             shape::order(event, found, shape)
         }
@@ -420,10 +402,7 @@ fn answer(shared: &Shared, headers: &HeaderMap, call: &Call) -> Result<Vec<u8>, 
 }
 
 fn find_event<'a>(data: &'a Dataset, id: &str) -> Result<&'a DemoEvent, Refusal> {
-    id.parse()
-        .ok()
-        .and_then(|id| data.event(id))
-        .ok_or_else(|| Refusal::NoEvent(id.to_string()))
+    id.parse().ok().and_then(|id| data.event(id)).ok_or_else(|| Refusal::NoEvent(id.to_string()))
 }
 
 fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
@@ -434,9 +413,7 @@ fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
         return false;
     };
     scheme.eq_ignore_ascii_case("bearer")
-        && shared
-            .oauth
-            .accepts(token.trim(), shared.knobs.token_generation())
+        && shared.oauth.accepts(token.trim(), shared.knobs.token_generation())
 }
 
 fn json_response(body: Vec<u8>) -> Response {

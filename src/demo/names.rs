@@ -63,11 +63,7 @@ pub(crate) fn scripts() -> &'static [Script] {
 pub(crate) fn companies() -> &'static [&'static str] {
     static LIST: OnceLock<Vec<&'static str>> = OnceLock::new();
     LIST.get_or_init(|| {
-        COMPANIES
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .collect()
+        COMPANIES.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
     })
 }
 
@@ -87,16 +83,8 @@ fn parse_names(text: &'static str) -> Vec<Script> {
         let index = match scripts.iter().position(|s| s.name == script) {
             Some(i) => i,
             None => {
-                let weight = SCRIPT_WEIGHTS
-                    .iter()
-                    .find(|(name, _)| *name == script)
-                    .map_or(1, |(_, w)| *w);
-                scripts.push(Script {
-                    name: script,
-                    weight,
-                    given: Vec::new(),
-                    family: Vec::new(),
-                });
+                let weight = SCRIPT_WEIGHTS.iter().find(|(name, _)| *name == script).map_or(1, |(_, w)| *w);
+                scripts.push(Script { name: script, weight, given: Vec::new(), family: Vec::new() });
                 scripts.len() - 1
             }
         };
@@ -105,9 +93,7 @@ fn parse_names(text: &'static str) -> Vec<Script> {
             "given" => script.given.extend(names.map(|n| (n, Gender::Anyone))),
             "given-m" => script.given.extend(names.map(|n| (n, Gender::Man))),
             "given-f" => script.given.extend(names.map(|n| (n, Gender::Woman))),
-            "family" => script
-                .family
-                .extend(names.map(|n| n.split_once('/').unwrap_or((n, n)))),
+            "family" => script.family.extend(names.map(|n| n.split_once('/').unwrap_or((n, n)))),
             _ => {}
         }
     }
@@ -178,28 +164,18 @@ mod tests {
             let letters = name.chars().filter(|c| c.is_alphabetic()).count();
             let folded = ascii_fold(name);
             assert!(folded.is_ascii());
-            assert!(
-                folded.len() >= letters,
-                "{name} folds to {folded}: add its letters to ascii_fold"
-            );
+            assert!(folded.len() >= letters, "{name} folds to {folded}: add its letters to ascii_fold");
         }
     }
 
     #[test]
     fn gendered_family_names_have_both_forms() {
-        let Some(czech) = scripts()
-            .iter()
-            .flat_map(|s| &s.family)
-            .find(|(m, _)| *m == "Novák")
-        else {
+        let Some(czech) = scripts().iter().flat_map(|s| &s.family).find(|(m, _)| *m == "Novák") else {
             panic!("Novák is in the latin family names");
         };
         assert_eq!(family_form(*czech, Gender::Woman), "Nováková");
         assert_eq!(family_form(*czech, Gender::Man), "Novák");
-        let women = scripts()
-            .iter()
-            .flat_map(|s| &s.given)
-            .filter(|(_, g)| *g == Gender::Woman);
+        let women = scripts().iter().flat_map(|s| &s.given).filter(|(_, g)| *g == Gender::Woman);
         assert!(women.count() > 20);
     }
 

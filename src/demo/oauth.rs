@@ -49,10 +49,7 @@ impl OAuth {
 
     fn issue_code(&self, client_id: &str, redirect_uri: &str) -> String {
         let code = format!("{:032x}", rand::random::<u128>());
-        let grant = Grant {
-            client_id: client_id.to_string(),
-            redirect_uri: redirect_uri.to_string(),
-        };
+        let grant = Grant { client_id: client_id.to_string(), redirect_uri: redirect_uri.to_string() };
         lock(&self.codes).insert(code.clone(), grant);
         code
     }
@@ -104,18 +101,14 @@ pub(super) async fn authorize(
     let mut location = match url::Url::parse(redirect_uri) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => u,
         _ => {
-            return error_page(&format!(
-                "The redirect_uri “{redirect_uri}” is not an http(s) URL."
-            ));
+            return error_page(&format!("The redirect_uri “{redirect_uri}” is not an http(s) URL."));
         }
     };
     let state = get("state");
     let code = shared.oauth.issue_code(client_id, redirect_uri);
 
-    let wants_html = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
+    let wants_html =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
     if wants_html {
         return Html(approval_page(client_id, redirect_uri, &code, state)).into_response();
     }
@@ -169,13 +162,7 @@ pub(super) async fn token(State(shared): State<Arc<Shared>>, body: Bytes) -> Res
     }
     let token = oauth.issue_token(shared.knobs.token_generation());
     let body = serde_json::json!({ "access_token": token, "expires_in": 0, "scope": null });
-    (
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        body.to_string(),
-    )
+    ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body.to_string())
         .into_response()
 }
 
@@ -252,10 +239,7 @@ mod tests {
 
     #[test]
     fn escape_covers_markup_and_quotes() {
-        assert_eq!(
-            escape(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
+        assert_eq!(escape(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
     }
 
     #[test]

@@ -13,14 +13,8 @@ use super::faults::Shape;
 pub(crate) fn events(data: &Dataset, shape: Shape) -> serde_json::Result<Vec<u8>> {
     match shape {
         Shape::Documented => {
-            let list: Vec<EventJson> = data
-                .events
-                .iter()
-                .map(|e| EventJson {
-                    id: e.id,
-                    name: &e.name,
-                })
-                .collect();
+            let list: Vec<EventJson> =
+                data.events.iter().map(|e| EventJson { id: e.id, name: &e.name }).collect();
             serde_json::to_vec(&list)
         }
         Shape::Tolerant => {
@@ -163,10 +157,7 @@ fn documented_attendee(a: &DemoAttendee) -> AttendeeJson<'_> {
         attendee_data: a
             .answers
             .iter()
-            .map(|(question, answer)| AnswerJson {
-                question,
-                answer: answer.as_deref(),
-            })
+            .map(|(question, answer)| AnswerJson { question, answer: answer.as_deref() })
             .collect(),
     }
 }
@@ -190,13 +181,9 @@ fn tolerant_order(event: &DemoEvent, o: &DemoOrder) -> Value {
         match o.id % 3 {
             0 => Value::Array(attendees),
             1 => json!({ "attendees": attendees }),
-            _ => Value::Object(
-                o.attendees
-                    .iter()
-                    .map(|a| a.attendee_id.to_string())
-                    .zip(attendees)
-                    .collect(),
-            ),
+            _ => {
+                Value::Object(o.attendees.iter().map(|a| a.attendee_id.to_string()).zip(attendees).collect())
+            }
         }
     };
     json!({
@@ -251,7 +238,7 @@ fn tolerant_attendee(o: &DemoOrder, a: &DemoAttendee) -> Value {
 fn optional(value: Option<&str>, key: u64) -> Value {
     match value {
         Some(v) => Value::String(v.to_string()),
-        None if key % 2 == 0 => Value::Null,
+        None if key.is_multiple_of(2) => Value::Null,
         None => Value::String(String::new()),
     }
 }

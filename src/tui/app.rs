@@ -62,8 +62,122 @@ pub enum Focus {
 /// What fills the terminal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Screen {
+    /// Logging in: no token, a revoked one, or `L`.
+    Login,
     /// The three panes.
     Browse,
+    /// Door mode: one input, a verdict, counts.
+    Door,
+}
+
+/// What the middle pane lists for the open event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrdersView {
+    /// Its orders (one request).
+    Orders,
+    /// Every attendee (every order's details).
+    Attendees,
+}
+
+/// The input fields of the login screen, in Tab order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginField {
+    /// OAuth client id.
+    ClientId,
+    /// OAuth client secret (masked).
+    ClientSecret,
+    /// The redirect URL (or code) pasted back from the browser.
+    Paste,
+    /// An access token the user already has (masked).
+    Token,
+}
+
+impl LoginField {
+    /// The next field (Tab), or the previous (Shift-Tab).
+    pub fn step(self, forward: bool) -> LoginField {
+        const ORDER: [LoginField; 4] =
+            [LoginField::ClientId, LoginField::ClientSecret, LoginField::Paste, LoginField::Token];
+        let i = ORDER.iter().position(|f| *f == self).unwrap_or(0);
+        let n = ORDER.len();
+        ORDER[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+    }
+}
+
+/// Where the login handoff stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoginPhase {
+    /// Fields being filled in.
+    Idle,
+    /// Asked for the authorize URL and the redirect listener.
+    Starting,
+    /// The URL is out; waiting for the redirect or a paste.
+    Waiting {
+        /// The authorize URL, shown in full.
+        url: String,
+        /// The `state` a pasted redirect must carry.
+        state: String,
+        /// The redirect URI sent (the code exchange repeats it).
+        redirect_uri: String,
+        /// Why nothing listens for the redirect, if so (then: paste).
+        not_listening: Option<String>,
+        /// True when a browser was opened.
+        browser_opened: bool,
+    },
+    /// Exchanging the code, or checking and storing the token.
+    Finishing,
+}
+
+/// The login screen's fields and progress. Kept when leaving the screen, so a
+/// revoked token brings the user back to what they typed.
+#[derive(Clone, Debug)]
+pub struct LoginForm {
+    /// OAuth client id.
+    pub client_id: String,
+    /// OAuth client secret.
+    pub client_secret: String,
+    /// The pasted redirect URL or code.
+    pub paste: String,
+    /// A pasted access token.
+    pub token: String,
+    /// The field with the cursor.
+    pub field: LoginField,
+    /// The handoff's progress.
+    pub phase: LoginPhase,
+    /// Tags the handoff's messages; a new attempt makes older answers stale.
+    pub attempt: u64,
+    /// What went wrong, or what to do next.
+    pub message: Option<Notice>,
+    /// True when there is a session to go back to with Esc.
+    pub can_go_back: bool,
+}
+
+impl LoginForm {
+    /// A form prefilled from settings.
+    pub fn new(client_id: Option<String>, client_secret: Option<String>) -> LoginForm {
+        let client_id = client_id.unwrap_or_default();
+        let field = if client_id.is_empty() { LoginField::ClientId } else { LoginField::ClientSecret };
+        LoginForm {
+            client_id,
+            client_secret: client_secret.unwrap_or_default(),
+            paste: String::new(),
+            token: String::new(),
+            field,
+            phase: LoginPhase::Idle,
+            attempt: 0,
+            message: None,
+            can_go_back: false,
+        }
+    }
+
+    /// The text of the focused field.
+    pub fn focused_text(&mut self) -> &mut String {
+        match self.field {
+            LoginField::ClientId => &mut self.client_id,
+            LoginField::ClientSecret => &mut self.client_secret,
+            LoginField::Paste => &mut self.paste,
+            LoginField::Token => &mut self.token,
+        }
+    }
 }
 
 /// The filter typed into a pane.
@@ -108,10 +222,7 @@ impl<T> Default for Pane<T> {
 impl<T> Pane<T> {
     /// A pane waiting for `req`.
     pub fn loading(req: ReqId) -> Self {
-        Pane {
-            items: Remote::Loading(req),
-            ..Pane::default()
-        }
+        Pane { items: Remote::Loading(req), ..Pane::default() }
     }
 
     /// Replaces the items, keeping the filter text and, where it is still there,
@@ -124,10 +235,9 @@ impl<T> Pane<T> {
         searcher: &mut Searcher,
     ) {
         let previous = match &self.items {
-            Remote::Loaded(old) => self
-                .selected_index()
-                .and_then(|i| old.get(i))
-                .map(|s| items.iter().position(|n| same(s, n))),
+            Remote::Loaded(old) => {
+                self.selected_index().and_then(|i| old.get(i)).map(|s| items.iter().position(|n| same(s, n)))
+            }
             _ => None,
         }
         .flatten();
@@ -199,11 +309,7 @@ impl<T> Pane<T> {
 
     /// Selects the first or last row.
     pub fn move_to(&mut self, last: bool) {
-        self.selected = if last {
-            self.visible_len().saturating_sub(1)
-        } else {
-            0
-        };
+        self.selected = if last { self.visible_len().saturating_sub(1) } else { 0 };
     }
 
     /// Re-runs the filter after the query changed; keeps the selected item if it
@@ -213,11 +319,7 @@ impl<T> Pane<T> {
         self.filter.matches = if self.filter.query.trim().is_empty() {
             None
         } else {
-            let previous = if narrowing {
-                self.filter.matches.as_ref()
-            } else {
-                None
-            };
+            let previous = if narrowing { self.filter.matches.as_ref() } else { None };
             Some(searcher.search(&self.index, &self.filter.query, previous))
         };
         self.selected = keep.and_then(|i| self.visible_position(i)).unwrap_or(0);
@@ -255,6 +357,12 @@ pub struct App {
     pub orders: Pane<OrderSummary>,
     /// Order details fetched this session, by (event id, order id).
     pub details: HashMap<(u64, u64), Remote<Order>>,
+    /// Orders or attendees in the middle pane.
+    pub orders_view: OrdersView,
+    /// The open event's guest list, once asked for (`a`, `d`).
+    pub guests: Option<super::guests::Guests>,
+    /// The time, as of the last message (set by the loop; the views read it).
+    pub now: chrono::DateTime<chrono::Utc>,
     /// The attendees of the order in the detail pane.
     pub attendees: Pane<Attendee>,
     /// The (event, order) the attendees pane was built from.
@@ -274,6 +382,8 @@ pub struct App {
     pub spinner: usize,
     /// Set when the user asked to quit.
     pub quit: bool,
+    /// The login screen's state.
+    pub login: LoginForm,
     /// The fuzzy matcher, kept for its scratch memory.
     pub searcher: Searcher,
     next_req: u64,
@@ -286,6 +396,7 @@ impl App {
     /// A fresh model for `host`.
     pub fn new(host: String, demo: bool) -> App {
         App {
+            login: LoginForm::new(None, None),
             screen: Screen::Browse,
             focus: Focus::Events,
             host,
@@ -294,6 +405,9 @@ impl App {
             events: Pane::default(),
             open_event: None,
             orders: Pane::default(),
+            orders_view: OrdersView::Orders,
+            guests: None,
+            now: chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
             details: HashMap::new(),
             attendees: Pane::default(),
             attendees_of: None,
@@ -332,9 +446,38 @@ impl App {
 
     /// True while anything is loading (the spinner turns).
     pub fn is_busy(&self) -> bool {
+        if self.screen == Screen::Login {
+            return self.login.phase != LoginPhase::Idle;
+        }
+        if self.guests.as_ref().is_some_and(|g| g.is_loading()) {
+            return true;
+        }
         self.events.items.is_loading()
             || self.orders.items.is_loading()
             || self.shown_detail().is_some_and(Remote::is_loading)
+    }
+
+    /// True when the middle pane has the keyboard and lists attendees.
+    pub fn attendees_shown(&self) -> bool {
+        self.focus == Focus::Orders && self.orders_view == OrdersView::Attendees
+    }
+
+    /// True while a filter of the focused list is being typed.
+    pub fn filter_editing(&self) -> bool {
+        match (&self.guests, self.attendees_shown()) {
+            (Some(g), true) => g.editing,
+            (None, true) => false,
+            _ => self.focused_filter().editing,
+        }
+    }
+
+    /// The focused list's filter text.
+    pub fn filter_query(&self) -> &str {
+        match (&self.guests, self.attendees_shown()) {
+            (Some(g), true) => &g.query,
+            (None, true) => "",
+            _ => &self.focused_filter().query,
+        }
     }
 
     /// The filter of the focused pane.

@@ -45,9 +45,7 @@ pub struct Osc52<W: Write + Send> {
 impl Osc52<std::io::Stdout> {
     /// Writes to this process's terminal.
     pub fn stdout() -> Self {
-        Osc52 {
-            out: std::io::stdout(),
-        }
+        Osc52 { out: std::io::stdout() }
     }
 }
 
@@ -92,16 +90,10 @@ impl Clipboard for Tmux {
             .spawn()
             .map_err(|e| format!("could not run tmux ({e})"))?;
         if let Some(mut stdin) = child.stdin.take() {
-            stdin
-                .write_all(text.as_bytes())
-                .map_err(|e| format!("could not talk to tmux ({e})"))?;
+            stdin.write_all(text.as_bytes()).map_err(|e| format!("could not talk to tmux ({e})"))?;
         }
         let status = child.wait().map_err(|e| format!("tmux failed ({e})"))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("tmux load-buffer failed ({status})"))
-        }
+        if status.success() { Ok(()) } else { Err(format!("tmux load-buffer failed ({status})")) }
     }
     fn name(&self) -> &'static str {
         "tmux buffer"
@@ -114,9 +106,7 @@ pub struct System(arboard::Clipboard);
 
 impl Clipboard for System {
     fn copy(&mut self, text: &str) -> Result<(), String> {
-        self.0
-            .set_text(text.to_string())
-            .map_err(|e| format!("the system clipboard refused ({e})"))
+        self.0.set_text(text.to_string()).map_err(|e| format!("the system clipboard refused ({e})"))
     }
     fn name(&self) -> &'static str {
         "system clipboard"
@@ -132,10 +122,7 @@ pub struct Recording {
 
 impl Clipboard for Recording {
     fn copy(&mut self, text: &str) -> Result<(), String> {
-        self.copied
-            .lock()
-            .map_err(|_| "poisoned".to_string())?
-            .push(text.to_string());
+        self.copied.lock().map_err(|_| "poisoned".to_string())?.push(text.to_string());
         Ok(())
     }
     fn name(&self) -> &'static str {
@@ -151,10 +138,7 @@ mod tests {
     fn osc52_writes_base64_between_the_right_delimiters() {
         let mut buf = Vec::new();
         Osc52::new(&mut buf).copy("a@b.co\nc@d.co").unwrap();
-        assert_eq!(
-            String::from_utf8(buf).unwrap(),
-            "\u{1b}]52;c;YUBiLmNvCmNAZC5jbw==\u{7}"
-        );
+        assert_eq!(String::from_utf8(buf).unwrap(), "\u{1b}]52;c;YUBiLmNvCmNAZC5jbw==\u{7}");
     }
 
     #[test]

@@ -55,9 +55,7 @@ pub struct Searcher {
 
 impl Default for Searcher {
     fn default() -> Self {
-        Searcher {
-            matcher: Matcher::new(Config::DEFAULT),
-        }
+        Searcher { matcher: Matcher::new(Config::DEFAULT) }
     }
 }
 
@@ -97,10 +95,7 @@ impl Searcher {
             }
         }
         scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        Matches {
-            query: query.to_string(),
-            rows: scored.into_iter().map(|(_, i)| i).collect(),
-        }
+        Matches { query: query.to_string(), rows: scored.into_iter().map(|(_, i)| i).collect() }
     }
 }
 
@@ -137,12 +132,7 @@ mod tests {
     use super::*;
 
     fn index() -> SearchIndex {
-        SearchIndex::new([
-            "Ann Lee ann@example.com",
-            "Bo Chen bo@example.org",
-            "Annika Berg",
-            "Zoë Ångström",
-        ])
+        SearchIndex::new(["Ann Lee ann@example.com", "Bo Chen bo@example.org", "Annika Berg", "Zoë Ångström"])
     }
 
     #[test]

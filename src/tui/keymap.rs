@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::app::App;
+use super::app::{App, Screen};
 use super::msg::Action;
 
 /// The action a key means here and now, if any.
@@ -14,7 +14,13 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     if ctrl && key.code == KeyCode::Char('c') {
         return Some(Action::Quit);
     }
-    if app.focused_filter().editing {
+    if app.screen == Screen::Login {
+        return login_key(key, ctrl);
+    }
+    if app.screen == Screen::Door {
+        return door_key(key, ctrl);
+    }
+    if app.filter_editing() {
         return filter_key(key, ctrl);
     }
     if ctrl {
@@ -32,7 +38,7 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Home | KeyCode::Char('g') => Action::Top,
         KeyCode::End | KeyCode::Char('G') => Action::Bottom,
         KeyCode::Enter | KeyCode::Right | KeyCode::Char('l') => Action::Open,
-        KeyCode::Esc if !app.focused_filter().query.is_empty() => Action::FilterClear,
+        KeyCode::Esc if !app.filter_query().is_empty() => Action::FilterClear,
         KeyCode::Esc | KeyCode::Left | KeyCode::Char('h') | KeyCode::Backspace => Action::Back,
         KeyCode::Char('/') => Action::FilterStart,
         KeyCode::Char('y') => Action::CopyOne,
@@ -40,7 +46,42 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('r') => Action::Refresh,
         KeyCode::Char('R') => Action::RefreshAll,
         KeyCode::Char('?') => Action::Help,
+        KeyCode::Char('L') => Action::Logout,
+        KeyCode::Char('a') => Action::ToggleAttendees,
+        KeyCode::Char('d') => Action::Door,
+        KeyCode::Char('e') => Action::Export,
         KeyCode::Char('q') => Action::Quit,
+        _ => return None,
+    })
+}
+
+/// Door mode: the input always has the keyboard; control keys do the rest.
+fn door_key(key: KeyEvent, ctrl: bool) -> Option<Action> {
+    Some(match key.code {
+        KeyCode::Char('p') if ctrl => Action::DoorPrivacy,
+        KeyCode::Char('r') if ctrl => Action::Refresh,
+        KeyCode::F(5) => Action::Refresh,
+        KeyCode::F(1) => Action::Help,
+        KeyCode::Enter => Action::DoorSubmit,
+        KeyCode::Esc => Action::DoorEscape,
+        KeyCode::Backspace => Action::DoorBackspace,
+        KeyCode::Up => Action::Up,
+        KeyCode::Down => Action::Down,
+        KeyCode::Char(c) if !ctrl && !c.is_control() => Action::DoorChar(c),
+        _ => return None,
+    })
+}
+
+/// The login screen: every printable key types into the focused field.
+fn login_key(key: KeyEvent, ctrl: bool) -> Option<Action> {
+    Some(match key.code {
+        KeyCode::Char('y') if ctrl => Action::LoginCopyUrl,
+        KeyCode::Esc => Action::LoginEscape,
+        KeyCode::Enter => Action::LoginSubmit,
+        KeyCode::Tab | KeyCode::Down => Action::LoginNextField,
+        KeyCode::BackTab | KeyCode::Up => Action::LoginPrevField,
+        KeyCode::Backspace => Action::LoginBackspace,
+        KeyCode::Char(c) if !ctrl && !c.is_control() => Action::LoginChar(c),
         _ => return None,
     })
 }
@@ -73,14 +114,18 @@ mod tests {
         let mut app = App::new("h".into(), false);
         assert_eq!(action_for(&app, key(KeyCode::Char('j'))), Some(Action::Down));
         app.events.filter.editing = true;
-        assert_eq!(
-            action_for(&app, key(KeyCode::Char('j'))),
-            Some(Action::FilterChar('j'))
-        );
-        assert_eq!(
-            action_for(&app, key(KeyCode::Char('q'))),
-            Some(Action::FilterChar('q'))
-        );
+        assert_eq!(action_for(&app, key(KeyCode::Char('j'))), Some(Action::FilterChar('j')));
+        assert_eq!(action_for(&app, key(KeyCode::Char('q'))), Some(Action::FilterChar('q')));
+    }
+
+    #[test]
+    fn the_login_screen_types_letters_that_mean_keys_elsewhere() {
+        let mut app = App::new("h".into(), false);
+        app.screen = Screen::Login;
+        assert_eq!(action_for(&app, key(KeyCode::Char('q'))), Some(Action::LoginChar('q')));
+        assert_eq!(action_for(&app, key(KeyCode::Char('L'))), Some(Action::LoginChar('L')));
+        let ctrl_y = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(&app, ctrl_y), Some(Action::LoginCopyUrl));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod clipboard;
 pub mod filter;
+pub mod guests;
 pub mod keymap;
 pub mod msg;
 pub mod update;
@@ -21,42 +22,98 @@ use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use tokio::sync::mpsc;
 
-use crate::api::FloktuClient;
-use app::App;
+use crate::api::{AccessToken, ApiBase, ClientOptions, FloktuClient};
+use crate::auth::store::SecretStore;
+use app::{App, LoginForm, Screen};
 use msg::Msg;
-use worker::Worker;
+use worker::{Session, Worker};
+
+/// What the TUI starts with.
+pub struct Startup {
+    /// The API base.
+    pub base: ApiBase,
+    /// The token, if one was found; without one the login screen opens.
+    pub token: Option<AccessToken>,
+    /// A demo run (title marker; nothing stored).
+    pub demo: bool,
+    /// Prefills the login screen.
+    pub client_id: Option<String>,
+    /// Prefills the login screen.
+    pub client_secret: Option<String>,
+    /// Where the browser is sent back to.
+    pub redirect_uri: String,
+    /// Where new tokens are stored; `None` for demo runs.
+    pub keyring: Option<std::sync::Arc<dyn SecretStore>>,
+    /// The state directory (credentials file).
+    pub state_dir: std::path::PathBuf,
+    /// The config file (the client id is remembered there).
+    pub config_file: std::path::PathBuf,
+    /// Token in a file rather than the keyring.
+    pub insecure_storage: bool,
+    /// Where guest lists are cached; `None` with `--no-cache`.
+    pub cache_dir: Option<std::path::PathBuf>,
+    /// Order details fetched at once.
+    pub concurrency: usize,
+}
 
 /// How often the spinner turns while something loads.
 const SPIN: Duration = Duration::from_millis(100);
 
 /// Runs the TUI until the user quits. The terminal is restored on every way out:
 /// quit, Ctrl-C, SIGTERM, an error, or a panic (whose message is shown after).
-pub async fn run(client: FloktuClient, demo: bool) -> Result<()> {
+pub async fn run(startup: Startup) -> Result<()> {
     let mut terminal = ratatui::try_init().context("setting up the terminal (is this a terminal?)")?;
-    let result = run_loop(&mut terminal, client, demo).await;
+    // Pasting a redirect URL must arrive as one paste, not as keys.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+        previous(info);
+    }));
+    let result = run_loop(&mut terminal, startup).await;
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     result
 }
 
-async fn run_loop(terminal: &mut DefaultTerminal, client: FloktuClient, demo: bool) -> Result<()> {
+async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()> {
     let env = |k: &str| std::env::var(k).ok();
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut app = App::new(client.base().host_label(), demo);
+    let mut app = App::new(startup.base.host_label(), startup.demo);
     app.color = env("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut worker = Worker::new(client, tx, clipboard::detect(&env));
+    app.login = LoginForm::new(startup.client_id.clone(), startup.client_secret.clone());
+    let client = match &startup.token {
+        Some(token) => {
+            Some(FloktuClient::with_options(startup.base.clone(), token.clone(), ClientOptions::default())?)
+        }
+        None => None,
+    };
+    if client.is_none() {
+        app.screen = Screen::Login;
+    }
+    let session = Session {
+        base: startup.base.clone(),
+        keyring: startup.keyring.clone(),
+        state_dir: startup.state_dir.clone(),
+        config_file: startup.config_file.clone(),
+        insecure_storage: startup.insecure_storage,
+        redirect_uri: startup.redirect_uri.clone(),
+        browser: crate::auth::login::browser_available(&env),
+        cache_dir: startup.cache_dir.clone(),
+        demo: startup.demo,
+        concurrency: startup.concurrency,
+    };
+    let mut worker = Worker::new(client, session, tx, clipboard::detect(&env));
     let size = terminal.size()?;
-    update::update(
-        &mut app,
-        Msg::Resize {
-            width: size.width,
-            height: size.height,
-        },
-    );
+    update::update(&mut app, Msg::Resize { width: size.width, height: size.height });
+    app.now = chrono::Utc::now();
     for command in update::init(&mut app) {
         worker.run(command);
     }
     let mut input = terminal_events();
     let mut ticker = tokio::time::interval(SPIN);
+    // "as of 12 min ago" must move on even when nothing else does.
+    let mut clock = tokio::time::interval(Duration::from_secs(15));
     let mut terminate = terminate_signal()?;
     terminal.draw(|f| view::render(&app, f))?;
     loop {
@@ -69,9 +126,11 @@ async fn run_loop(terminal: &mut DefaultTerminal, client: FloktuClient, demo: bo
                 None => return Ok(()),
             },
             _ = ticker.tick(), if busy => Some(Msg::Tick),
+            _ = clock.tick(), if app.guests.is_some() => None,
             _ = terminate.recv() => return Ok(()),
         };
         let mut pending: Vec<Msg> = first.into_iter().collect();
+        app.now = chrono::Utc::now();
         // Everything already waiting is applied before the next frame. Keys are
         // mapped one at a time, against the model as the previous key left it.
         loop {
@@ -95,6 +154,7 @@ async fn run_loop(terminal: &mut DefaultTerminal, client: FloktuClient, demo: bo
         if app.quit {
             return Ok(());
         }
+        update::settle(&mut app);
         terminal.draw(|f| view::render(&app, f))?;
     }
 }
@@ -118,6 +178,7 @@ fn from_terminal(app: &App, event: TermEvent) -> Option<Msg> {
     match event {
         TermEvent::Key(key) => keymap::action_for(app, key).map(Msg::Action),
         TermEvent::Resize(width, height) => Some(Msg::Resize { width, height }),
+        TermEvent::Paste(text) => Some(Msg::Action(msg::Action::Paste(text))),
         _ => None,
     }
 }

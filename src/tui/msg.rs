@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use crate::api::{self, Decoded, Event, Order, OrderSummary};
+use crate::api::oauth::ClientCredentials;
+use crate::api::{self, AccessToken, Decoded, Event, Order, OrderSummary};
 
 use super::app::ReqId;
 
@@ -51,6 +52,73 @@ pub enum Action {
     Help,
     /// Leave.
     Quit,
+    /// Log out: forget the token, show the login screen.
+    Logout,
+    /// Login screen: a character typed into the focused field.
+    LoginChar(char),
+    /// Login screen: backspace.
+    LoginBackspace,
+    /// Login screen: next field (Tab, ↓).
+    LoginNextField,
+    /// Login screen: previous field (Shift-Tab, ↑).
+    LoginPrevField,
+    /// Login screen: Enter.
+    LoginSubmit,
+    /// Login screen: copy the authorize URL.
+    LoginCopyUrl,
+    /// Login screen: Esc (back to the session, or quit when there is none).
+    LoginEscape,
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
+    /// Orders ↔ every attendee of the event, in the middle pane.
+    ToggleAttendees,
+    /// Door mode for the open (or selected) event.
+    Door,
+    /// Write the focused list, as filtered, to a CSV file.
+    Export,
+    /// Door: a character typed or scanned.
+    DoorChar(char),
+    /// Door: backspace.
+    DoorBackspace,
+    /// Door: Enter, look up what was typed.
+    DoorSubmit,
+    /// Door: Esc, clear the input, or leave when it is empty.
+    DoorEscape,
+    /// Door: hide or show amounts and emails.
+    DoorPrivacy,
+}
+
+/// A guest list handed to the worker to save; compared by identity, shown by size.
+#[derive(Clone)]
+pub struct Snapshot(pub std::sync::Arc<crate::guestlist::GuestList>);
+
+impl PartialEq for Snapshot {
+    fn eq(&self, other: &Snapshot) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Snapshot {}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GuestList(event {}, {} guests)", self.0.event_id(), self.0.len())
+    }
+}
+
+/// What starting a login handoff produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginStart {
+    /// The authorize URL.
+    pub url: String,
+    /// The state the redirect must bring back.
+    pub state: String,
+    /// The redirect URI sent.
+    pub redirect_uri: String,
+    /// Why nothing listens for the redirect (then: paste), if so.
+    pub not_listening: Option<String>,
+    /// True when a browser was opened.
+    pub browser_opened: bool,
 }
 
 /// Everything `update` reacts to.
@@ -99,6 +167,51 @@ pub enum Msg {
         /// The move it belongs to (see `App::detail_seq`).
         seq: u64,
     },
+    /// The login handoff started (URL out, listener up), or could not.
+    LoginStarted {
+        /// Which attempt.
+        attempt: u64,
+        /// The handoff, or why not.
+        result: Result<LoginStart, String>,
+    },
+    /// The redirect listener got a code, or gave up.
+    LoginCode {
+        /// Which attempt.
+        attempt: u64,
+        /// The code, or why none came.
+        result: Result<String, String>,
+    },
+    /// Logged in: the worker now uses the new token. `Ok` says where it was stored.
+    LoggedIn {
+        /// Which attempt.
+        attempt: u64,
+        /// Where the token went, or why the login failed.
+        result: Result<String, String>,
+    },
+    /// The token was forgotten (or could not be).
+    LoggedOut {
+        /// What was removed, or what failed.
+        result: Result<String, String>,
+    },
+    /// The cached guest list of an event (`None`: nothing usable cached).
+    GuestsCached {
+        /// Which load.
+        req: ReqId,
+        /// The list.
+        list: Option<Box<crate::guestlist::GuestList>>,
+    },
+    /// One step of a guest-list load.
+    GuestEvent {
+        /// Which load.
+        req: ReqId,
+        /// What happened.
+        event: crate::guestlist::LoadEvent,
+    },
+    /// A CSV export was written (the file), or not.
+    Exported {
+        /// The file, or why not.
+        result: Result<String, String>,
+    },
     /// The clipboard took the text, or could not.
     Copied {
         /// "Copied 37 emails (OSC 52)" or why not.
@@ -138,6 +251,71 @@ pub enum Command {
         seq: u64,
         /// The pause.
         after: Duration,
+    },
+    /// Start a login: state, listener, authorize URL, maybe a browser.
+    StartLogin {
+        /// Tag for the answers.
+        attempt: u64,
+        /// The client id to log in with.
+        client_id: String,
+    },
+    /// Exchange an authorization code for a token, store it, use it.
+    ExchangeCode {
+        /// Tag for the answer.
+        attempt: u64,
+        /// Client id and secret.
+        credentials: ClientCredentials,
+        /// The code.
+        code: String,
+        /// The redirect URI the code was issued for.
+        redirect_uri: String,
+    },
+    /// Use (and store) an access token the user pasted.
+    UseToken {
+        /// Tag for the answer.
+        attempt: u64,
+        /// The token.
+        token: AccessToken,
+        /// The client id, for the account name under which it is stored.
+        client_id: String,
+    },
+    /// Stop listening for a redirect (the user pasted instead, or left).
+    StopLogin,
+    /// Forget the stored token and stop using it.
+    Logout {
+        /// The client id: with the api host, the account whose token goes.
+        client_id: String,
+    },
+    /// Load an event's guest list: the cache first (when asked), then the network.
+    LoadGuests {
+        /// Tag for the answers.
+        req: ReqId,
+        /// The event.
+        event_id: u64,
+        /// Its name, kept in the cache for offline use.
+        event_name: String,
+        /// Read the cache before fetching.
+        cache_first: bool,
+    },
+    /// Fetch again only these orders' details (the ones that failed).
+    RetryGuests {
+        /// Tag for the answers.
+        req: ReqId,
+        /// The event.
+        event_id: u64,
+        /// The orders.
+        order_ids: Vec<u64>,
+    },
+    /// Save a guest list to the cache.
+    SaveGuests(Snapshot),
+    /// Write rows to a CSV file in the current directory.
+    Export {
+        /// Names the file: "attendees-12".
+        name: String,
+        /// The header row.
+        headers: Vec<String>,
+        /// The rows (sanitized and formula-neutralised when written).
+        rows: Vec<Vec<String>>,
     },
     /// Put text on the clipboard.
     Copy {

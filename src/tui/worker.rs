@@ -2,32 +2,80 @@
 //! with the request id they answer. Workers never touch the model.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
-use crate::api::FloktuClient;
+use crate::api::oauth::ClientCredentials;
+use crate::api::{AccessToken, ApiBase, FloktuClient};
+use crate::auth::login::{self, CALLBACK_TIMEOUT, Handoff};
+use crate::auth::store::{SecretStore, TokenStore};
+use crate::cache::Cache;
+use crate::guestlist;
 
 use super::app::ReqId;
 use super::clipboard::Clipboard;
-use super::msg::{Command, Msg};
+use super::msg::{Command, LoginStart, Msg};
+
+/// What logging in and out needs to know.
+#[derive(Clone)]
+pub struct Session {
+    /// The API base.
+    pub base: ApiBase,
+    /// Where tokens are stored; `None` for demo runs, which store nothing.
+    pub keyring: Option<Arc<dyn SecretStore>>,
+    /// Where the credentials file and logs live.
+    pub state_dir: PathBuf,
+    /// Where the config file lives (the client id is remembered there).
+    pub config_file: PathBuf,
+    /// Token in a file rather than the keyring.
+    pub insecure_storage: bool,
+    /// The redirect URI to listen on.
+    pub redirect_uri: String,
+    /// True where a browser can show.
+    pub browser: bool,
+    /// Where guest lists are cached; `None` with `--no-cache`.
+    pub cache_dir: Option<PathBuf>,
+    /// A demo run: the cache lives under the fixed demo key.
+    pub demo: bool,
+    /// Order details fetched at once.
+    pub concurrency: usize,
+}
+
+impl Session {
+    /// The guest-list cache of the account `token` logs into.
+    fn cache(&self, token: &AccessToken) -> Option<Cache> {
+        let dir = self.cache_dir.as_deref()?;
+        Some(if self.demo { Cache::demo(dir) } else { Cache::for_account(dir, &self.base, token) })
+    }
+}
 
 /// Carries out commands for the loop.
 pub struct Worker {
-    client: FloktuClient,
+    client: Arc<RwLock<Option<FloktuClient>>>,
+    session: Session,
     tx: UnboundedSender<Msg>,
     tasks: HashMap<ReqId, AbortHandle>,
+    login: Option<AbortHandle>,
     clipboard: Arc<Mutex<Box<dyn Clipboard>>>,
 }
 
 impl Worker {
-    /// A worker sending its results to `tx`.
-    pub fn new(client: FloktuClient, tx: UnboundedSender<Msg>, clipboard: Box<dyn Clipboard>) -> Worker {
+    /// A worker sending its results to `tx`; `client` is `None` until logged in.
+    pub fn new(
+        client: Option<FloktuClient>,
+        session: Session,
+        tx: UnboundedSender<Msg>,
+        clipboard: Box<dyn Clipboard>,
+    ) -> Worker {
         Worker {
-            client,
+            client: Arc::new(RwLock::new(client)),
+            session,
             tx,
             tasks: HashMap::new(),
+            login: None,
             clipboard: Arc::new(Mutex::new(clipboard)),
         }
     }
@@ -37,37 +85,33 @@ impl Worker {
         self.tasks.retain(|_, task| !task.is_finished());
         match command {
             Command::FetchEvents { req } => {
-                let client = self.client.clone();
+                let client = self.client();
                 self.spawn(req, async move {
-                    Msg::EventsLoaded {
-                        req,
-                        result: client.events().await,
-                    }
+                    let result = match client {
+                        Some(c) => c.events().await,
+                        None => Err(not_logged_in()),
+                    };
+                    Msg::EventsLoaded { req, result }
                 });
             }
             Command::FetchOrders { req, event_id } => {
-                let client = self.client.clone();
+                let client = self.client();
                 self.spawn(req, async move {
-                    Msg::OrdersLoaded {
-                        req,
-                        event_id,
-                        result: client.orders(event_id).await,
-                    }
+                    let result = match client {
+                        Some(c) => c.orders(event_id).await,
+                        None => Err(not_logged_in()),
+                    };
+                    Msg::OrdersLoaded { req, event_id, result }
                 });
             }
-            Command::FetchOrder {
-                req,
-                event_id,
-                order_id,
-            } => {
-                let client = self.client.clone();
+            Command::FetchOrder { req, event_id, order_id } => {
+                let client = self.client();
                 self.spawn(req, async move {
-                    Msg::OrderLoaded {
-                        req,
-                        event_id,
-                        order_id,
-                        result: client.order(event_id, order_id).await,
-                    }
+                    let result = match client {
+                        Some(c) => c.order(event_id, order_id).await,
+                        None => Err(not_logged_in()),
+                    };
+                    Msg::OrderLoaded { req, event_id, order_id, result }
                 });
             }
             Command::Cancel(req) => {
@@ -83,7 +127,115 @@ impl Worker {
                 });
             }
             Command::Copy { text, what } => self.copy(text, what),
+            Command::StartLogin { attempt, client_id } => self.start_login(attempt, client_id),
+            Command::StopLogin => {
+                if let Some(task) = self.login.take() {
+                    task.abort();
+                }
+            }
+            Command::ExchangeCode { attempt, credentials, code, redirect_uri } => {
+                let (session, tx, slot) = (self.session.clone(), self.tx.clone(), Arc::clone(&self.client));
+                tokio::spawn(async move {
+                    let result = match login::exchange(&session.base, &credentials, &code, &redirect_uri)
+                        .await
+                    {
+                        Ok(token) => {
+                            adopt(&session, &slot, token, &credentials.client_id, Some(&credentials)).await
+                        }
+                        Err(e) => Err(e.to_string()),
+                    };
+                    let _ = tx.send(Msg::LoggedIn { attempt, result });
+                });
+            }
+            Command::UseToken { attempt, token, client_id } => {
+                let (session, tx, slot) = (self.session.clone(), self.tx.clone(), Arc::clone(&self.client));
+                tokio::spawn(async move {
+                    let result = check_token(&session.base, &token).await;
+                    let result = match result {
+                        Ok(()) => adopt(&session, &slot, token, &client_id, None).await,
+                        Err(e) => Err(e),
+                    };
+                    let _ = tx.send(Msg::LoggedIn { attempt, result });
+                });
+            }
+            Command::LoadGuests { req, event_id, event_name, cache_first } => {
+                let (client, cache, tx) = (self.client(), self.cache(), self.tx.clone());
+                let concurrency = self.session.concurrency;
+                let task = tokio::spawn(async move {
+                    if cache_first {
+                        let list = match cache {
+                            Some(cache) => {
+                                tokio::task::spawn_blocking(move || cache.load(event_id)).await.ok().flatten()
+                            }
+                            None => None,
+                        };
+                        let list = list.map(|mut l| {
+                            if l.event_name().is_none() {
+                                l.set_event_name(Some(event_name.clone()));
+                            }
+                            Box::new(l)
+                        });
+                        let _ = tx.send(Msg::GuestsCached { req, list });
+                    }
+                    let Some(client) = client else {
+                        let event = guestlist::LoadEvent::ListFailed(not_logged_in());
+                        let _ = tx.send(Msg::GuestEvent { req, event });
+                        return;
+                    };
+                    forward(req, &tx, |etx| async move {
+                        guestlist::fetch(&client, event_id, concurrency, etx).await
+                    })
+                    .await;
+                });
+                self.tasks.insert(req, task.abort_handle());
+            }
+            Command::RetryGuests { req, event_id, order_ids } => {
+                let (client, tx) = (self.client(), self.tx.clone());
+                let concurrency = self.session.concurrency;
+                let task = tokio::spawn(async move {
+                    let Some(client) = client else { return };
+                    forward(req, &tx, |etx| async move {
+                        guestlist::fetch_orders(&client, event_id, order_ids, concurrency, etx).await
+                    })
+                    .await;
+                });
+                self.tasks.insert(req, task.abort_handle());
+            }
+            Command::SaveGuests(snapshot) => {
+                if let Some(cache) = self.cache() {
+                    tokio::task::spawn_blocking(move || {
+                        if let Err(e) = cache.save(&snapshot.0) {
+                            tracing::warn!(error = %e, "could not cache the guest list");
+                        }
+                    });
+                }
+            }
+            Command::Export { name, headers, rows } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Msg::Exported { result: export(&name, &headers, rows) });
+                });
+            }
+            Command::Logout { client_id } => {
+                if let Ok(mut slot) = self.client.write() {
+                    *slot = None;
+                }
+                let (session, tx) = (self.session.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let result = forget(&session, &client_id).await;
+                    let _ = tx.send(Msg::LoggedOut { result });
+                });
+            }
         }
+    }
+
+    fn client(&self) -> Option<FloktuClient> {
+        self.client.read().ok().and_then(|c| c.clone())
+    }
+
+    fn cache(&self) -> Option<Cache> {
+        let client = self.client()?;
+        self.session.cache(client.token())
     }
 
     fn spawn(&mut self, req: ReqId, work: impl Future<Output = Msg> + Send + 'static) {
@@ -95,6 +247,38 @@ impl Worker {
         self.tasks.insert(req, handle.abort_handle());
     }
 
+    /// State, listener, authorize URL, browser; then waits for the redirect.
+    fn start_login(&mut self, attempt: u64, client_id: String) {
+        if let Some(task) = self.login.take() {
+            task.abort();
+        }
+        let (session, tx) = (self.session.clone(), self.tx.clone());
+        let task = tokio::spawn(async move {
+            let handoff = match Handoff::start(&session.base, &client_id, &session.redirect_uri).await {
+                Ok(h) => h,
+                Err(e) => {
+                    let _ = tx.send(Msg::LoginStarted { attempt, result: Err(e.to_string()) });
+                    return;
+                }
+            };
+            let browser_opened =
+                session.browser && login::open_browser(handoff.authorize_url.as_str()).is_ok();
+            let start = LoginStart {
+                url: handoff.authorize_url.to_string(),
+                state: handoff.state.clone(),
+                redirect_uri: handoff.redirect_uri.clone(),
+                not_listening: handoff.listen_error.as_ref().map(ToString::to_string),
+                browser_opened,
+            };
+            let _ = tx.send(Msg::LoginStarted { attempt, result: Ok(start) });
+            if let Some(listener) = handoff.listener {
+                let result = listener.wait(CALLBACK_TIMEOUT).await.map_err(|e| e.to_string());
+                let _ = tx.send(Msg::LoginCode { attempt, result });
+            }
+        });
+        self.login = Some(task.abort_handle());
+    }
+
     fn copy(&mut self, text: String, what: String) {
         let clipboard = Arc::clone(&self.clipboard);
         let attempt = move || -> Msg {
@@ -102,15 +286,9 @@ impl Worker {
                 Ok(mut cb) => cb.copy(&text).map(|()| format!("Copied {what} ({})", cb.name())),
                 Err(_) => Err("the clipboard is unavailable".to_string()),
             };
-            Msg::Copied {
-                result: result.map_err(|e| format!("Could not copy: {e}")),
-            }
+            Msg::Copied { result: result.map_err(|e| format!("Could not copy: {e}")) }
         };
-        let on_terminal = self
-            .clipboard
-            .lock()
-            .map(|cb| cb.writes_to_terminal())
-            .unwrap_or(false);
+        let on_terminal = self.clipboard.lock().map(|cb| cb.writes_to_terminal()).unwrap_or(false);
         if on_terminal {
             // Between two frames, on this thread: never inside a frame's escape sequences.
             let _ = self.tx.send(attempt());
@@ -121,4 +299,107 @@ impl Worker {
             });
         }
     }
+}
+
+/// Runs a guest-list fetch, forwarding each of its events to the loop as it happens.
+async fn forward<F, Fut>(req: ReqId, tx: &UnboundedSender<Msg>, fetch: F)
+where
+    F: FnOnce(UnboundedSender<guestlist::LoadEvent>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel();
+    let relay = async {
+        while let Some(event) = erx.recv().await {
+            if tx.send(Msg::GuestEvent { req, event }).is_err() {
+                break;
+            }
+        }
+    };
+    tokio::join!(fetch(etx), relay);
+}
+
+/// Writes an export next to where floktu was started, readable only by the user
+/// (it holds names and emails).
+fn export(name: &str, headers: &[String], rows: Vec<Vec<String>>) -> Result<String, String> {
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    let safe: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    let path = std::env::current_dir().map_err(|e| e.to_string())?.join(format!("floktu-{safe}-{stamp}.csv"));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    crate::cli::write_csv(&mut out, &headers, rows.into_iter()).map_err(|e| format!("{e:#}"))?;
+    std::io::Write::flush(&mut out).map_err(|e| e.to_string())?;
+    Ok(path.display().to_string())
+}
+
+fn not_logged_in() -> crate::api::Error {
+    crate::api::Error::Unauthorized("not logged in".into())
+}
+
+/// A pasted token is tried once before it is kept, so a typo is caught here.
+async fn check_token(base: &ApiBase, token: &AccessToken) -> Result<(), String> {
+    let client = FloktuClient::new(base.clone(), token.clone()).map_err(|e| e.to_string())?;
+    match client.events().await {
+        Ok(_) => Ok(()),
+        Err(crate::api::Error::Unauthorized(_)) => Err("Floktu does not accept that token.".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Stores the new token (and client secret, and id), then uses it from now on.
+async fn adopt(
+    session: &Session,
+    slot: &RwLock<Option<FloktuClient>>,
+    token: AccessToken,
+    client_id: &str,
+    credentials: Option<&ClientCredentials>,
+) -> Result<String, String> {
+    let client = FloktuClient::new(session.base.clone(), token.clone()).map_err(|e| e.to_string())?;
+    let stored = match &session.keyring {
+        None => "demo runs store no token".to_string(),
+        Some(keyring) => {
+            let id = Some(client_id).filter(|c| !c.is_empty());
+            let store = TokenStore::new(
+                Arc::clone(keyring),
+                &session.state_dir,
+                &session.base,
+                id,
+                session.insecure_storage,
+            );
+            let saved = store.save(&token).await?;
+            if let Some(c) = credentials {
+                store.save_client_secret(&c.client_secret).await?;
+            }
+            if let Some(id) = id {
+                crate::config::remember_client_id(&session.config_file, id).map_err(|e| format!("{e:#}"))?;
+            }
+            format!("token stored {}", saved.describe())
+        }
+    };
+    if let Ok(mut slot) = slot.write() {
+        *slot = Some(client);
+    }
+    Ok(stored)
+}
+
+async fn forget(session: &Session, client_id: &str) -> Result<String, String> {
+    let Some(keyring) = &session.keyring else {
+        return Ok("Logged out (demo runs store no token).".into());
+    };
+    let id = Some(client_id).filter(|c| !c.is_empty());
+    let store = TokenStore::new(Arc::clone(keyring), &session.state_dir, &session.base, id, false);
+    let removed = store.forget().await?;
+    Ok(if removed.is_empty() {
+        "Logged out.".to_string()
+    } else {
+        format!("Logged out; removed {}.", removed.join(", "))
+    })
 }

@@ -8,19 +8,11 @@ use floktu_tui::tui::msg::{Action, Command, Msg};
 use floktu_tui::tui::update::{init, update};
 
 pub fn event(id: u64, name: &str) -> Event {
-    Event {
-        id,
-        name: name.into(),
-    }
+    Event { id, name: name.into() }
 }
 
 pub fn order_summary(id: u64, first: &str, email: &str) -> OrderSummary {
-    OrderSummary {
-        id,
-        email: email.into(),
-        first_name: first.into(),
-        last_name: "Lee".into(),
-    }
+    OrderSummary { id, email: email.into(), first_name: first.into(), last_name: "Lee".into() }
 }
 
 pub fn attendee(id: u64, first: &str, email: Option<&str>) -> Attendee {
@@ -33,12 +25,7 @@ pub fn attendee(id: u64, first: &str, email: Option<&str>) -> Attendee {
         last_name: "Lee".into(),
         company: None,
         answers: email
-            .map(|e| {
-                vec![Answer {
-                    question: "Email".into(),
-                    answer: Some(e.into()),
-                }]
-            })
+            .map(|e| vec![Answer { question: "Email".into(), answer: Some(e.into()) }])
             .unwrap_or_default(),
     }
 }
@@ -58,10 +45,7 @@ pub fn order(id: u64, email: &str, attendees: Vec<Attendee>) -> Order {
 }
 
 pub fn decoded<T>(items: Vec<T>) -> Decoded<T> {
-    Decoded {
-        items,
-        skipped: Vec::new(),
-    }
+    Decoded { items, skipped: Vec::new() }
 }
 
 pub fn act(app: &mut App, action: Action) -> Vec<Command> {
@@ -102,10 +86,7 @@ pub fn with_events() -> App {
     let req = events_req(&init(&mut app));
     update(
         &mut app,
-        Msg::EventsLoaded {
-            req,
-            result: Ok(decoded(vec![event(12, "Gala"), event(15, "Meetup")])),
-        },
+        Msg::EventsLoaded { req, result: Ok(decoded(vec![event(12, "Gala"), event(15, "Meetup")])) },
     );
     app
 }
@@ -120,27 +101,12 @@ pub fn with_orders() -> (App, Vec<Command>) {
         order_summary(2, "Bo", "bo@example.com"),
         order_summary(3, "Cy", "ANN@example.com"),
     ];
-    let after = update(
-        &mut app,
-        Msg::OrdersLoaded {
-            req,
-            event_id: 12,
-            result: Ok(decoded(orders)),
-        },
-    );
+    let after = update(&mut app, Msg::OrdersLoaded { req, event_id: 12, result: Ok(decoded(orders)) });
     (app, after)
 }
 
 /// Opens the detail of the selected order and answers it with `o`.
 pub fn open_detail(app: &mut App, o: Order) {
     let req = order_req(&act(app, Action::Open));
-    update(
-        app,
-        Msg::OrderLoaded {
-            req,
-            event_id: 12,
-            order_id: o.id,
-            result: Ok(o),
-        },
-    );
+    update(app, Msg::OrderLoaded { req, event_id: 12, order_id: o.id, result: Ok(o) });
 }

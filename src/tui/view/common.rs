@@ -45,9 +45,7 @@ pub fn style(app: &App, tone: Tone) -> Style {
         (Tone::Title, false) => s.add_modifier(Modifier::BOLD),
         (Tone::Selected, true) => s.bg(Color::Blue).fg(Color::White).add_modifier(Modifier::BOLD),
         (Tone::Selected, false) => s.add_modifier(Modifier::REVERSED | Modifier::BOLD),
-        (Tone::Match, true) => s
-            .fg(Color::Yellow)
-            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        (Tone::Match, true) => s.fg(Color::Yellow).add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
         (Tone::Match, false) => s.add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
         (Tone::Good, true) => s.fg(Color::Green).add_modifier(Modifier::BOLD),
         (Tone::Warn, true) => s.fg(Color::Yellow).add_modifier(Modifier::BOLD),
@@ -60,18 +58,10 @@ pub fn style(app: &App, tone: Tone) -> Style {
 
 /// A pane's frame: rounded border, a title, highlighted when focused.
 pub fn pane_block<'a>(app: &App, title: Line<'a>, focused: bool) -> Block<'a> {
-    let border = if focused {
-        style(app, Tone::Title)
-    } else {
-        style(app, Tone::Dim)
-    };
+    let border = if focused { style(app, Tone::Title) } else { style(app, Tone::Dim) };
     Block::default()
         .borders(Borders::ALL)
-        .border_type(if focused {
-            BorderType::Thick
-        } else {
-            BorderType::Rounded
-        })
+        .border_type(if focused { BorderType::Thick } else { BorderType::Rounded })
         .border_style(border)
         .title(title)
 }
@@ -86,14 +76,7 @@ pub fn count_title<T>(app: &App, name: &str, pane: &Pane<T>, focused: bool) -> L
         (Remote::Loaded(_), None) => format!(" {name} ({}) ", thousands(total)),
         _ => format!(" {name} "),
     };
-    Line::from(Span::styled(
-        text,
-        if focused {
-            style(app, Tone::Title)
-        } else {
-            style(app, Tone::Normal)
-        },
-    ))
+    Line::from(Span::styled(text, if focused { style(app, Tone::Title) } else { style(app, Tone::Normal) }))
 }
 
 /// The first visible row so that `selected` is on screen, moving as little as
@@ -168,11 +151,7 @@ pub fn cell(app: &App, raw: &str, cols: usize, query: &str, base: Style) -> Vec<
 }
 
 fn styled(app: &App, text: String, hit: bool, base: Style) -> Span<'static> {
-    if hit {
-        Span::styled(text, base.patch(style(app, Tone::Match)))
-    } else {
-        Span::styled(text, base)
-    }
+    if hit { Span::styled(text, base.patch(style(app, Tone::Match))) } else { Span::styled(text, base) }
 }
 
 /// Draws what a pane shows when it has no rows to list: loading, failed, empty.
@@ -192,10 +171,9 @@ pub fn state_lines<T>(
         Remote::NotAsked => Some(vec![Line::styled(not_asked.to_string(), style(app, Tone::Dim))]),
         Remote::Loading(_) => Some(vec![Line::from(format!("{} Loading {what}…", spinner(app)))]),
         Remote::Failed(msg) => Some(failed_lines(app, msg)),
-        Remote::Loaded(items) if items.is_empty() => Some(vec![Line::styled(
-            format!("No {what} here."),
-            style(app, Tone::Dim),
-        )]),
+        Remote::Loaded(items) if items.is_empty() => {
+            Some(vec![Line::styled(format!("No {what} here."), style(app, Tone::Dim))])
+        }
         Remote::Loaded(_) => None,
     }
 }
@@ -219,10 +197,8 @@ pub fn filter_line<T>(app: &App, pane: &Pane<T>) -> Option<Line<'static>> {
         return None;
     }
     let cursor = if f.editing { "▏" } else { "" };
-    let mut spans = vec![
-        Span::styled("/", style(app, Tone::Key)),
-        Span::raw(format!("{}{cursor}", sanitize(&f.query))),
-    ];
+    let mut spans =
+        vec![Span::styled("/", style(app, Tone::Key)), Span::raw(format!("{}{cursor}", sanitize(&f.query)))];
     if pane.visible_len() == 0 && matches!(pane.items, Remote::Loaded(_)) {
         spans.push(Span::styled("  no match (Esc clears)", style(app, Tone::Warn)));
     }

@@ -15,11 +15,7 @@ use crate::tui::app::{App, Remote};
 
 /// Draws the detail pane into `area`.
 pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
-    let title_style = if focused {
-        style(app, Tone::Title)
-    } else {
-        style(app, Tone::Normal)
-    };
+    let title_style = if focused { style(app, Tone::Title) } else { style(app, Tone::Normal) };
     let title = match app.orders.selected_item() {
         Some(o) => format!(" Order {} ", o.id),
         None => " Order ".to_string(),
@@ -42,10 +38,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
                     Line::from(""),
                     Line::from(format!("{} Loading details…", spinner(app))),
                 ],
-                None => vec![Line::styled(
-                    "Select an order to see its details.",
-                    style(app, Tone::Dim),
-                )],
+                None => vec![Line::styled("Select an order to see its details.", style(app, Tone::Dim))],
             };
             return placeholder(f, inner, lines);
         }
@@ -58,16 +51,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     let fixed = header.len() as u16 + 2 + answers_height + 1 + u16::from(filter.is_some());
     let list_rows =
         (app.attendees.visible_len().max(1) as u16).min(inner.height.saturating_sub(fixed).max(1));
-    let [
-        header_area,
-        _,
-        list_title_area,
-        list_area,
-        _,
-        answers_area,
-        _,
-        filter_area,
-    ] = Layout::vertical([
+    let [header_area, _, list_title_area, list_area, _, answers_area, _, filter_area] = Layout::vertical([
         Constraint::Length(header.len() as u16),
         Constraint::Length(1),
         Constraint::Length(1),
@@ -114,13 +98,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
         ));
         spans.push(Span::styled(" ", base));
         let company = a.company.as_deref().unwrap_or("");
-        spans.extend(cell(
-            app,
-            company,
-            company_cols,
-            query,
-            base.patch(style(app, Tone::Dim)),
-        ));
+        spans.extend(cell(app, company, company_cols, query, base.patch(style(app, Tone::Dim))));
         spans.push(Span::styled(" ", base));
         spans.extend(cell(app, &ticket_label(a), ticket_cols, query, base));
         spans.push(Span::styled(" ", base));
@@ -168,10 +146,7 @@ fn header_lines(app: &App, order: &Order) -> Vec<Line<'static>> {
     let mut amounts = vec![
         status_span(app, order.status),
         Span::raw(format!("   {}", money(order.order_amount))),
-        Span::styled(
-            format!("  paid {}", money(order.amount_paid)),
-            style(app, Tone::Dim),
-        ),
+        Span::styled(format!("  paid {}", money(order.amount_paid)), style(app, Tone::Dim)),
     ];
     if order.balance_due() {
         amounts.push(Span::styled("  ⚠ BALANCE DUE", style(app, Tone::Warn)));
@@ -209,13 +184,8 @@ fn answer_lines(app: &App) -> Vec<Line<'static>> {
     if a.answers.is_empty() {
         return Vec::new();
     }
-    let name = a
-        .display_name()
-        .unwrap_or_else(|| format!("attendee {}", a.attendee_id));
-    let mut lines = vec![Line::styled(
-        format!("Answers · {}", sanitize(&name)),
-        style(app, Tone::Title),
-    )];
+    let name = a.display_name().unwrap_or_else(|| format!("attendee {}", a.attendee_id));
+    let mut lines = vec![Line::styled(format!("Answers · {}", sanitize(&name)), style(app, Tone::Title))];
     for answer in &a.answers {
         lines.push(Line::from(vec![
             Span::styled(format!("{}: ", sanitize(&answer.question)), style(app, Tone::Dim)),

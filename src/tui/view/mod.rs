@@ -1,10 +1,13 @@
 //! Drawing: a title bar, the panes (side by side when wide, the focused one
 //! with a breadcrumb when narrow), a status bar, and overlays. No side effects.
 
+pub mod attendees;
 mod common;
 pub mod detail;
+pub mod door;
 pub mod events;
 pub mod help;
+pub mod login;
 pub mod orders;
 
 use ratatui::Frame;
@@ -15,7 +18,7 @@ use ratatui::widgets::Paragraph;
 use common::{Tone, spinner, style};
 
 use crate::text::{sanitize, truncate};
-use crate::tui::app::{App, Focus};
+use crate::tui::app::{App, Focus, OrdersView, Screen};
 
 /// Draws the whole screen.
 pub fn render(app: &App, f: &mut Frame) {
@@ -26,6 +29,19 @@ pub fn render(app: &App, f: &mut Frame) {
     let [title, body, status] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
     title_bar(app, f, title);
+    if app.screen == Screen::Login {
+        login::render(app, f, body);
+        status_bar(app, f, status);
+        return;
+    }
+    if app.screen == Screen::Door {
+        door::render(app, f, body);
+        status_bar(app, f, status);
+        if app.help {
+            help::render_door(app, f, area);
+        }
+        return;
+    }
     if app.is_wide() {
         let [ev, or, de] = Layout::horizontal([
             Constraint::Percentage(26),
@@ -34,20 +50,28 @@ pub fn render(app: &App, f: &mut Frame) {
         ])
         .areas(body);
         events::render(app, f, ev, app.focus == Focus::Events);
-        orders::render(app, f, or, app.focus == Focus::Orders);
+        middle(app, f, or, app.focus == Focus::Orders);
         detail::render(app, f, de, app.focus == Focus::Detail);
     } else {
         let [crumbs, pane] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
         breadcrumb(app, f, crumbs);
         match app.focus {
             Focus::Events => events::render(app, f, pane, true),
-            Focus::Orders => orders::render(app, f, pane, true),
+            Focus::Orders => middle(app, f, pane, true),
             Focus::Detail => detail::render(app, f, pane, true),
         }
     }
     status_bar(app, f, status);
     if app.help {
         help::render(app, f, area);
+    }
+}
+
+/// The middle pane: the open event's orders, or all its attendees (`a`).
+fn middle(app: &App, f: &mut Frame, area: Rect, focused: bool) {
+    match app.orders_view {
+        OrdersView::Orders => orders::render(app, f, area, focused),
+        OrdersView::Attendees => attendees::render(app, f, area, focused),
     }
 }
 
@@ -96,7 +120,22 @@ fn status_bar(app: &App, f: &mut Frame, area: Rect) {
 
 /// The keys that apply now.
 fn key_hints(app: &App) -> Line<'static> {
-    let hints: &[(&str, &str)] = if app.focused_filter().editing {
+    let hints: &[(&str, &str)] = if app.screen == Screen::Door {
+        &[
+            ("Enter", "look up"),
+            ("↑↓", "choose"),
+            ("Esc", "clear / back"),
+            ("Ctrl-P", "privacy"),
+            ("Ctrl-R", "refresh"),
+            ("F1", "help"),
+        ]
+    } else if app.screen == Screen::Login {
+        let esc = if app.login.can_go_back { "back" } else { "quit" };
+        return hint_line(
+            app,
+            &[("Tab", "next field"), ("Enter", "submit"), ("Ctrl-Y", "copy address"), ("Esc", esc)],
+        );
+    } else if app.filter_editing() {
         &[("Enter", "keep filter"), ("Esc", "clear"), ("↑↓", "move")]
     } else {
         match app.focus {
@@ -127,6 +166,10 @@ fn key_hints(app: &App) -> Line<'static> {
             ],
         }
     };
+    hint_line(app, hints)
+}
+
+fn hint_line(app: &App, hints: &[(&str, &str)]) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
     for (key, what) in hints {
         spans.push(Span::styled(key.to_string(), style(app, Tone::Key)));

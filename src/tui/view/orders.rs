@@ -17,11 +17,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let filter = filter_line(app, pane);
-    let [list_area, filter_area] = Layout::vertical([
-        Constraint::Min(0),
-        Constraint::Length(u16::from(filter.is_some())),
-    ])
-    .areas(inner);
+    let [list_area, filter_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(u16::from(filter.is_some()))]).areas(inner);
     if let Some(line) = filter {
         f.render_widget(Paragraph::new(line), filter_area);
     }
@@ -48,21 +45,9 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
         let mut spans = vec![Span::styled(marker, base)];
         spans.extend(cell(app, &order.display_name(), name_cols, query, base));
         spans.push(Span::styled(" ", base));
-        spans.extend(cell(
-            app,
-            &order.email,
-            email_cols,
-            query,
-            base.patch(style(app, Tone::Dim)),
-        ));
+        spans.extend(cell(app, &order.email, email_cols, query, base.patch(style(app, Tone::Dim))));
         spans.push(Span::styled("  ", base));
-        spans.extend(cell(
-            app,
-            &order.id.to_string(),
-            id_cols,
-            query,
-            base.patch(style(app, Tone::Dim)),
-        ));
+        spans.extend(cell(app, &order.id.to_string(), id_cols, query, base.patch(style(app, Tone::Dim))));
         Line::from(spans)
     });
     f.render_widget(Paragraph::new(rows), list_area);

@@ -1,0 +1,230 @@
+//! `floktu login`, `logout` and `status`: the account on the command line.
+//! (The data subcommands are in `cli.rs`.)
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::api::oauth::ClientCredentials;
+use crate::api::{AccessToken, ApiBase};
+use crate::auth::login::{self, CALLBACK_TIMEOUT, Handoff};
+use crate::auth::loopback::ListenError;
+use crate::auth::store::{SecretStore, TokenSource, TokenStore};
+use crate::cli::Exit;
+use crate::config::Settings;
+use crate::text::sanitize;
+
+/// What `floktu login` was told.
+#[derive(Clone, Debug, Default)]
+pub struct LoginFlags {
+    /// Don't try to open a browser.
+    pub no_browser: bool,
+    /// A demo run: the token is used for nothing and stored nowhere.
+    pub demo: bool,
+}
+
+/// `floktu login`: the OAuth handoff without the TUI. Prints the URL, opens a
+/// browser where one can show, and waits for the redirect while also reading a
+/// pasted redirect URL or code from stdin.
+pub async fn login(
+    settings: &Settings,
+    keyring: Arc<dyn SecretStore>,
+    env: &dyn Fn(&str) -> Option<String>,
+    flags: &LoginFlags,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit> {
+    let base = &settings.api_base;
+    let Some(client_id) = settings.client_id.clone().or_else(|| prompt("Client id: ")) else {
+        writeln!(
+            err,
+            "floktu: no client id. Pass --client-id, set FLOKTU_CLIENT_ID, or put client_id in {} \
+             (Floktu issues client ids per organisation on request)",
+            settings.paths.config_file().display()
+        )?;
+        return Ok(Exit::Usage);
+    };
+    let store = TokenStore::new(
+        keyring,
+        &settings.paths.state_dir,
+        base,
+        Some(&client_id),
+        settings.insecure_storage,
+    );
+    let stored_secret = if flags.demo { None } else { store.find_client_secret().await };
+    let Some(client_secret) = settings.client_secret.clone().or(stored_secret).or_else(secret_prompt) else {
+        writeln!(err, "floktu: no client secret. Pass --client-secret or set FLOKTU_CLIENT_SECRET")?;
+        return Ok(Exit::Usage);
+    };
+    let handoff = Handoff::start(base, &client_id, &settings.redirect_uri).await?;
+    writeln!(
+        out,
+        "Open this address in a browser and approve floktu's access:\n\n  {}\n",
+        handoff.authorize_url
+    )?;
+    match &handoff.listen_error {
+        None => writeln!(
+            out,
+            "Waiting for the redirect on {} ({} s).",
+            handoff.redirect_uri,
+            CALLBACK_TIMEOUT.as_secs()
+        )?,
+        Some(e) => writeln!(err, "floktu: {e}")?,
+    }
+    writeln!(
+        out,
+        "Over SSH the browser lands on your own machine: copy the address it ends on \
+         (or just the code), paste it here and press Enter."
+    )?;
+    if !flags.no_browser && login::browser_available(env) {
+        match login::open_browser(handoff.authorize_url.as_str()) {
+            Ok(()) => writeln!(out, "(Opened your browser.)")?,
+            Err(e) => writeln!(err, "floktu: {e}")?,
+        }
+    }
+    out.flush()?;
+    let code = wait_for_code(handoff.listener, &handoff.state, err).await?;
+    let credentials =
+        ClientCredentials { client_id: client_id.clone(), client_secret: client_secret.clone() };
+    let token = login::exchange(base, &credentials, &code, &handoff.redirect_uri).await?;
+    if flags.demo {
+        writeln!(out, "Logged in to the demo server. (Demo runs never store a token.)")?;
+        return Ok(Exit::Ok);
+    }
+    let saved = store.save(&token).await.map_err(anyhow::Error::msg).context("storing the token")?;
+    store
+        .save_client_secret(&client_secret)
+        .await
+        .map_err(anyhow::Error::msg)
+        .context("storing the client secret")?;
+    crate::config::remember_client_id(&settings.paths.config_file(), &client_id)?;
+    writeln!(out, "Logged in to {}. Token stored {}.", base.host_label(), saved.describe())?;
+    if matches!(saved, crate::auth::store::Saved::File { .. }) && !settings.insecure_storage {
+        writeln!(err, "floktu: warning: the token is in a plain file, protected only by its permissions")?;
+    }
+    Ok(Exit::Ok)
+}
+
+/// The code from the listener or from stdin, whichever comes first; a bad paste
+/// is explained and reading goes on.
+async fn wait_for_code(
+    listener: Option<crate::auth::loopback::Listener>,
+    state: &str,
+    err: &mut dyn Write,
+) -> Result<String> {
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    let mut listening = std::pin::pin!(async move {
+        match listener {
+            Some(l) => l.wait(CALLBACK_TIMEOUT).await,
+            None => std::future::pending().await,
+        }
+    });
+    let mut listener_done = false;
+    loop {
+        tokio::select! {
+            result = &mut listening, if !listener_done => match result {
+                Ok(code) => return Ok(code),
+                Err(ListenError::Callback(e)) => bail!("{e}"),
+                Err(e) => {
+                    listener_done = true;
+                    writeln!(err, "floktu: {e} (Ctrl-C to give up)")?;
+                }
+            },
+            line = lines.next_line() => match line.context("reading stdin")? {
+                Some(line) if line.trim().is_empty() => {}
+                Some(line) => match crate::auth::loopback::read_pasted(&line, state) {
+                    Ok(code) => return Ok(code),
+                    Err(e) => writeln!(err, "floktu: {e}")?,
+                },
+                None if listener_done => bail!("no redirect came back and nothing was pasted"),
+                None => {
+                    // stdin closed (a script): only the redirect can finish the login now.
+                    return match (&mut listening).await {
+                        Ok(code) => Ok(code),
+                        Err(e) => Err(e.into()),
+                    };
+                }
+            },
+            _ = tokio::signal::ctrl_c() => bail!("login cancelled"),
+        }
+    }
+}
+
+fn prompt(question: &str) -> Option<String> {
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    eprint!("{question}");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).ok()?;
+    Some(line.trim().to_string()).filter(|l| !l.is_empty())
+}
+
+fn secret_prompt() -> Option<String> {
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    rpassword::prompt_password("Client secret (not shown): ")
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// `floktu logout`: forgets the token and client secret of this account everywhere.
+pub async fn logout(
+    settings: &Settings,
+    keyring: Arc<dyn SecretStore>,
+    token: Option<&AccessToken>,
+    out: &mut dyn Write,
+) -> Result<Exit> {
+    let store = TokenStore::new(
+        keyring,
+        &settings.paths.state_dir,
+        &settings.api_base,
+        settings.client_id.as_deref(),
+        false,
+    );
+    let mut removed = store.forget().await.map_err(anyhow::Error::msg)?;
+    if let Some(token) = token {
+        removed.extend(forget_cache(settings, &settings.api_base, token));
+    }
+    if removed.is_empty() {
+        writeln!(out, "Nothing to forget for {}.", settings.api_base.host_label())?;
+    } else {
+        writeln!(out, "Logged out of {}. Removed: {}.", settings.api_base.host_label(), removed.join("; "))?;
+    }
+    Ok(Exit::Ok)
+}
+
+/// The account's cached guest lists (cache.rs keys them by host and token hash).
+fn forget_cache(settings: &Settings, base: &ApiBase, token: &AccessToken) -> Option<String> {
+    let dir = settings.paths.cache_dir.join(format!(
+        "{}-{}",
+        sanitize_path(&base.host_label()),
+        token.fingerprint()
+    ));
+    std::fs::remove_dir_all(&dir).ok().map(|()| format!("cached guest lists in {}", dir.display()))
+}
+
+fn sanitize_path(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect()
+}
+
+/// `floktu status`: where floktu talks to, where the token came from (never the
+/// token), and where files are.
+pub fn status(settings: &Settings, source: Option<&TokenSource>, out: &mut dyn Write) -> Result<Exit> {
+    let paths = &settings.paths;
+    writeln!(out, "api base     {}", settings.api_base)?;
+    match source {
+        Some(s) => writeln!(out, "token        {}", s.describe())?,
+        None => writeln!(out, "token        none — run `floktu login`")?,
+    }
+    let client = settings.client_id.as_deref().map(|c| sanitize(c).into_owned());
+    writeln!(out, "client id    {}", client.as_deref().unwrap_or("none"))?;
+    writeln!(out, "config file  {}", paths.config_file().display())?;
+    writeln!(out, "cache dir    {}", paths.cache_dir.display())?;
+    writeln!(out, "log file     {}", paths.log_file().display())?;
+    Ok(if source.is_some() { Exit::Ok } else { Exit::Usage })
+}

@@ -1,0 +1,834 @@
+//! `update(&mut App, Msg) -> Vec<Command>`: the only place the model changes.
+//! Pure: no I/O, no clock; side effects leave as commands.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use crate::api::{self, Attendee, Event, OrderSummary};
+use crate::text::sanitize;
+
+mod guests;
+
+use super::app::{App, Focus, LoginField, LoginPhase, Notice, OrdersView, Pane, Remote, Screen};
+use super::guests as guests_model;
+use super::msg::{Action, Command, LoginStart, Msg};
+
+/// How long the cursor must rest on an order before its details are fetched:
+/// holding ↓ through 500 orders must not fire 500 requests.
+pub const DETAIL_PAUSE: Duration = Duration::from_millis(150);
+
+/// The commands to run at start: load the events, unless there is no token yet.
+pub fn init(app: &mut App) -> Vec<Command> {
+    match app.screen {
+        Screen::Browse | Screen::Door => load_events(app),
+        Screen::Login => Vec::new(),
+    }
+}
+
+/// What the login screen says when the API refuses the token mid-session.
+pub const REVOKED: &str = "Your access was revoked or the token is invalid. Log in again.";
+
+/// Applies one message; returns what to do about it.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
+    match msg {
+        Msg::Action(action) => act(app, action),
+        Msg::Resize { width, height } => {
+            app.width = width;
+            // Title, status bar, pane borders and header take about six rows.
+            app.page_rows = usize::from(height).saturating_sub(6).max(1);
+            Vec::new()
+        }
+        Msg::Tick => {
+            app.spinner = app.spinner.wrapping_add(1);
+            Vec::new()
+        }
+        Msg::EventsLoaded { req, result } => {
+            if app.events.items.awaited() != Some(req) {
+                return Vec::new();
+            }
+            match result {
+                Ok(decoded) => {
+                    note_skipped(app, decoded.skipped.len(), "events");
+                    app.events.set_items(
+                        decoded.items,
+                        event_haystack,
+                        |a, b| a.id == b.id,
+                        &mut app.searcher,
+                    );
+                }
+                Err(e) => {
+                    app.events.items = Remote::Failed(describe(&e));
+                    return unauthorized(app, &e);
+                }
+            }
+            Vec::new()
+        }
+        Msg::OrdersLoaded { req, event_id, result } => {
+            let open = app.open_event.as_ref().map(|e| e.id);
+            if app.orders.items.awaited() != Some(req) || open != Some(event_id) {
+                return Vec::new();
+            }
+            match result {
+                Ok(decoded) => {
+                    note_skipped(app, decoded.skipped.len(), "orders");
+                    app.orders.set_items(
+                        decoded.items,
+                        order_haystack,
+                        |a, b| a.id == b.id,
+                        &mut app.searcher,
+                    );
+                    orders_moved(app)
+                }
+                Err(e) => {
+                    app.orders.items = Remote::Failed(describe(&e));
+                    unauthorized(app, &e)
+                }
+            }
+        }
+        Msg::OrderLoaded { req, event_id, order_id, result } => {
+            let key = (event_id, order_id);
+            if app.details.get(&key).and_then(Remote::awaited) != Some(req) {
+                return Vec::new();
+            }
+            let (state, commands) = match result {
+                Ok(order) => (Remote::Loaded(order), Vec::new()),
+                Err(e) => {
+                    let commands = unauthorized(app, &e);
+                    (Remote::Failed(describe(&e)), commands)
+                }
+            };
+            app.details.insert(key, state);
+            sync_attendees(app);
+            commands
+        }
+        Msg::DetailDue { seq } => {
+            if seq == app.detail_seq {
+                fetch_shown_detail(app)
+            } else {
+                Vec::new()
+            }
+        }
+        Msg::Copied { result } => {
+            let notice = match result {
+                Ok(text) => Notice { text, is_error: false },
+                Err(text) => Notice { text, is_error: true },
+            };
+            match app.screen {
+                Screen::Browse | Screen::Door => app.notice = Some(notice),
+                Screen::Login => app.login.message = Some(notice),
+            }
+            Vec::new()
+        }
+        Msg::LoginStarted { attempt, result } => {
+            if attempt != app.login.attempt || app.login.phase != LoginPhase::Starting {
+                return Vec::new();
+            }
+            match result {
+                Ok(start) => login_waiting(app, start),
+                Err(e) => {
+                    app.login.phase = LoginPhase::Idle;
+                    app.login.message = Some(error(e));
+                }
+            }
+            Vec::new()
+        }
+        Msg::LoginCode { attempt, result } => {
+            let LoginPhase::Waiting { redirect_uri, .. } = &app.login.phase else {
+                return Vec::new();
+            };
+            if attempt != app.login.attempt {
+                return Vec::new();
+            }
+            match result {
+                Ok(code) => {
+                    let redirect_uri = redirect_uri.clone();
+                    exchange(app, code, redirect_uri)
+                }
+                Err(e) => {
+                    app.login.message = Some(error(e));
+                    app.login.field = LoginField::Paste;
+                    Vec::new()
+                }
+            }
+        }
+        Msg::LoggedIn { attempt, result } => {
+            if attempt != app.login.attempt || app.login.phase != LoginPhase::Finishing {
+                return Vec::new();
+            }
+            match result {
+                Ok(stored) => {
+                    app.login.phase = LoginPhase::Idle;
+                    app.login.message = None;
+                    app.login.paste.clear();
+                    app.login.token.clear();
+                    app.screen = Screen::Browse;
+                    let commands = start_session(app);
+                    app.notice = Some(Notice { text: format!("Logged in; {stored}"), is_error: false });
+                    commands
+                }
+                Err(e) => {
+                    app.login.phase = LoginPhase::Idle;
+                    app.login.message = Some(error(e));
+                    Vec::new()
+                }
+            }
+        }
+        Msg::GuestsCached { req, list } => guests::cached(app, req, list),
+        Msg::GuestEvent { req, event } => guests::guest_event(app, req, event),
+        Msg::Exported { result } => {
+            app.notice = Some(match result {
+                Ok(file) => Notice { text: format!("Exported to {file}"), is_error: false },
+                Err(e) => error(format!("Could not export: {e}")),
+            });
+            Vec::new()
+        }
+        Msg::LoggedOut { result } => {
+            app.login.message = Some(match result {
+                Ok(text) => Notice { text, is_error: false },
+                Err(text) => error(text),
+            });
+            Vec::new()
+        }
+    }
+}
+
+fn error(text: String) -> Notice {
+    Notice { text: sanitize(&text).into_owned(), is_error: true }
+}
+
+/// A 401 anywhere: back to the login screen, with what was typed kept.
+fn unauthorized(app: &mut App, e: &api::Error) -> Vec<Command> {
+    if !matches!(e, api::Error::Unauthorized(_)) || app.screen == Screen::Login {
+        return Vec::new();
+    }
+    app.screen = Screen::Login;
+    app.login.phase = LoginPhase::Idle;
+    app.login.can_go_back = false;
+    app.login.message = Some(error(REVOKED.to_string()));
+    vec![Command::StopLogin]
+}
+
+/// A fresh session after logging in: everything reloads.
+fn start_session(app: &mut App) -> Vec<Command> {
+    let mut commands = cancel_downstream(app);
+    if let Some(req) = app.events.items.awaited() {
+        commands.push(Command::Cancel(req));
+    }
+    app.focus = Focus::Events;
+    app.open_event = None;
+    app.orders = Pane::default();
+    app.details.clear();
+    app.attendees = Pane::default();
+    app.attendees_of = None;
+    commands.extend(load_events(app));
+    commands
+}
+
+fn login_waiting(app: &mut App, start: LoginStart) {
+    app.login.message = start.not_listening.clone().map(error);
+    app.login.field = LoginField::Paste;
+    app.login.phase = LoginPhase::Waiting {
+        url: start.url,
+        state: start.state,
+        redirect_uri: start.redirect_uri,
+        not_listening: start.not_listening,
+        browser_opened: start.browser_opened,
+    };
+}
+
+fn exchange(app: &mut App, code: String, redirect_uri: String) -> Vec<Command> {
+    app.login.phase = LoginPhase::Finishing;
+    app.login.message = None;
+    let credentials = crate::api::oauth::ClientCredentials {
+        client_id: app.login.client_id.trim().to_string(),
+        client_secret: app.login.client_secret.trim().to_string(),
+    };
+    vec![
+        Command::StopLogin,
+        Command::ExchangeCode { attempt: app.login.attempt, credentials, code, redirect_uri },
+    ]
+}
+
+/// Keys on the login screen.
+fn act_login(app: &mut App, action: Action) -> Vec<Command> {
+    let form = &mut app.login;
+    match action {
+        Action::Quit => app.quit = true,
+        Action::LoginChar(c) => form.focused_text().push(c),
+        Action::Paste(text) => {
+            let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+            form.focused_text().push_str(clean.trim());
+        }
+        Action::LoginBackspace => {
+            form.focused_text().pop();
+        }
+        Action::LoginNextField => form.field = form.field.step(true),
+        Action::LoginPrevField => form.field = form.field.step(false),
+        Action::LoginCopyUrl => {
+            return match &form.phase {
+                LoginPhase::Waiting { url, .. } => {
+                    vec![Command::Copy { text: url.clone(), what: "the login address".into() }]
+                }
+                _ => {
+                    form.message =
+                        Some(error("Start the login first (Enter), then copy its address.".into()));
+                    Vec::new()
+                }
+            };
+        }
+        Action::LoginEscape => {
+            if form.can_go_back {
+                app.screen = Screen::Browse;
+                form.phase = LoginPhase::Idle;
+                return vec![Command::StopLogin];
+            }
+            app.quit = true;
+        }
+        Action::LoginSubmit => return submit_login(app),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn submit_login(app: &mut App) -> Vec<Command> {
+    let form = &mut app.login;
+    if form.phase == LoginPhase::Finishing {
+        return Vec::new();
+    }
+    match form.field {
+        LoginField::ClientId | LoginField::ClientSecret => {
+            if form.client_id.trim().is_empty() {
+                form.field = LoginField::ClientId;
+                form.message = Some(error("Type the client id your organisation was issued.".into()));
+                return Vec::new();
+            }
+            if form.client_secret.trim().is_empty() {
+                form.field = LoginField::ClientSecret;
+                form.message = Some(error("Type the client secret that goes with the client id.".into()));
+                return Vec::new();
+            }
+            form.attempt += 1;
+            form.phase = LoginPhase::Starting;
+            form.message = None;
+            vec![
+                Command::StopLogin,
+                Command::StartLogin { attempt: form.attempt, client_id: form.client_id.trim().to_string() },
+            ]
+        }
+        LoginField::Paste => {
+            let LoginPhase::Waiting { state, redirect_uri, .. } = &form.phase else {
+                form.message = Some(error(
+                    "Start the login first (Enter on the client fields), then paste the address the browser ended on."
+                        .into(),
+                ));
+                return Vec::new();
+            };
+            match crate::auth::loopback::read_pasted(&form.paste, state) {
+                Ok(code) => {
+                    let redirect_uri = redirect_uri.clone();
+                    exchange(app, code, redirect_uri)
+                }
+                Err(e) => {
+                    form.message = Some(error(format!("{e}.")));
+                    Vec::new()
+                }
+            }
+        }
+        LoginField::Token => {
+            let token = form.token.trim().to_string();
+            if token.is_empty() || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                form.message = Some(error("Paste the access token itself (one word, no spaces).".into()));
+                return Vec::new();
+            }
+            form.attempt += 1;
+            form.phase = LoginPhase::Finishing;
+            form.message = None;
+            vec![
+                Command::StopLogin,
+                Command::UseToken {
+                    attempt: form.attempt,
+                    token: crate::api::AccessToken::new(token),
+                    client_id: form.client_id.trim().to_string(),
+                },
+            ]
+        }
+    }
+}
+
+/// Work that follows a batch of messages, once, before the next frame: the
+/// attendees filter over a list that grew while loading.
+pub fn settle(app: &mut App) {
+    if let Some(g) = app.guests.as_mut() {
+        g.settle();
+    }
+}
+
+fn act(app: &mut App, action: Action) -> Vec<Command> {
+    if app.screen == Screen::Login {
+        return act_login(app, action);
+    }
+    if app.screen == Screen::Door {
+        return guests::act_door(app, action);
+    }
+    if action != Action::Quit && action != Action::Help && app.help {
+        // Any key closes the help overlay; it does nothing else.
+        app.help = false;
+        return Vec::new();
+    }
+    if !matches!(action, Action::CopyOne | Action::CopyAll) {
+        app.notice = None;
+    }
+    match action {
+        Action::Up => move_selection(app, |p, _| p.move_by(-1)),
+        Action::Down => move_selection(app, |p, _| p.move_by(1)),
+        Action::PageUp => move_selection(app, |p, page| p.move_by(-(page as isize))),
+        Action::PageDown => move_selection(app, |p, page| p.move_by(page as isize)),
+        Action::HalfPageUp => move_selection(app, |p, page| p.move_by(-((page / 2).max(1) as isize))),
+        Action::HalfPageDown => move_selection(app, |p, page| p.move_by((page / 2).max(1) as isize)),
+        Action::Top => move_selection(app, |p, _| p.move_to(false)),
+        Action::Bottom => move_selection(app, |p, _| p.move_to(true)),
+        Action::Open => open(app),
+        Action::Back => {
+            app.focus = match app.focus {
+                Focus::Detail => Focus::Orders,
+                Focus::Orders | Focus::Events => Focus::Events,
+            };
+            Vec::new()
+        }
+        Action::FilterStart => {
+            with_focused(app, |list, _| list.set_editing(true));
+            Vec::new()
+        }
+        Action::FilterChar(c) => edit_filter(app, |q| q.push(c), true),
+        Action::FilterBackspace => edit_filter(
+            app,
+            |q| {
+                q.pop();
+            },
+            false,
+        ),
+        Action::FilterAccept => {
+            with_focused(app, |list, _| list.set_editing(false));
+            Vec::new()
+        }
+        Action::FilterClear => {
+            with_focused(app, |list, _| list.set_editing(false));
+            edit_filter(app, String::clear, false)
+        }
+        Action::CopyOne => copy_one(app),
+        Action::CopyAll => copy_all(app),
+        Action::Refresh => refresh(app),
+        Action::RefreshAll => refresh_all(app),
+        Action::Help => {
+            app.help = !app.help;
+            Vec::new()
+        }
+        Action::Quit => {
+            app.quit = true;
+            Vec::new()
+        }
+        Action::Logout => {
+            app.screen = Screen::Login;
+            app.login.phase = LoginPhase::Idle;
+            app.login.can_go_back = false;
+            app.login.message = None;
+            vec![Command::Logout { client_id: app.login.client_id.trim().to_string() }]
+        }
+        Action::Paste(text) => {
+            if app.focused_filter().editing {
+                let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+                return edit_filter(app, |q| q.push_str(&clean), true);
+            }
+            Vec::new()
+        }
+        Action::ToggleAttendees => guests::toggle_attendees(app),
+        Action::Door => guests::open_door(app),
+        Action::Export => guests::export(app),
+        // Login-screen and door actions mean nothing here.
+        Action::DoorChar(_)
+        | Action::DoorBackspace
+        | Action::DoorSubmit
+        | Action::DoorEscape
+        | Action::DoorPrivacy => Vec::new(),
+        Action::LoginChar(_)
+        | Action::LoginBackspace
+        | Action::LoginNextField
+        | Action::LoginPrevField
+        | Action::LoginSubmit
+        | Action::LoginCopyUrl
+        | Action::LoginEscape => Vec::new(),
+    }
+}
+
+/// Runs `f` on the focused pane's list, with the page size.
+fn with_focused<R>(app: &mut App, f: impl FnOnce(&mut dyn ListOps, usize) -> R) -> R {
+    let page = app.page_rows;
+    let searcher = &mut app.searcher;
+    match (app.focus, app.orders_view, app.guests.as_mut()) {
+        (Focus::Orders, OrdersView::Attendees, Some(g)) => f(&mut GuestsFocused(g), page),
+        (Focus::Orders, OrdersView::Attendees, None) => f(&mut NoList(String::new()), page),
+        (Focus::Events, ..) => f(&mut Focused { pane: &mut app.events, searcher }, page),
+        (Focus::Orders, ..) => f(&mut Focused { pane: &mut app.orders, searcher }, page),
+        (Focus::Detail, ..) => f(&mut Focused { pane: &mut app.attendees, searcher }, page),
+    }
+}
+
+/// The attendees view as a list `update` moves and filters.
+struct GuestsFocused<'a>(&'a mut guests_model::Guests);
+
+impl ListOps for GuestsFocused<'_> {
+    fn move_by(&mut self, delta: isize) {
+        self.0.move_by(delta);
+    }
+    fn move_to(&mut self, last: bool) {
+        self.0.selected = if last { self.0.visible_len().saturating_sub(1) } else { 0 };
+    }
+    fn query(&mut self) -> &mut String {
+        &mut self.0.query
+    }
+    fn refilter(&mut self, _narrowing: bool) {
+        // One search per keystroke: under 16 ms at 100,000 attendees (BENCHMARKS.md).
+        self.0.stale = true;
+        self.0.selected = 0;
+        self.0.settle();
+    }
+    fn set_editing(&mut self, editing: bool) {
+        self.0.editing = editing;
+    }
+}
+
+/// Nothing to move in (the attendees view before its list exists): typing a
+/// filter goes into a scratch string that is dropped.
+struct NoList(String);
+
+impl ListOps for NoList {
+    fn move_by(&mut self, _: isize) {}
+    fn move_to(&mut self, _: bool) {}
+    fn query(&mut self) -> &mut String {
+        &mut self.0
+    }
+    fn refilter(&mut self, _: bool) {}
+    fn set_editing(&mut self, _: bool) {}
+}
+
+/// What `update` does to whichever list has focus, whatever its item type.
+trait ListOps {
+    fn move_by(&mut self, delta: isize);
+    fn move_to(&mut self, last: bool);
+    fn query(&mut self) -> &mut String;
+    fn refilter(&mut self, narrowing: bool);
+    fn set_editing(&mut self, editing: bool);
+}
+
+struct Focused<'a, T> {
+    pane: &'a mut Pane<T>,
+    searcher: &'a mut super::filter::Searcher,
+}
+
+impl<T> ListOps for Focused<'_, T> {
+    fn move_by(&mut self, delta: isize) {
+        self.pane.move_by(delta);
+    }
+    fn move_to(&mut self, last: bool) {
+        self.pane.move_to(last);
+    }
+    fn query(&mut self) -> &mut String {
+        &mut self.pane.filter.query
+    }
+    fn refilter(&mut self, narrowing: bool) {
+        self.pane.refilter(self.searcher, narrowing);
+    }
+    fn set_editing(&mut self, editing: bool) {
+        self.pane.filter.editing = editing;
+    }
+}
+
+fn move_selection(app: &mut App, f: impl FnOnce(&mut dyn ListOps, usize)) -> Vec<Command> {
+    with_focused(app, f);
+    if app.focus == Focus::Orders && app.orders_view == OrdersView::Orders {
+        orders_moved(app)
+    } else {
+        Vec::new()
+    }
+}
+
+fn edit_filter(app: &mut App, edit: impl FnOnce(&mut String), narrowing: bool) -> Vec<Command> {
+    with_focused(app, |list, _| {
+        edit(list.query());
+        list.refilter(narrowing);
+    });
+    if app.focus == Focus::Orders && app.orders_view == OrdersView::Orders {
+        orders_moved(app)
+    } else {
+        Vec::new()
+    }
+}
+
+/// Enter: drill into the selection.
+fn open(app: &mut App) -> Vec<Command> {
+    match app.focus {
+        Focus::Events => {
+            let Some(event) = app.events.selected_item().cloned() else {
+                return Vec::new();
+            };
+            app.focus = Focus::Orders;
+            let same = app.open_event.as_ref().is_some_and(|e| e.id == event.id);
+            if same && !matches!(app.orders.items, Remote::Failed(_)) {
+                return Vec::new();
+            }
+            open_event(app, event)
+        }
+        Focus::Orders if app.orders_view == OrdersView::Attendees => guests::open_guest(app),
+        Focus::Orders => {
+            if app.orders.selected_item().is_none() {
+                return Vec::new();
+            }
+            app.focus = Focus::Detail;
+            fetch_shown_detail(app)
+        }
+        Focus::Detail => Vec::new(),
+    }
+}
+
+/// A new event: its orders load; the old event's requests are cancelled.
+fn open_event(app: &mut App, event: Event) -> Vec<Command> {
+    let mut commands = cancel_downstream(app);
+    if let Some(req) = app.guests.take().and_then(|g| g.awaited()) {
+        commands.push(Command::Cancel(req));
+    }
+    app.orders_view = OrdersView::Orders;
+    let req = app.next_req();
+    app.orders = Pane::loading(req);
+    app.attendees = Pane::default();
+    app.attendees_of = None;
+    commands.push(Command::FetchOrders { req, event_id: event.id });
+    app.open_event = Some(event);
+    commands
+}
+
+/// Cancels the orders request and any detail requests in flight, forgetting
+/// their `Loading` marks so the details are asked for again when needed.
+fn cancel_downstream(app: &mut App) -> Vec<Command> {
+    let mut commands: Vec<Command> = app.orders.items.awaited().into_iter().map(Command::Cancel).collect();
+    for req in app.awaited_details() {
+        commands.push(Command::Cancel(req));
+    }
+    app.details.retain(|_, d| !d.is_loading());
+    commands
+}
+
+/// The selected order changed: show what is known now, fetch the rest after a pause.
+fn orders_moved(app: &mut App) -> Vec<Command> {
+    app.detail_seq += 1;
+    sync_attendees(app);
+    match app.shown_order() {
+        Some(key) if !app.details.contains_key(&key) => {
+            vec![Command::DetailAfter { seq: app.detail_seq, after: DETAIL_PAUSE }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Fetches the shown order's details unless they are known or on their way.
+fn fetch_shown_detail(app: &mut App) -> Vec<Command> {
+    let Some(key) = app.shown_order() else {
+        return Vec::new();
+    };
+    if app.details.contains_key(&key) {
+        return Vec::new();
+    }
+    let req = app.next_req();
+    app.details.insert(key, Remote::Loading(req));
+    vec![Command::FetchOrder { req, event_id: key.0, order_id: key.1 }]
+}
+
+/// Rebuilds the attendees list when the shown order, or what is known of it, changed.
+fn sync_attendees(app: &mut App) {
+    let shown = app.shown_order();
+    let loaded = shown.and_then(|k| app.details.get(&k)).and_then(Remote::loaded);
+    match (shown, loaded) {
+        (Some(key), Some(order)) if app.attendees_of != Some(key) => {
+            let attendees = order.attendees.clone();
+            let email = order.email.clone();
+            let keep_query = std::mem::take(&mut app.attendees.filter.query);
+            app.attendees = Pane::default();
+            app.attendees.filter.query = keep_query;
+            app.attendees.set_items(
+                attendees,
+                |a| attendee_haystack(a, &email),
+                |a, b| a.attendee_id == b.attendee_id,
+                &mut app.searcher,
+            );
+            app.attendees_of = Some(key);
+        }
+        (_, None) if app.attendees_of.is_some() => {
+            let keep_query = std::mem::take(&mut app.attendees.filter.query);
+            app.attendees = Pane::default();
+            app.attendees.filter.query = keep_query;
+            app.attendees_of = None;
+        }
+        _ => {}
+    }
+}
+
+fn refresh(app: &mut App) -> Vec<Command> {
+    if app.attendees_shown() {
+        let has_failures =
+            app.guests.as_ref().and_then(|g| g.shown.as_ref()).is_some_and(|l| !l.failed().is_empty());
+        return guests::reload_guests(app, has_failures);
+    }
+    match app.focus {
+        Focus::Events => load_events(app),
+        Focus::Orders => match app.open_event.clone() {
+            Some(event) => reload_orders(app, event),
+            None => Vec::new(),
+        },
+        Focus::Detail => {
+            let Some(key) = app.shown_order() else {
+                return Vec::new();
+            };
+            let mut commands: Vec<Command> =
+                app.details.remove(&key).and_then(|d| d.awaited()).map(Command::Cancel).into_iter().collect();
+            app.attendees_of = None;
+            commands.extend(fetch_shown_detail(app));
+            commands
+        }
+    }
+}
+
+fn refresh_all(app: &mut App) -> Vec<Command> {
+    let mut commands = cancel_downstream(app);
+    app.details.clear();
+    app.attendees_of = None;
+    if let Some(req) = app.events.items.awaited() {
+        commands.push(Command::Cancel(req));
+    }
+    commands.extend(load_events(app));
+    if let Some(event) = app.open_event.clone() {
+        commands.extend(reload_orders(app, event));
+    }
+    commands
+}
+
+fn load_events(app: &mut App) -> Vec<Command> {
+    let req = app.next_req();
+    let query = std::mem::take(&mut app.events.filter.query);
+    app.events = Pane::loading(req);
+    app.events.filter.query = query;
+    vec![Command::FetchEvents { req }]
+}
+
+/// Reloads the open event's orders, keeping the filter text.
+fn reload_orders(app: &mut App, event: Event) -> Vec<Command> {
+    let query = std::mem::take(&mut app.orders.filter.query);
+    let commands = open_event(app, event);
+    app.orders.filter.query = query;
+    commands
+}
+
+fn copy_one(app: &mut App) -> Vec<Command> {
+    if app.attendees_shown() {
+        let email = app.guests.as_ref().and_then(|g| {
+            let i = g.guest_at(g.selected)?;
+            g.shown.as_ref()?.guests().get(i).map(|guest| guest.email().to_string())
+        });
+        return match email.map(|e: String| sanitize(&e).trim().to_string()).filter(|e| !e.is_empty()) {
+            Some(email) => vec![Command::Copy { what: email.clone(), text: email }],
+            None => no_email(app),
+        };
+    }
+    let email = match app.focus {
+        Focus::Events => None,
+        Focus::Orders => app.orders.selected_item().map(|o| o.email.clone()),
+        Focus::Detail => {
+            let purchaser = app.shown_detail().and_then(Remote::loaded).map_or("", |o| o.email.as_str());
+            app.attendees.selected_item().map(|a| a.email_or(purchaser).to_string())
+        }
+    };
+    match email.map(|e| sanitize(&e).trim().to_string()).filter(|e| !e.is_empty()) {
+        Some(email) => vec![Command::Copy { what: email.clone(), text: email }],
+        None => no_email(app),
+    }
+}
+
+fn copy_all(app: &mut App) -> Vec<Command> {
+    let guest_emails: Vec<String> = match (&app.guests, app.attendees_shown()) {
+        (Some(g), true) => match &g.shown {
+            Some(list) => list.distinct_emails(g.visible()).into_iter().map(str::to_string).collect(),
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let emails: Vec<&str> = match app.focus {
+        _ if app.attendees_shown() => guest_emails.iter().map(String::as_str).collect(),
+        Focus::Events => Vec::new(),
+        Focus::Orders => app.orders.visible_items().map(|o| o.email.as_str()).collect(),
+        Focus::Detail => {
+            let purchaser = app.shown_detail().and_then(Remote::loaded).map_or("", |o| o.email.as_str());
+            app.attendees.visible_items().map(|a| a.email_or(purchaser)).collect()
+        }
+    };
+    let distinct = distinct_emails(emails);
+    if distinct.is_empty() {
+        return no_email(app);
+    }
+    let what = if distinct.len() == 1 {
+        "1 email".to_string()
+    } else {
+        format!("{} emails", crate::text::thousands(distinct.len()))
+    };
+    vec![Command::Copy { text: distinct.join("\n"), what }]
+}
+
+/// Distinct emails in list order, sanitized; case-insensitive duplicates dropped.
+pub fn distinct_emails<'a>(emails: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    emails
+        .into_iter()
+        .map(|e| sanitize(e).trim().to_string())
+        .filter(|e| !e.is_empty() && seen.insert(e.to_lowercase()))
+        .collect()
+}
+
+fn no_email(app: &mut App) -> Vec<Command> {
+    let text = match app.focus {
+        Focus::Events => "Events have no emails: open one (Enter) and copy from its orders",
+        _ => "Nothing to copy here",
+    };
+    app.notice = Some(Notice { text: text.to_string(), is_error: true });
+    Vec::new()
+}
+
+fn note_skipped(app: &mut App, count: usize, what: &str) {
+    if count > 0 {
+        app.notice = Some(Notice {
+            text: format!("{count} {what} could not be read and are not shown"),
+            is_error: true,
+        });
+    }
+}
+
+/// An error as a pane shows it.
+fn describe(e: &api::Error) -> String {
+    sanitize(&e.to_string()).into_owned()
+}
+
+fn event_haystack(e: &Event) -> String {
+    format!("{} {}", e.name, e.id)
+}
+
+fn order_haystack(o: &OrderSummary) -> String {
+    format!("{} {} {} {}", o.first_name, o.last_name, o.email, o.id)
+}
+
+fn attendee_haystack(a: &Attendee, purchaser: &str) -> String {
+    format!(
+        "{} {} {} {} {} {}",
+        a.first_name,
+        a.last_name,
+        a.company.as_deref().unwrap_or(""),
+        a.ticket,
+        a.email_or(purchaser),
+        a.attendee_id
+    )
+}

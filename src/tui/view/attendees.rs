@@ -1,0 +1,187 @@
+//! The middle pane listing every attendee of the event (`a`): rows appear as
+//! orders arrive, with progress, the data's age, and what is missing.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::common::{
+    Tone, cell, failed_lines, pane_block, placeholder, spinner, style, thousands, window_start,
+};
+use crate::guestlist::GuestList;
+use crate::text::sanitize;
+use crate::tui::app::App;
+use crate::tui::guests::{GuestLoad, Guests};
+
+/// Draws the attendees list into `area`.
+pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
+    let Some(g) = &app.guests else {
+        let block = pane_block(app, Line::from(" Attendees "), focused);
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        return placeholder(f, inner, vec![Line::styled("Open an event first.", style(app, Tone::Dim))]);
+    };
+    let total = g.shown.as_ref().map_or(0, GuestList::len);
+    let title = match &g.matches {
+        Some(m) => format!(" Attendees · {} of {} ", thousands(m.len()), thousands(total)),
+        None => format!(" Attendees ({}) ", thousands(total)),
+    };
+    let title_style = if focused { style(app, Tone::Title) } else { style(app, Tone::Normal) };
+    let block = pane_block(app, Line::styled(title, title_style), focused);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+
+    let status = status_lines(app, g);
+    let filter = filter_line(app, g);
+    let [list_area, status_area, filter_area] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(status.len() as u16),
+        Constraint::Length(u16::from(filter.is_some())),
+    ])
+    .areas(inner);
+    f.render_widget(Paragraph::new(status).wrap(Wrap { trim: true }), status_area);
+    if let Some(line) = filter {
+        f.render_widget(Paragraph::new(line), filter_area);
+    }
+    let Some(list) = &g.shown else {
+        let lines = match &g.load {
+            GuestLoad::Failed(msg) => failed_lines(app, msg),
+            _ => vec![Line::from(format!("{} Loading the order list…", spinner(app)))],
+        };
+        return placeholder(f, list_area, lines);
+    };
+    if g.visible_len() == 0 {
+        let text = if total == 0 { "No attendees yet." } else { "No attendee matches (Esc clears)." };
+        return placeholder(f, list_area, vec![Line::styled(text, style(app, Tone::Dim))]);
+    }
+    let width = usize::from(list_area.width).saturating_sub(2);
+    let check_cols = 18.min(width / 4);
+    let order_cols = 8.min(width / 6);
+    let rest = width.saturating_sub(check_cols + order_cols + 3);
+    let name_cols = rest * 2 / 5;
+    let company_cols = rest / 5;
+    let ticket_cols = rest.saturating_sub(name_cols + company_cols);
+    let height = usize::from(list_area.height);
+    let start = window_start(g.selected, g.visible_len(), height, g.scroll.get());
+    g.scroll.set(start);
+    let query = g.query.as_str();
+    // Only the rows on screen are built, whatever the size of the list.
+    let rows: Vec<Line> = (start..g.visible_len().min(start + height))
+        .filter_map(|row| {
+            let guest = list.guests().get(g.guest_at(row)?)?;
+            let selected = row == g.selected;
+            let base = if selected && focused {
+                style(app, Tone::Selected)
+            } else if selected {
+                style(app, Tone::Title)
+            } else {
+                style(app, Tone::Normal)
+            };
+            let a = &guest.attendee;
+            let mut spans = vec![Span::styled(if selected { "▶ " } else { "  " }, base)];
+            spans.extend(cell(app, &guest.name(), name_cols, query, base));
+            spans.push(Span::styled(" ", base));
+            spans.extend(cell(
+                app,
+                a.company.as_deref().unwrap_or(""),
+                company_cols,
+                query,
+                base.patch(style(app, Tone::Dim)),
+            ));
+            spans.push(Span::styled(" ", base));
+            spans.extend(cell(app, &guest.ticket_label(), ticket_cols, "", base));
+            spans.push(Span::styled(" ", base));
+            spans.extend(cell(
+                app,
+                &guest.order.id.to_string(),
+                order_cols,
+                query,
+                base.patch(style(app, Tone::Dim)),
+            ));
+            let (text, tone) = match &a.check_in {
+                Some(c) => (format!("✓ {}", c.short()), Tone::Good),
+                None => ("· not checked in".to_string(), Tone::Dim),
+            };
+            spans.extend(cell(app, &text, check_cols, "", base.patch(style(app, tone))));
+            Some(Line::from(spans))
+        })
+        .collect();
+    f.render_widget(Paragraph::new(rows), list_area);
+}
+
+/// Progress, age, offline and missing orders: what the list is worth right now.
+pub fn status_lines(app: &App, g: &Guests) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if g.is_loading() {
+        let progress = g.incoming.as_ref().or(g.shown.as_ref()).map(GuestList::progress);
+        let text = match progress.and_then(|p| Some((p, p.total?))) {
+            Some((p, total)) => {
+                let failed =
+                    if p.failed > 0 { format!(", {} failed", thousands(p.failed)) } else { String::new() };
+                format!(
+                    "{} {} / {} orders{failed}",
+                    spinner(app),
+                    thousands(p.loaded + p.failed),
+                    thousands(total)
+                )
+            }
+            None => format!("{} Loading the order list…", spinner(app)),
+        };
+        let behind = if g.from_cache { " (refreshing behind the cached list)" } else { "" };
+        lines.push(Line::from(format!("{text}{behind}")));
+        if let Some(t) = g.throttled {
+            lines.push(Line::styled(
+                format!("Floktu asked to slow down: {} at a time", t.limit),
+                style(app, Tone::Warn),
+            ));
+        }
+    }
+    if let Some(list) = &g.shown {
+        let local = list.fetched_at().with_timezone(&chrono::Local).format("%H:%M");
+        if let Some(why) = &g.offline {
+            lines.push(Line::styled(
+                format!("⚠ offline — data from {local} ({})", sanitize(why)),
+                style(app, Tone::Warn),
+            ));
+        } else if g.from_cache || !g.is_loading() {
+            lines.push(Line::styled(format!("as of {local} ({})", ago(app, list)), style(app, Tone::Dim)));
+        }
+        let failed = list.failed();
+        if !failed.is_empty() && !g.is_loading() {
+            let ids: Vec<String> = failed.iter().take(4).map(|f| f.order_id.to_string()).collect();
+            let more = if failed.len() > 4 { "…" } else { "" };
+            lines.push(Line::styled(
+                format!(
+                    "✖ {} orders missing ({}{more}): counts are incomplete; r retries them",
+                    thousands(failed.len()),
+                    ids.join(", ")
+                ),
+                style(app, Tone::Bad),
+            ));
+        }
+    }
+    lines
+}
+
+/// "2 min ago".
+pub fn ago(app: &App, list: &GuestList) -> String {
+    let mins = list.age(app.now).num_minutes();
+    match mins {
+        m if m < 1 => "just now".to_string(),
+        m if m < 60 => format!("{m} min ago"),
+        m if m < 60 * 48 => format!("{} h ago", m / 60),
+        m => format!("{} days ago", m / (60 * 24)),
+    }
+}
+
+fn filter_line(app: &App, g: &Guests) -> Option<Line<'static>> {
+    if !g.editing && g.query.is_empty() {
+        return None;
+    }
+    let cursor = if g.editing { "▏" } else { "" };
+    Some(Line::from(vec![
+        Span::styled("/", style(app, Tone::Key)),
+        Span::raw(format!("{}{cursor}", sanitize(&g.query))),
+    ]))
+}

@@ -1,0 +1,243 @@
+//! `floktu attendees` and `floktu emails`: output, the cache, `--offline`, and
+//! exit code 3 when some orders could not be fetched.
+
+use std::collections::HashSet;
+
+use assert_cmd::Command;
+use floktu_tui::demo::{DemoOptions, DemoServer, Fault};
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The binary with a private HOME and XDG dirs, and none of the user's floktu variables.
+fn floktu(home: &TempDir) -> Command {
+    let mut cmd = Command::cargo_bin("floktu").unwrap();
+    for var in ["FLOKTU_TOKEN", "FLOKTU_API_BASE", "FLOKTU_CLIENT_ID", "FLOKTU_CLIENT_SECRET"] {
+        cmd.env_remove(var);
+    }
+    cmd.env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .env("XDG_STATE_HOME", home.path().join("state"));
+    cmd
+}
+
+/// A runtime of its own for the server, so the blocking binary runs beside it.
+fn demo(orders: usize) -> (tokio::runtime::Runtime, DemoServer) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server =
+        rt.block_on(DemoServer::start(DemoOptions { events: 2, orders, ..DemoOptions::default() })).unwrap();
+    (rt, server)
+}
+
+/// `floktu ARGS` against `server`, logged in with the demo token.
+fn against(home: &TempDir, server: &DemoServer, args: &[&str]) -> std::process::Output {
+    floktu(home)
+        .arg("--api-base")
+        .arg(server.base_url())
+        .args(args)
+        .env("FLOKTU_TOKEN", DemoOptions::default().token)
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn json_of(out: &std::process::Output) -> Vec<Value> {
+    match serde_json::from_slice(&out.stdout) {
+        Ok(Value::Array(items)) => items,
+        other => panic!("stdout is not a JSON array ({other:?}): {}", stdout(out)),
+    }
+}
+
+fn attendee_ids(records: &[Value]) -> Vec<u64> {
+    records.iter().map(|r| r["attendee_id"].as_u64().unwrap()).collect()
+}
+
+#[test]
+fn attendees_json_lists_every_attendee_in_order() {
+    let (_rt, server) = demo(30);
+    let home = TempDir::new().unwrap();
+    let event = &server.dataset().events[0];
+    let out = against(&home, &server, &["attendees", &event.id.to_string(), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let records = json_of(&out);
+    let expected: Vec<u64> =
+        event.orders.iter().flat_map(|o| o.attendees.iter().map(|a| a.attendee_id)).collect();
+    assert_eq!(attendee_ids(&records), expected);
+    let first = &records[0];
+    for field in ["first_name", "email", "ticket", "order_status", "purchaser_email", "verdict"] {
+        assert!(first[field].is_string(), "{field}: {first}");
+    }
+    assert!(first["order_amount"].as_str().is_some_and(|a| a.contains('.')));
+}
+
+#[test]
+fn attendees_by_event_name_as_a_table() {
+    let (_rt, server) = demo(10);
+    let home = TempDir::new().unwrap();
+    let event = &server.dataset().events[1];
+    let out = against(&home, &server, &["attendees", &event.name]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("ATTENDEE"), "{text}");
+    let count: usize = event.orders.iter().map(|o| o.attendees.len()).sum();
+    assert_eq!(text.lines().count(), count + 1);
+}
+
+#[test]
+fn attendees_csv_has_a_header_and_a_row_per_attendee() {
+    let (_rt, server) = demo(15);
+    let home = TempDir::new().unwrap();
+    let event = &server.dataset().events[0];
+    let out = against(&home, &server, &["attendees", &event.id.to_string(), "--csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "attendee_id");
+    assert_eq!(&headers[7], "order_id");
+    let count: usize = event.orders.iter().map(|o| o.attendees.len()).sum();
+    assert_eq!(reader.records().count(), count);
+}
+
+#[test]
+fn search_narrows_the_attendees() {
+    let (_rt, server) = demo(40);
+    let home = TempDir::new().unwrap();
+    let event = &server.dataset().events[0];
+    let target = &event.orders[5].attendees[0];
+    let id = target.attendee_id.to_string();
+    let out = against(&home, &server, &["attendees", &event.id.to_string(), "--search", &id, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(attendee_ids(&json_of(&out)), vec![target.attendee_id]);
+}
+
+#[test]
+fn a_failing_order_exits_3_and_is_named_on_stderr() {
+    let (_rt, server) = demo(20);
+    let home = TempDir::new().unwrap();
+    let event = &server.dataset().events[0];
+    let bad = event.orders[4].id;
+    server.knobs().fail_order_always(bad, Fault::NotFound);
+    let out = against(&home, &server, &["attendees", &event.id.to_string(), "--json"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("order {bad}: not found on Floktu")), "{err}");
+    // The rest is printed.
+    let printed = attendee_ids(&json_of(&out));
+    let expected: Vec<u64> = event
+        .orders
+        .iter()
+        .filter(|o| o.id != bad)
+        .flat_map(|o| o.attendees.iter().map(|a| a.attendee_id))
+        .collect();
+    assert_eq!(printed, expected);
+}
+
+#[test]
+fn offline_lists_the_cached_copy_when_the_server_is_gone() {
+    let (rt, server) = demo(25);
+    let home = TempDir::new().unwrap();
+    let event = server.dataset().events[0].clone();
+    let base = server.base_url();
+    let online = against(&home, &server, &["attendees", &event.id.to_string(), "--json"]);
+    assert!(online.status.success(), "{}", stderr(&online));
+    rt.block_on(server.shutdown());
+
+    let offline = floktu(&home)
+        .args(["--api-base", &base, "attendees", &event.id.to_string(), "--offline", "--json"])
+        .env("FLOKTU_TOKEN", DemoOptions::default().token)
+        .output()
+        .unwrap();
+    assert!(offline.status.success(), "{}", stderr(&offline));
+    assert_eq!(json_of(&offline), json_of(&online));
+    assert!(stderr(&offline).contains("as fetched"), "{}", stderr(&offline));
+
+    // By name too: the name was saved with the list.
+    let by_name = floktu(&home)
+        .args(["--api-base", &base, "emails", &event.name, "--offline"])
+        .env("FLOKTU_TOKEN", DemoOptions::default().token)
+        .output()
+        .unwrap();
+    assert!(by_name.status.success(), "{}", stderr(&by_name));
+    assert!(!stdout(&by_name).is_empty());
+}
+
+#[test]
+fn offline_without_a_cached_copy_says_so_and_exits_1() {
+    let home = TempDir::new().unwrap();
+    let out = floktu(&home)
+        .args(["--api-base", "http://127.0.0.1:9/api/v2", "attendees", "12", "--offline"])
+        .env("FLOKTU_TOKEN", "some-token")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("no cached guest list for event 12"), "{err}");
+    assert!(err.contains("once online"), "{err}");
+}
+
+#[test]
+fn another_token_does_not_see_the_cached_copy() {
+    let (_rt, server) = demo(10);
+    let home = TempDir::new().unwrap();
+    let event = server.dataset().events[0].id.to_string();
+    assert!(against(&home, &server, &["attendees", &event]).status.success());
+    let out = floktu(&home)
+        .args(["--api-base", &server.base_url(), "attendees", &event, "--offline"])
+        .env("FLOKTU_TOKEN", "another-account")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
+
+#[test]
+fn no_cache_writes_nothing() {
+    let (_rt, server) = demo(10);
+    let home = TempDir::new().unwrap();
+    let event = server.dataset().events[0].id.to_string();
+    let out = against(&home, &server, &["--no-cache", "attendees", &event]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!home.path().join("cache").join("floktu").exists());
+}
+
+#[test]
+fn emails_are_distinct_ignoring_case_and_in_list_order() {
+    let (_rt, server) = demo(60);
+    let home = TempDir::new().unwrap();
+    let event = server.dataset().events[0].id.to_string();
+    let records = json_of(&against(&home, &server, &["attendees", &event, "--json"]));
+    let out = against(&home, &server, &["emails", &event]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let emails: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
+
+    let mut seen = HashSet::new();
+    let expected: Vec<String> = records
+        .iter()
+        .map(|r| r["email"].as_str().unwrap().trim().to_string())
+        .filter(|e| seen.insert(e.to_lowercase()))
+        .collect();
+    assert_eq!(emails, expected);
+    let lower: HashSet<String> = emails.iter().map(|e| e.to_lowercase()).collect();
+    assert_eq!(lower.len(), emails.len(), "no duplicates, whatever the case");
+    // The demo's returning customers make duplicates to remove.
+    assert!(emails.len() < records.len());
+}
+
+#[test]
+fn demo_runs_cache_under_the_demo_key() {
+    let home = TempDir::new().unwrap();
+    let out = floktu(&home).args(["--demo", "emails", "19"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(home.path().join("cache/floktu/demo/event-19.json").is_file());
+    // A second demo run (another random port) reads it offline.
+    let offline = floktu(&home).args(["--demo", "emails", "19", "--offline"]).output().unwrap();
+    assert!(offline.status.success(), "{}", stderr(&offline));
+    assert_eq!(stdout(&offline), stdout(&out));
+}

@@ -1,0 +1,225 @@
+//! The login screen's rules as `update` tests: starting the handoff, pasting,
+//! stale answers, a revoked token bringing the login back, logging out.
+
+mod support;
+
+use floktu_tui::api;
+use floktu_tui::tui::app::{App, LoginField, LoginForm, LoginPhase, Screen};
+use floktu_tui::tui::msg::{Action, Command, LoginStart, Msg};
+use floktu_tui::tui::update::{REVOKED, update};
+use support::*;
+
+/// The login screen, prefilled as settings would.
+fn login_screen() -> App {
+    let mut app = App::new("floktu.com".into(), false);
+    app.screen = Screen::Login;
+    app.login = LoginForm::new(Some("client-1".into()), Some("s3cr3t-value".into()));
+    app
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        act(app, Action::LoginChar(c));
+    }
+}
+
+/// Submits the client fields and answers the start; returns the attempt.
+fn started(app: &mut App) -> u64 {
+    let commands = act(app, Action::LoginSubmit);
+    let attempt = commands
+        .iter()
+        .find_map(|c| match c {
+            Command::StartLogin { attempt, .. } => Some(*attempt),
+            _ => None,
+        })
+        .expect("StartLogin");
+    let start = LoginStart {
+        url: "https://floktu.com/api/v2/authorize?state=s1".into(),
+        state: "s1".into(),
+        redirect_uri: "http://127.0.0.1:8765/callback".into(),
+        not_listening: None,
+        browser_opened: false,
+    };
+    update(app, Msg::LoginStarted { attempt, result: Ok(start) });
+    attempt
+}
+
+#[test]
+fn without_a_token_nothing_loads_until_login() {
+    let mut app = login_screen();
+    assert!(floktu_tui::tui::update::init(&mut app).is_empty());
+}
+
+#[test]
+fn enter_on_the_client_fields_starts_the_handoff() {
+    let mut app = login_screen();
+    let commands = act(&mut app, Action::LoginSubmit);
+    assert!(
+        commands.contains(&Command::StartLogin { attempt: 1, client_id: "client-1".into() }),
+        "{commands:?}"
+    );
+    assert_eq!(app.login.phase, LoginPhase::Starting);
+}
+
+#[test]
+fn a_missing_secret_is_asked_for_not_sent() {
+    let mut app = App::new("floktu.com".into(), false);
+    app.screen = Screen::Login;
+    app.login = LoginForm::new(Some("client-1".into()), None);
+    assert!(act(&mut app, Action::LoginSubmit).is_empty());
+    assert_eq!(app.login.field, LoginField::ClientSecret);
+    assert!(app.login.message.as_ref().is_some_and(|m| m.is_error));
+}
+
+#[test]
+fn the_started_handoff_shows_its_url_and_moves_to_the_paste_field() {
+    let mut app = login_screen();
+    started(&mut app);
+    assert!(matches!(&app.login.phase, LoginPhase::Waiting { url, .. } if url.contains("authorize")));
+    assert_eq!(app.login.field, LoginField::Paste);
+}
+
+#[test]
+fn a_stale_start_is_ignored() {
+    let mut app = login_screen();
+    act(&mut app, Action::LoginSubmit);
+    act(&mut app, Action::LoginSubmit);
+    let old = LoginStart {
+        url: "old".into(),
+        state: "old".into(),
+        redirect_uri: "r".into(),
+        not_listening: None,
+        browser_opened: false,
+    };
+    update(&mut app, Msg::LoginStarted { attempt: 1, result: Ok(old) });
+    assert_eq!(app.login.phase, LoginPhase::Starting);
+}
+
+#[test]
+fn a_pasted_redirect_with_the_right_state_is_exchanged() {
+    let mut app = login_screen();
+    started(&mut app);
+    type_text(&mut app, "http://127.0.0.1:8765/callback?code=abc&state=s1");
+    let commands = act(&mut app, Action::LoginSubmit);
+    assert!(
+        commands.iter().any(|c| matches!(c, Command::ExchangeCode { code, redirect_uri, .. }
+            if code == "abc" && redirect_uri == "http://127.0.0.1:8765/callback")),
+        "{commands:?}"
+    );
+    assert_eq!(app.login.phase, LoginPhase::Finishing);
+}
+
+#[test]
+fn a_pasted_redirect_with_the_wrong_state_is_refused() {
+    let mut app = login_screen();
+    started(&mut app);
+    type_text(&mut app, "http://127.0.0.1:8765/callback?code=abc&state=evil");
+    assert!(act(&mut app, Action::LoginSubmit).is_empty());
+    assert!(app.login.message.as_ref().is_some_and(|m| m.text.contains("state does not match")));
+}
+
+#[test]
+fn a_bracketed_paste_lands_in_the_focused_field_without_line_breaks() {
+    let mut app = login_screen();
+    started(&mut app);
+    act(&mut app, Action::Paste("abc-code\r\n".into()));
+    assert_eq!(app.login.paste, "abc-code");
+}
+
+#[test]
+fn the_listeners_code_is_exchanged() {
+    let mut app = login_screen();
+    let attempt = started(&mut app);
+    let commands = update(&mut app, Msg::LoginCode { attempt, result: Ok("xyz".into()) });
+    assert!(commands.iter().any(|c| matches!(c, Command::ExchangeCode { code, .. } if code == "xyz")));
+}
+
+#[test]
+fn a_listener_timeout_leaves_the_paste_open() {
+    let mut app = login_screen();
+    let attempt = started(&mut app);
+    update(&mut app, Msg::LoginCode { attempt, result: Err("no redirect came back within 60 s".into()) });
+    assert!(matches!(app.login.phase, LoginPhase::Waiting { .. }));
+    assert_eq!(app.login.field, LoginField::Paste);
+    assert!(app.login.message.as_ref().is_some_and(|m| m.is_error));
+}
+
+#[test]
+fn logging_in_opens_the_events() {
+    let mut app = login_screen();
+    let attempt = started(&mut app);
+    update(&mut app, Msg::LoginCode { attempt, result: Ok("xyz".into()) });
+    let commands =
+        update(&mut app, Msg::LoggedIn { attempt, result: Ok("token stored in the OS keyring".into()) });
+    assert_eq!(app.screen, Screen::Browse);
+    assert!(commands.iter().any(|c| matches!(c, Command::FetchEvents { .. })));
+}
+
+#[test]
+fn an_invalid_grant_is_shown_and_the_login_can_start_again() {
+    let mut app = login_screen();
+    let attempt = started(&mut app);
+    update(&mut app, Msg::LoginCode { attempt, result: Ok("xyz".into()) });
+    update(&mut app, Msg::LoggedIn { attempt, result: Err("Floktu refused the authorization code".into()) });
+    assert_eq!(app.screen, Screen::Login);
+    assert_eq!(app.login.phase, LoginPhase::Idle);
+    assert!(app.login.message.as_ref().is_some_and(|m| m.is_error));
+}
+
+#[test]
+fn a_pasted_token_is_used() {
+    let mut app = login_screen();
+    act(&mut app, Action::LoginPrevField);
+    act(&mut app, Action::LoginPrevField);
+    assert_eq!(app.login.field, LoginField::Token);
+    type_text(&mut app, "tok-123");
+    let commands = act(&mut app, Action::LoginSubmit);
+    assert!(
+        commands.iter().any(|c| matches!(c, Command::UseToken { token, .. } if token.expose() == "tok-123"))
+    );
+}
+
+#[test]
+fn a_401_returns_to_the_login_screen_keeping_what_was_typed() {
+    let mut app = with_events();
+    app.login = LoginForm::new(Some("client-1".into()), Some("s3cr3t-value".into()));
+    let req = orders_req(&act(&mut app, Action::Open));
+    let revoked = api::Error::Unauthorized("invalid_token".into());
+    update(&mut app, Msg::OrdersLoaded { req, event_id: 12, result: Err(revoked) });
+    assert_eq!(app.screen, Screen::Login);
+    assert_eq!(app.login.message.as_ref().map(|m| m.text.as_str()), Some(REVOKED));
+    assert_eq!(app.login.client_id, "client-1");
+    assert_eq!(app.login.client_secret, "s3cr3t-value");
+}
+
+#[test]
+fn other_errors_do_not_log_out() {
+    let mut app = with_events();
+    let req = orders_req(&act(&mut app, Action::Open));
+    update(&mut app, Msg::OrdersLoaded { req, event_id: 12, result: Err(api::Error::NotFound("x".into())) });
+    assert_eq!(app.screen, Screen::Browse);
+}
+
+#[test]
+fn capital_l_logs_out() {
+    let mut app = with_events();
+    app.login = LoginForm::new(Some("client-1".into()), None);
+    let commands = act(&mut app, Action::Logout);
+    assert_eq!(commands, vec![Command::Logout { client_id: "client-1".into() }]);
+    assert_eq!(app.screen, Screen::Login);
+}
+
+#[test]
+fn esc_on_the_login_screen_quits_when_there_is_no_session() {
+    let mut app = login_screen();
+    act(&mut app, Action::LoginEscape);
+    assert!(app.quit);
+}
+
+#[test]
+fn the_secret_is_never_in_a_commands_debug_text() {
+    let mut app = login_screen();
+    let attempt = started(&mut app);
+    let commands = update(&mut app, Msg::LoginCode { attempt, result: Ok("xyz".into()) });
+    assert!(!format!("{commands:?}").contains("s3cr3t-value"), "{commands:?}");
+}
