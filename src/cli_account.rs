@@ -198,18 +198,14 @@ pub async fn logout(
     Ok(Exit::Ok)
 }
 
-/// The account's cached guest lists (cache.rs keys them by host and token hash).
+/// The account's cached guest lists.
 fn forget_cache(settings: &Settings, base: &ApiBase, token: &AccessToken) -> Option<String> {
-    let dir = settings.paths.cache_dir.join(format!(
-        "{}-{}",
-        sanitize_path(&base.host_label()),
-        token.fingerprint()
-    ));
-    std::fs::remove_dir_all(&dir).ok().map(|()| format!("cached guest lists in {}", dir.display()))
-}
-
-fn sanitize_path(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect()
+    let cache = crate::cache::Cache::for_account(&settings.paths.cache_dir, base, token);
+    let existed = cache.dir().exists();
+    match cache.remove_account() {
+        Ok(()) if existed => Some(format!("cached guest lists in {}", cache.dir().display())),
+        _ => None,
+    }
 }
 
 /// `floktu status`: where floktu talks to, where the token came from (never the

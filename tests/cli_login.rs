@@ -173,9 +173,19 @@ fn logout_forgets_the_token() {
     let (mut child, url, rx) = start_login(&home, &base);
     writeln!(child.stdin.as_mut().unwrap(), "{}", approve(&url)).unwrap();
     assert!(finish(child, rx).0);
+    // A guest list fetched while logged in is cached for this account...
+    let event = server.dataset().events[0].id.to_string();
+    let listed = floktu(&home).args(["--api-base", &base, "attendees", &event, "--json"]).output().unwrap();
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    let cache = home.path().join("cache/floktu");
+    let cached_files =
+        || walk(&cache).into_iter().filter(|p| p.extension().is_some_and(|e| e == "json")).count();
+    assert!(cached_files() > 0, "the guest list was cached");
     let out = floktu(&home).args(["--api-base", &base, "logout"]).output().unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("Logged out"));
+    // ...and logging out removes it with the token.
+    assert_eq!(cached_files(), 0, "the account's cache is gone");
     let status = floktu(&home).args(["--api-base", &base, "status"]).output().unwrap();
     assert_eq!(status.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&status.stdout).contains("none"));
@@ -212,4 +222,13 @@ fn demo_login_completes_with_any_http_client_and_stores_nothing() {
     assert!(ok, "{out}\n{err}");
     assert!(out.contains("demo server"), "{out}");
     assert!(!home.path().join("state/floktu/credentials.json").exists());
+}
+
+/// Every file below `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .filter_map(Result::ok)
+        .flat_map(|e| if e.path().is_dir() { walk(&e.path()) } else { vec![e.path()] })
+        .collect()
 }
