@@ -248,3 +248,86 @@ fn demo_logout_shows_the_login_screen_prefilled_for_the_demo_server() {
     s.press("\u{3}");
     assert!(s.exit_ok());
 }
+
+/// A guest of the big demo event with the given status and check-in state.
+fn demo_guest(data: &Dataset, status: &str, checked_in: bool) -> (u64, String, u64) {
+    data.events[0]
+        .orders
+        .iter()
+        .filter(|o| o.status == status)
+        .flat_map(|o| o.attendees.iter().map(move |a| (o, a)))
+        .find(|(_, a)| {
+            a.check_in_date.is_some() == checked_in && a.first_name.is_ascii() && a.last_name.is_ascii()
+        })
+        .map(|(o, a)| (a.attendee_id, format!("{} {}", a.first_name, a.last_name), o.id))
+        .expect("the demo data has such a guest")
+}
+
+#[test]
+fn door_mode_finds_a_guest_by_name_and_by_a_scanned_id() {
+    let data = demo_data();
+    let (valid_id, valid_name, _) = demo_guest(&data, "confirmed", false);
+    let (_, _, cancelled_order) = demo_guest(&data, "cancelled", false);
+    let mut s = Session::start(&["--demo"], 140, 40);
+    s.wait_for("Events (6)");
+    s.press("d");
+    s.wait_for(" checked in (");
+    // Typing a name: the verdict follows the keystrokes.
+    s.press(&valid_name);
+    s.wait_for_all(&["VALID", &valid_name]);
+    s.press("\r");
+    // A scanner types digits and Enter.
+    s.press(&format!("{cancelled_order}\r"));
+    s.wait_for_all(&["CANCELLED", "Same order"]);
+    s.press(&format!("{valid_id}\r"));
+    s.wait_for_all(&["✔  VALID", &valid_name]);
+    s.press("99999999\r");
+    s.wait_for("NOT FOUND");
+    s.press("\u{3}");
+    assert!(s.exit_ok());
+}
+
+#[test]
+fn the_door_keeps_working_from_memory_and_cache_when_the_server_stops() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let opts = DemoOptions { events: 2, orders: 60, ..DemoOptions::default() };
+    let data = Dataset::generate(opts.seed, opts.events, opts.orders);
+    let server = rt.block_on(DemoServer::start(opts)).unwrap();
+    let base = server.base_url();
+    let home = tempfile::TempDir::new().unwrap();
+    let cache = home.path().join("cache");
+    let env = [
+        ("FLOKTU_API_BASE", base.as_str()),
+        ("FLOKTU_TOKEN", "demo-token"),
+        ("XDG_CACHE_HOME", cache.to_str().unwrap()),
+    ];
+    let guest =
+        data.events[0].orders.iter().flat_map(|o| &o.attendees).find(|a| a.first_name.is_ascii()).unwrap();
+    let name = format!("{} {}", guest.first_name, guest.last_name);
+
+    let counted: usize =
+        data.events[0].orders.iter().filter(|o| o.status != "cancelled").map(|o| o.attendees.len()).sum();
+    let mut s = Session::start_with(&[], &env, 140, 40);
+    s.wait_for("Events (2)");
+    s.press("d");
+    // Every order in (and so the list cached) before the network goes.
+    s.wait_for(&format!("/ {} checked in", floktu_tui::text::thousands(counted)));
+    rt.block_on(server.shutdown());
+    // Refreshing fails: the list in memory stays, with an offline banner.
+    s.press("\u{12}"); // Ctrl-R
+    s.wait_for("offline — data from");
+    s.press(&name);
+    s.wait_for_all(&[&name, "order"]);
+    s.press("\u{3}");
+    assert!(s.exit_ok());
+
+    // A new start with the network still down: the cached events and guest list.
+    let mut s = Session::start_with(&[], &env, 140, 40);
+    s.wait_for("Offline");
+    s.press("d");
+    s.wait_for("offline — data from");
+    s.press(&name);
+    s.wait_for(&name);
+    s.press("\u{3}");
+    assert!(s.exit_ok());
+}

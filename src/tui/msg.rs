@@ -142,6 +142,16 @@ pub enum Msg {
         /// What came back.
         result: Result<Decoded<Event>, api::Error>,
     },
+    /// The events list failed to load, but some events have a cached guest list:
+    /// these, so that the door works offline.
+    EventsOffline {
+        /// Which request.
+        req: ReqId,
+        /// The cached events.
+        events: Vec<Event>,
+        /// Why the network answer failed.
+        error: api::Error,
+    },
     /// An event's orders answered.
     OrdersLoaded {
         /// Which request.

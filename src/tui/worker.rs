@@ -85,13 +85,20 @@ impl Worker {
         self.tasks.retain(|_, task| !task.is_finished());
         match command {
             Command::FetchEvents { req } => {
-                let client = self.client();
+                let (client, cache) = (self.client(), self.cache());
                 self.spawn(req, async move {
                     let result = match client {
                         Some(c) => c.events().await,
                         None => Err(not_logged_in()),
                     };
-                    Msg::EventsLoaded { req, result }
+                    match result {
+                        // Offline: the events whose guest lists are cached keep the door working.
+                        Err(error) if error.is_transient() => match cached_events(cache).await {
+                            events if !events.is_empty() => Msg::EventsOffline { req, events, error },
+                            _ => Msg::EventsLoaded { req, result: Err(error) },
+                        },
+                        result => Msg::EventsLoaded { req, result },
+                    }
                 });
             }
             Command::FetchOrders { req, event_id } => {
@@ -299,6 +306,19 @@ impl Worker {
             });
         }
     }
+}
+
+/// The events that have a cached guest list, newest first.
+async fn cached_events(cache: Option<Cache>) -> Vec<crate::api::Event> {
+    let Some(cache) = cache else { return Vec::new() };
+    let events = tokio::task::spawn_blocking(move || cache.events()).await.unwrap_or_default();
+    events
+        .into_iter()
+        .map(|e| crate::api::Event {
+            id: e.event_id,
+            name: e.event_name.unwrap_or_else(|| format!("Event {}", e.event_id)),
+        })
+        .collect()
 }
 
 /// Runs a guest-list fetch, forwarding each of its events to the loop as it happens.

@@ -63,6 +63,20 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             }
             Vec::new()
         }
+        Msg::EventsOffline { req, events, error } => {
+            if app.events.items.awaited() != Some(req) {
+                return Vec::new();
+            }
+            app.events.set_items(events, event_haystack, |a, b| a.id == b.id, &mut app.searcher);
+            app.notice = Some(Notice {
+                text: format!(
+                    "Offline ({}): showing the events with a cached guest list; d opens the door from the cache",
+                    describe(&error)
+                ),
+                is_error: true,
+            });
+            Vec::new()
+        }
         Msg::OrdersLoaded { req, event_id, result } => {
             let open = app.open_event.as_ref().map(|e| e.id);
             if app.orders.items.awaited() != Some(req) || open != Some(event_id) {

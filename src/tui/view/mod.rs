@@ -43,12 +43,12 @@ pub fn render(app: &App, f: &mut Frame) {
         return;
     }
     if app.is_wide() {
-        let [ev, or, de] = Layout::horizontal([
-            Constraint::Percentage(26),
-            Constraint::Percentage(34),
-            Constraint::Percentage(40),
-        ])
-        .areas(body);
+        // Every attendee needs more room than an order does.
+        let widths = match app.orders_view {
+            OrdersView::Orders => [26, 34, 40],
+            OrdersView::Attendees => [20, 48, 32],
+        };
+        let [ev, or, de] = Layout::horizontal(widths.map(Constraint::Percentage)).areas(body);
         events::render(app, f, ev, app.focus == Focus::Events);
         middle(app, f, or, app.focus == Focus::Orders);
         detail::render(app, f, de, app.focus == Focus::Detail);

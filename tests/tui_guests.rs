@@ -1,0 +1,365 @@
+//! The guest list in the TUI as `update` tests: cache first then the network,
+//! offline, the attendees view, door mode lookups and verdicts, exports.
+
+mod support;
+
+use floktu_tui::api::{self, CheckIn, Status};
+use floktu_tui::guestlist::{GuestList, LoadEvent, Verdict};
+use floktu_tui::tui::app::{App, Focus, OrdersView, ReqId, Screen};
+use floktu_tui::tui::guests::{DoorResult, GuestLoad};
+use floktu_tui::tui::msg::{Action, Command, Msg};
+use floktu_tui::tui::update::{settle, update};
+use support::*;
+
+/// Event 12's guests: order 1 (Ann, checked in; Bo), order 2 cancelled (Cy),
+/// order 3 unconfirmed (Di).
+fn orders() -> Vec<api::Order> {
+    let mut ann = attendee(501, "Ann", Some("ann@example.com"));
+    ann.check_in = Some(CheckIn { raw: "2026-11-28 19:42:00".into(), at: None });
+    let bo = attendee(502, "Bo", None);
+    let mut cancelled = order(2, "cy@example.com", vec![attendee(503, "Cy", None)]);
+    cancelled.status = Status::Cancelled;
+    let mut unconfirmed = order(3, "di@example.com", vec![attendee(504, "Di", None)]);
+    unconfirmed.status = Status::Unconfirmed;
+    vec![order(1, "buyer@example.com", vec![ann, bo]), cancelled, unconfirmed]
+}
+
+fn full_list() -> GuestList {
+    let mut list = GuestList::new(12);
+    list.set_order_list(vec![1, 2, 3]);
+    for o in orders() {
+        list.add_order(o);
+    }
+    list.mark_done();
+    list
+}
+
+fn load_req(commands: &[Command]) -> ReqId {
+    req_of(commands, |c| match c {
+        Command::LoadGuests { req, .. } => Some(*req),
+        _ => None,
+    })
+}
+
+/// Event 12 open with its orders; `a` pressed; returns the load's request.
+fn attendees_view() -> (App, ReqId) {
+    let (mut app, _) = with_orders();
+    let commands = act(&mut app, Action::ToggleAttendees);
+    assert!(
+        commands.iter().any(|c| matches!(c, Command::LoadGuests { event_id: 12, cache_first: true, .. })),
+        "{commands:?}"
+    );
+    let req = load_req(&commands);
+    (app, req)
+}
+
+/// The whole list arrives from the network (nothing cached).
+fn loaded(app: &mut App, req: ReqId) {
+    update(app, Msg::GuestsCached { req, list: None });
+    update(
+        app,
+        Msg::GuestEvent { req, event: LoadEvent::Orders { order_ids: vec![1, 2, 3], skipped: vec![] } },
+    );
+    for o in orders() {
+        update(app, Msg::GuestEvent { req, event: LoadEvent::Order(Box::new(o)) });
+    }
+    update(app, Msg::GuestEvent { req, event: LoadEvent::Done });
+    settle(app);
+}
+
+fn door(app: &mut App) {
+    act(app, Action::Door);
+    assert_eq!(app.screen, Screen::Door);
+}
+
+fn type_door(app: &mut App, text: &str) {
+    for c in text.chars() {
+        act(app, Action::DoorChar(c));
+    }
+}
+
+fn shown_len(app: &App) -> usize {
+    app.guests.as_ref().and_then(|g| g.shown.as_ref()).map_or(0, GuestList::len)
+}
+
+#[test]
+fn rows_appear_as_orders_arrive_and_the_done_list_is_cached() {
+    let (mut app, req) = attendees_view();
+    update(&mut app, Msg::GuestsCached { req, list: None });
+    update(
+        &mut app,
+        Msg::GuestEvent { req, event: LoadEvent::Orders { order_ids: vec![1, 2, 3], skipped: vec![] } },
+    );
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Order(Box::new(orders().remove(0))) });
+    settle(&mut app);
+    assert_eq!(shown_len(&app), 2, "the first order's attendees are shown before the rest arrive");
+    for o in orders().into_iter().skip(1) {
+        update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Order(Box::new(o)) });
+    }
+    let commands = update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Done });
+    assert!(matches!(commands.as_slice(), [Command::SaveGuests(_)]), "{commands:?}");
+    assert_eq!(shown_len(&app), 4);
+    assert_eq!(app.guests.as_ref().map(|g| &g.load), Some(&GuestLoad::Done));
+}
+
+#[test]
+fn a_cached_list_shows_at_once_and_is_replaced_when_the_fresh_one_is_complete() {
+    let (mut app, req) = attendees_view();
+    let mut old = GuestList::new(12);
+    old.add_order(orders().remove(0));
+    update(&mut app, Msg::GuestsCached { req, list: Some(Box::new(old)) });
+    assert_eq!(shown_len(&app), 2);
+    assert!(app.guests.as_ref().is_some_and(|g| g.from_cache));
+    update(
+        &mut app,
+        Msg::GuestEvent { req, event: LoadEvent::Orders { order_ids: vec![1, 2, 3], skipped: vec![] } },
+    );
+    for o in orders() {
+        update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Order(Box::new(o)) });
+    }
+    assert_eq!(shown_len(&app), 2, "the cached list stays until the fresh one is done");
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Done });
+    assert_eq!(shown_len(&app), 4);
+    assert!(app.guests.as_ref().is_some_and(|g| !g.from_cache));
+}
+
+#[test]
+fn the_network_down_keeps_the_cached_list_with_an_offline_banner() {
+    let (mut app, req) = attendees_view();
+    update(&mut app, Msg::GuestsCached { req, list: Some(Box::new(full_list())) });
+    let down = api::Error::Network("could not connect (connection refused)".into());
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::ListFailed(down) });
+    let g = app.guests.as_ref().unwrap();
+    assert_eq!(shown_len(&app), 4);
+    assert!(g.offline.as_ref().is_some_and(|o| o.contains("connection refused")));
+    assert_eq!(g.load, GuestLoad::Done);
+}
+
+#[test]
+fn the_network_down_with_nothing_cached_is_a_failure_to_retry() {
+    let (mut app, req) = attendees_view();
+    update(&mut app, Msg::GuestsCached { req, list: None });
+    update(
+        &mut app,
+        Msg::GuestEvent { req, event: LoadEvent::ListFailed(api::Error::Timeout(Default::default())) },
+    );
+    assert!(matches!(app.guests.as_ref().unwrap().load, GuestLoad::Failed(_)));
+    let again = act(&mut app, Action::Refresh);
+    assert!(again.iter().any(|c| matches!(c, Command::LoadGuests { .. })), "{again:?}");
+}
+
+#[test]
+fn r_fetches_only_the_orders_that_failed() {
+    let (mut app, req) = attendees_view();
+    update(&mut app, Msg::GuestsCached { req, list: None });
+    update(
+        &mut app,
+        Msg::GuestEvent { req, event: LoadEvent::Orders { order_ids: vec![1, 2], skipped: vec![] } },
+    );
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Order(Box::new(orders().remove(0))) });
+    let err = api::Error::Server { status: 502, message: "Bad Gateway".into() };
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Failed { order_id: 2, error: err } });
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Done });
+    let commands = act(&mut app, Action::Refresh);
+    assert!(
+        commands.iter().any(|c| matches!(c, Command::RetryGuests { order_ids, .. } if order_ids == &vec![2])),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn a_load_for_another_event_is_dropped() {
+    let (mut app, req) = attendees_view();
+    act(&mut app, Action::Back);
+    act(&mut app, Action::Down);
+    act(&mut app, Action::Open);
+    update(&mut app, Msg::GuestsCached { req, list: Some(Box::new(full_list())) });
+    assert!(app.guests.is_none());
+    assert_eq!(app.orders_view, OrdersView::Orders);
+}
+
+#[test]
+fn the_attendees_filter_narrows_by_name_email_and_ids() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    act(&mut app, Action::FilterStart);
+    for c in "ann@".chars() {
+        act(&mut app, Action::FilterChar(c));
+    }
+    assert_eq!(app.guests.as_ref().unwrap().visible_len(), 1);
+    act(&mut app, Action::FilterClear);
+    act(&mut app, Action::FilterStart);
+    act(&mut app, Action::FilterChar('3'));
+    // Order 3 (Di) matches; so does nothing else with a 3 in it.
+    let g = app.guests.as_ref().unwrap();
+    assert!(g.visible().iter().all(|&i| {
+        let guest = &g.shown.as_ref().unwrap().guests()[i];
+        guest.order.id == 3 || guest.attendee.attendee_id.to_string().contains('3')
+    }));
+}
+
+#[test]
+fn copy_all_in_the_attendees_view_copies_distinct_attendee_emails() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    let commands = act(&mut app, Action::CopyAll);
+    let Some(Command::Copy { text, what }) = commands.first() else { panic!("{commands:?}") };
+    assert_eq!(what, "4 emails");
+    assert_eq!(text, "ann@example.com\nbuyer@example.com\ncy@example.com\ndi@example.com");
+}
+
+#[test]
+fn enter_on_an_attendee_opens_their_order() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    act(&mut app, Action::Bottom);
+    let commands = act(&mut app, Action::Open);
+    assert_eq!(app.focus, Focus::Detail);
+    assert_eq!(app.orders.selected_item().map(|o| o.id), Some(3));
+    assert!(commands.iter().any(|c| matches!(c, Command::FetchOrder { order_id: 3, .. })), "{commands:?}");
+}
+
+#[test]
+fn export_writes_the_attendees_as_filtered() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    act(&mut app, Action::FilterStart);
+    act(&mut app, Action::FilterChar('b'));
+    act(&mut app, Action::FilterChar('o'));
+    let commands = act(&mut app, Action::Export);
+    let Some(Command::Export { name, headers, rows }) = commands.first() else { panic!("{commands:?}") };
+    assert_eq!(name, "attendees-12");
+    assert_eq!(headers[0], "attendee_id");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][0], "502");
+}
+
+#[test]
+fn typing_a_name_at_the_door_shows_live_matches() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    door(&mut app);
+    type_door(&mut app, "bo");
+    let g = app.guests.as_ref().unwrap();
+    assert_eq!(g.door.results.len(), 1);
+    let list = g.shown.as_ref().unwrap();
+    assert_eq!(list.guests()[g.door.results[0]].attendee.attendee_id, 502);
+}
+
+#[test]
+fn enter_confirms_the_highlighted_guest_and_clears_the_input() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    door(&mut app);
+    type_door(&mut app, "ann");
+    act(&mut app, Action::DoorSubmit);
+    let door = &app.guests.as_ref().unwrap().door;
+    assert!(door.input.is_empty());
+    assert!(matches!(
+        &door.result,
+        Some(DoorResult::Guest { attendee_id: 501, verdict: Verdict::AlreadyCheckedIn { .. }, .. })
+    ));
+}
+
+#[test]
+fn a_scanned_order_id_is_looked_up_exactly() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    door(&mut app);
+    type_door(&mut app, "2");
+    act(&mut app, Action::DoorSubmit);
+    let door = &app.guests.as_ref().unwrap().door;
+    assert!(matches!(
+        &door.result,
+        Some(DoorResult::Guest { attendee_id: 503, verdict: Verdict::Cancelled, .. })
+    ));
+}
+
+#[test]
+fn a_scanned_attendee_id_is_looked_up_exactly() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    door(&mut app);
+    type_door(&mut app, "504");
+    act(&mut app, Action::DoorSubmit);
+    let door = &app.guests.as_ref().unwrap().door;
+    assert!(matches!(
+        &door.result,
+        Some(DoorResult::Guest { attendee_id: 504, verdict: Verdict::Unconfirmed, .. })
+    ));
+}
+
+#[test]
+fn an_unknown_id_is_not_found() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    door(&mut app);
+    type_door(&mut app, "999999");
+    act(&mut app, Action::DoorSubmit);
+    let door = &app.guests.as_ref().unwrap().door;
+    assert!(matches!(&door.result, Some(DoorResult::NotFound { asked }) if asked == "999999"));
+}
+
+#[test]
+fn a_valid_guest_is_valid() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    door(&mut app);
+    type_door(&mut app, "502");
+    act(&mut app, Action::DoorSubmit);
+    let door = &app.guests.as_ref().unwrap().door;
+    assert!(matches!(&door.result, Some(DoorResult::Guest { verdict: Verdict::Valid, .. })));
+}
+
+#[test]
+fn esc_clears_the_input_then_leaves_the_door() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    door(&mut app);
+    type_door(&mut app, "x");
+    act(&mut app, Action::DoorEscape);
+    assert_eq!(app.screen, Screen::Door);
+    assert!(app.guests.as_ref().unwrap().door.input.is_empty());
+    act(&mut app, Action::DoorEscape);
+    assert_eq!(app.screen, Screen::Browse);
+}
+
+#[test]
+fn letters_that_are_keys_elsewhere_are_typed_at_the_door() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    door(&mut app);
+    for c in ['q', 'd', 'a', 'L'] {
+        act(&mut app, Action::DoorChar(c));
+    }
+    assert!(!app.quit);
+    assert_eq!(app.guests.as_ref().unwrap().door.input, "qdaL");
+}
+
+#[test]
+fn privacy_toggles() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    door(&mut app);
+    act(&mut app, Action::DoorPrivacy);
+    assert!(app.guests.as_ref().unwrap().door.private);
+}
+
+#[test]
+fn d_on_an_event_opens_it_and_its_door() {
+    let mut app = with_events();
+    let commands = act(&mut app, Action::Door);
+    assert_eq!(app.screen, Screen::Door);
+    assert!(commands.iter().any(|c| matches!(c, Command::FetchOrders { event_id: 12, .. })));
+    assert!(commands.iter().any(|c| matches!(c, Command::LoadGuests { event_id: 12, .. })));
+}
+
+#[test]
+fn offline_at_start_the_cached_events_are_listed() {
+    let mut app = App::new("floktu.com".into(), false);
+    let req = events_req(&floktu_tui::tui::update::init(&mut app));
+    let error = api::Error::Network("could not connect".into());
+    update(&mut app, Msg::EventsOffline { req, events: vec![event(12, "Gala")], error });
+    assert_eq!(app.events.all().len(), 1);
+    assert!(app.notice.as_ref().is_some_and(|n| n.text.starts_with("Offline")));
+}
