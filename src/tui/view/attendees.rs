@@ -164,6 +164,12 @@ pub fn status_lines(app: &App, g: &Guests) -> Vec<Line<'static>> {
     lines
 }
 
+/// A progress bar of `width` cells: "██████░░░░".
+pub fn bar(done: usize, total: usize, width: usize) -> String {
+    let filled = (done.min(total) * width).checked_div(total).unwrap_or(0);
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+}
+
 /// "2 min ago".
 pub fn ago(app: &App, list: &GuestList) -> String {
     let mins = list.age(app.now).num_minutes();

@@ -68,21 +68,37 @@ fn header_lines(app: &App, g: &Guests, event: &str) -> Vec<Line<'static>> {
     }
     let mut lines = vec![Line::from(first)];
     if let Some(list) = &g.shown {
-        let groups: Vec<String> = list
-            .counts()
-            .groups
-            .iter()
-            .map(|(group, t)| {
-                format!(
-                    "{} {}/{}",
-                    sanitize(group.as_deref().unwrap_or("No group")),
-                    thousands(t.checked_in),
-                    thousands(t.total)
-                )
-            })
-            .collect();
-        if !groups.is_empty() {
-            lines.push(Line::styled(format!(" {}", groups.join(" · ")), style(app, Tone::Dim)));
+        // Per ticket when there are few, else per ticket group: one line either way.
+        let counts = list.counts();
+        let parts: Vec<String> = if counts.tickets.len() <= 8 {
+            counts
+                .tickets
+                .iter()
+                .map(|t| {
+                    let name = match &t.group {
+                        Some(g) => format!("{g} / {}", t.ticket),
+                        None => t.ticket.clone(),
+                    };
+                    format!(
+                        "{} {}/{}",
+                        sanitize(&name),
+                        thousands(t.tally.checked_in),
+                        thousands(t.tally.total)
+                    )
+                })
+                .collect()
+        } else {
+            counts
+                .groups
+                .iter()
+                .map(|(group, t)| {
+                    let name = group.as_deref().unwrap_or("No group");
+                    format!("{} {}/{}", sanitize(name), thousands(t.checked_in), thousands(t.total))
+                })
+                .collect()
+        };
+        if !parts.is_empty() {
+            lines.push(Line::styled(format!(" {}", parts.join(" · ")), style(app, Tone::Dim)));
         }
     }
     lines.extend(status_lines(app, g).into_iter().filter(|l| !l.to_string().starts_with("as of")));
