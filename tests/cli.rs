@@ -180,3 +180,12 @@ fn an_event_can_be_named_instead_of_numbered() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(json_of(&out).as_array().unwrap().len(), event.orders.len());
 }
+
+#[test]
+fn there_is_no_way_to_put_the_token_on_the_command_line() {
+    let home = TempDir::new().unwrap();
+    for flag in ["--token", "--access-token"] {
+        let out = floktu(&home).args([flag, "secret-on-the-command-line", "events"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag} must be a usage error");
+    }
+}

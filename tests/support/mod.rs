@@ -2,6 +2,8 @@
 //! state through `update` exactly as the loop would.
 #![allow(dead_code)]
 
+pub mod pty;
+
 use floktu_tui::api::{Answer, Attendee, Decoded, Event, Order, OrderSummary, Status};
 use floktu_tui::tui::app::{App, ReqId};
 use floktu_tui::tui::msg::{Action, Command, Msg};
