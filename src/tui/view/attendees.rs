@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::common::{
-    Tone, cell, failed_lines, pane_block, placeholder, spinner, style, thousands, window_start,
+    Tone, cell, failed_lines, marker, pane_block, placeholder, row_style, spinner, style, thousands,
+    window_start,
 };
 use crate::guestlist::GuestList;
 use crate::text::sanitize;
@@ -71,15 +72,9 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
         .filter_map(|row| {
             let guest = list.guests().get(g.guest_at(row)?)?;
             let selected = row == g.selected;
-            let base = if selected && focused {
-                style(app, Tone::Selected)
-            } else if selected {
-                style(app, Tone::Title)
-            } else {
-                style(app, Tone::Normal)
-            };
+            let base = row_style(app, selected, focused);
             let a = &guest.attendee;
-            let mut spans = vec![Span::styled(if selected { "▶ " } else { "  " }, base)];
+            let mut spans = vec![Span::styled(marker(selected), base)];
             spans.extend(cell(app, &guest.name(), name_cols, query, base));
             spans.push(Span::styled(" ", base));
             spans.extend(cell(

@@ -56,6 +56,20 @@ pub fn style(app: &App, tone: Tone) -> Style {
     }
 }
 
+/// The style of a list row: the selection stands out most in the focused pane.
+pub fn row_style(app: &App, selected: bool, focused: bool) -> Style {
+    match (selected, focused) {
+        (true, true) => style(app, Tone::Selected),
+        (true, false) => style(app, Tone::Title),
+        (false, _) => style(app, Tone::Normal),
+    }
+}
+
+/// The mark before a row: an arrow on the selected one.
+pub fn marker(selected: bool) -> &'static str {
+    if selected { "▶ " } else { "  " }
+}
+
 /// A pane's frame: rounded border, a title, highlighted when focused.
 pub fn pane_block<'a>(app: &App, title: Line<'a>, focused: bool) -> Block<'a> {
     let border = if focused { style(app, Tone::Title) } else { style(app, Tone::Dim) };

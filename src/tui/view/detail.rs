@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::common::{
-    Tone, cell, failed_lines, filter_line, pane_block, placeholder, spinner, style, thousands, visible_rows,
+    Tone, cell, failed_lines, filter_line, marker, pane_block, placeholder, row_style, spinner, style,
+    thousands, visible_rows,
 };
 use crate::api::{Attendee, Money, Order, Status};
 use crate::text::sanitize;
@@ -80,15 +81,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     let ticket_cols = rest.saturating_sub(name_cols + company_cols);
     let query = app.attendees.filter.query.as_str();
     let rows = visible_rows(&app.attendees, usize::from(list_area.height), |a, selected| {
-        let base = if selected && focused {
-            style(app, Tone::Selected)
-        } else if selected {
-            style(app, Tone::Title)
-        } else {
-            style(app, Tone::Normal)
-        };
-        let marker = if selected { "▶ " } else { "  " };
-        let mut spans = vec![Span::styled(marker, base)];
+        let base = row_style(app, selected, focused);
+        let mut spans = vec![Span::styled(marker(selected), base)];
         spans.extend(cell(
             app,
             &a.display_name().unwrap_or_else(|| "(no name)".into()),

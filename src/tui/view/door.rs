@@ -5,10 +5,10 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::attendees::{ago, status_lines};
-use super::common::{Tone, cell, failed_lines, pane_block, placeholder, spinner, style, thousands};
+use super::common::{Tone, cell, failed_lines, marker, pane_block, placeholder, spinner, style, thousands};
 use crate::guestlist::{GuestList, Verdict};
 use crate::text::sanitize;
 use crate::tui::app::App;
@@ -26,7 +26,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         Constraint::Min(0),
     ])
     .areas(area);
-    f.render_widget(Paragraph::new(header).wrap(Wrap { trim: true }), header_area);
+    // One row per line: a long line is cut, never wrapped onto the next (the banner).
+    f.render_widget(Paragraph::new(header), header_area);
 
     let input_block = pane_block(
         app,
@@ -221,7 +222,7 @@ fn results(app: &App, f: &mut Frame, area: Rect, g: &Guests, list: &GuestList) {
                 Verdict::AlreadyCheckedIn { .. } | Verdict::Unconfirmed => Tone::Warn,
                 Verdict::Cancelled | Verdict::NotFound => Tone::Bad,
             };
-            let mut spans = vec![Span::styled(if selected { "▶ " } else { "  " }, base)];
+            let mut spans = vec![Span::styled(marker(selected), base)];
             spans.extend(cell(app, &guest.name(), name_cols, &door.input, base));
             spans.push(Span::styled(" ", base));
             spans.extend(cell(

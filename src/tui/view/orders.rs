@@ -6,7 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::common::{
-    Tone, cell, count_title, filter_line, pane_block, placeholder, state_lines, style, visible_rows,
+    Tone, cell, count_title, filter_line, marker, pane_block, placeholder, row_style, state_lines, style,
+    visible_rows,
 };
 use crate::tui::app::App;
 
@@ -34,15 +35,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     let name_cols = rest * 9 / 20;
     let email_cols = rest.saturating_sub(name_cols + 1);
     let rows = visible_rows(pane, usize::from(list_area.height), |order, selected| {
-        let base = if selected && focused {
-            style(app, Tone::Selected)
-        } else if selected {
-            style(app, Tone::Title)
-        } else {
-            style(app, Tone::Normal)
-        };
-        let marker = if selected { "▶ " } else { "  " };
-        let mut spans = vec![Span::styled(marker, base)];
+        let base = row_style(app, selected, focused);
+        let mut spans = vec![Span::styled(marker(selected), base)];
         spans.extend(cell(app, &order.display_name(), name_cols, query, base));
         spans.push(Span::styled(" ", base));
         spans.extend(cell(app, &order.email, email_cols, query, base.patch(style(app, Tone::Dim))));
