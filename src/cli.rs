@@ -145,10 +145,69 @@ fn report_skipped(err: &mut dyn Write, what: &str, skipped: &[Skipped]) -> std::
     Ok(Exit::Partial)
 }
 
+/// Pretty JSON in which every character a terminal could obey is escaped.
 fn write_json<T: serde::Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
+    let mut json = serde_json::Serializer::with_formatter(&mut *out, TerminalSafeJson::default());
+    value.serialize(&mut json)?;
     writeln!(out)?;
     Ok(())
+}
+
+/// serde_json's pretty printer, except that strings also get `\uXXXX` for DEL, C1
+/// controls, bidi controls and zero-width characters (serde_json escapes only C0):
+/// the JSON means the same, but `floktu orders 12 --json` in a terminal cannot
+/// start an escape sequence or reorder the text around it.
+#[derive(Default)]
+struct TerminalSafeJson(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for TerminalSafeJson {
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> std::io::Result<()> {
+        let mut plain_from = 0;
+        for (i, c) in fragment.char_indices().filter(|&(_, c)| !crate::text::is_plain(c)) {
+            w.write_all(&fragment.as_bytes()[plain_from..i])?;
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                write!(w, "\\u{unit:04x}")?;
+            }
+            plain_from = i + c.len_utf8();
+        }
+        w.write_all(&fragment.as_bytes()[plain_from..])
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
 /// CSV with every cell sanitized and formula-neutralised.
@@ -713,6 +772,17 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(!text.contains('\u{1b}'), "{text}");
         assert!(text.contains("-VIP / Pass"), "{text}");
+    }
+
+    #[test]
+    fn json_output_escapes_what_a_terminal_would_obey_without_changing_it() {
+        let events = vec![event(1, "a\u{9b}31m\u{202e}b\u{7f}\u{1b}]0;t\u{7}\u{200d}王👩\u{e0041}")];
+        let mut out = Vec::new();
+        write_json(&mut out, &events).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains(r"a\u009b31m\u202eb\u007f\u001b]0;t\u0007\u200d王👩\udb40\udc41"), "{text}");
+        assert!(text.starts_with("[\n  {\n    \"id\": 1,"), "still pretty: {text}");
+        assert_eq!(serde_json::from_str::<Vec<Event>>(&text).unwrap(), events);
     }
 
     #[test]

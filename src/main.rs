@@ -11,7 +11,7 @@ use floktu_tui::auth::store::{self, TokenSource, TokenStore};
 use floktu_tui::cli::{self, Exit, Format};
 use floktu_tui::cli_account::{self, LoginFlags};
 use floktu_tui::config::{FileConfig, Overrides, Paths, Settings};
-use floktu_tui::demo::{DemoOptions, DemoServer};
+use floktu_tui::demo::{DemoOptions, DemoServer, Shape};
 use floktu_tui::text::sanitize;
 
 /// A fast, keyboard-driven terminal explorer for the Floktu ticketing API.
@@ -147,6 +147,16 @@ struct DemoArgs {
     /// Orders of the large event
     #[arg(long, default_value_t = DemoOptions::default().orders)]
     orders: usize,
+    /// JSON layout: as documented, or everything real servers get wrong
+    #[arg(long, default_value = "documented", value_parser = ["documented", "tolerant"])]
+    shape: String,
+    /// Put terminal escapes, control and bidi characters, spreadsheet formulas
+    /// and other hostile text into every text field
+    #[arg(long)]
+    hostile: bool,
+    /// Adds a random 0..=J ms to every API request, on top of --latency-ms
+    #[arg(long, value_name = "J", default_value_t = 0)]
+    jitter_ms: u64,
 }
 
 fn main() -> ExitCode {
@@ -318,6 +328,7 @@ async fn dispatch(
 }
 
 async fn demo_server(args: &DemoArgs) -> Result<Exit> {
+    let shape: Shape = args.shape.parse().map_err(anyhow::Error::msg)?;
     let opts = DemoOptions {
         port: args.port,
         latency_ms: args.latency_ms,
@@ -328,12 +339,30 @@ async fn demo_server(args: &DemoArgs) -> Result<Exit> {
     };
     let (token, client_id, client_secret) =
         (opts.token.clone(), opts.client_id.clone(), opts.client_secret.clone());
+    let fail_rate = opts.fail_rate;
     let server = DemoServer::start(opts)
         .await
         .with_context(|| format!("starting the demo server on 127.0.0.1:{}", args.port))?;
+    server.knobs().set_shape(shape);
+    server.knobs().set_hostile(args.hostile);
+    server.knobs().set_jitter_ms(args.jitter_ms);
     let base = server.base_url();
     println!("Floktu demo server on {base}");
     println!("  demo client id / secret: {client_id} / {client_secret}");
+    let mut on = vec![format!("{shape} JSON shape")];
+    if args.hostile {
+        on.push("hostile text in every text field".into());
+    }
+    if args.latency_ms > 0 {
+        on.push(format!("latency {} ms", args.latency_ms));
+    }
+    if args.jitter_ms > 0 {
+        on.push(format!("jitter 0-{} ms", args.jitter_ms));
+    }
+    if fail_rate > 0.0 {
+        on.push(format!("{:.0}% of requests fail", fail_rate * 100.0));
+    }
+    println!("  on: {}", on.join(", "));
     println!("  try: FLOKTU_API_BASE={base} FLOKTU_TOKEN={token} floktu events");
     println!("Ctrl-C to stop.");
     server.run_until_ctrl_c().await?;

@@ -94,8 +94,9 @@ pub fn thousands(n: usize) -> String {
     out
 }
 
-/// A character that is safe to print as it is.
-fn is_plain(c: char) -> bool {
+/// A character that is safe to print as it is: not a control character (C0,
+/// DEL, C1) and not an invisible format character ([`sanitize`] drops the others).
+pub fn is_plain(c: char) -> bool {
     !(c.is_control() || is_invisible_format(c))
 }
 

@@ -1,9 +1,11 @@
-//! The demo server's knobs — latency, injected faults, the JSON shape, token
-//! revocation — and the responses a fault produces.
+//! The demo server's knobs — latency, injected faults, the JSON shape, hostile
+//! text, token revocation — and the responses a fault produces.
 
 use std::collections::{HashMap, VecDeque};
+use std::fmt;
 use std::io;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -12,6 +14,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::data::Prng;
+use super::reset::ResetSwitch;
 
 /// A way for one API request to go wrong.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,8 +30,26 @@ pub enum Fault {
     },
     /// The connection is closed without any answer.
     DropConnection,
-    /// 200 with JSON headers, but the connection breaks after half of the body.
+    /// 200 with JSON headers, but the connection closes (FIN) after half of the body.
     TruncatedBody,
+    /// 200 with JSON headers, but the connection is reset (RST) after half of
+    /// the body: the client reads "connection reset", not an early end.
+    ResetMidBody,
+    /// 200 with the normal JSON, except that every text value (names, emails,
+    /// tickets, answers...) starts with a stray 0xFF byte and ends with a cut
+    /// three-byte sequence: invalid UTF-8 inside the strings.
+    InvalidUtf8,
+    /// 200 with a correct `Content-Length` for a body that is the first half of
+    /// the JSON (cut on a character boundary): the server really sent that, and
+    /// the connection stays fine.
+    CutJson,
+    /// 200 `application/json` of exactly this many bytes (at least 4), streamed
+    /// without a `Content-Length`: `[`, the same order summary over and over,
+    /// `]`. Never held in memory.
+    HugeBody {
+        /// The size of the body.
+        bytes: usize,
+    },
     /// No answer at all, until the client gives up or the server stops.
     Hang,
     /// 404 with `{"error":"not_found"}`.
@@ -51,10 +72,41 @@ pub enum Shape {
     Tolerant,
 }
 
+impl Shape {
+    /// "documented" or "tolerant", as `floktu demo-server --shape` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shape::Documented => "documented",
+            Shape::Tolerant => "tolerant",
+        }
+    }
+}
+
+impl fmt::Display for Shape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Shape {
+    type Err = String;
+
+    /// "documented" or "tolerant", in any case.
+    fn from_str(s: &str) -> Result<Shape, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "documented" => Ok(Shape::Documented),
+            "tolerant" => Ok(Shape::Tolerant),
+            _ => Err(format!("no JSON shape {s:?}: use documented or tolerant")),
+        }
+    }
+}
+
 /// Settings of a running demo server; every method is safe to call while it serves.
 #[derive(Debug)]
 pub struct Knobs {
     latency_ms: AtomicU64,
+    jitter_ms: AtomicU64,
+    hostile: AtomicBool,
     fail_rate_bits: AtomicU64,
     shape: AtomicU8,
     token_generation: AtomicU64,
@@ -68,6 +120,8 @@ impl Knobs {
     pub(crate) fn new(latency_ms: u64, fail_rate: f64, seed: u64) -> Knobs {
         let knobs = Knobs {
             latency_ms: AtomicU64::new(latency_ms),
+            jitter_ms: AtomicU64::new(0),
+            hostile: AtomicBool::new(false),
             fail_rate_bits: AtomicU64::new(0),
             shape: AtomicU8::new(0),
             token_generation: AtomicU64::new(0),
@@ -87,6 +141,42 @@ impl Knobs {
     /// The delay added to every API request.
     pub fn latency_ms(&self) -> u64 {
         self.latency_ms.load(Ordering::Relaxed)
+    }
+
+    /// Adds a random delay of 0 to `ms` milliseconds (both included) to every
+    /// API request from now on, on top of the latency, so that answers to
+    /// concurrent requests come back in a different order than asked.
+    pub fn set_jitter_ms(&self, ms: u64) {
+        self.jitter_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// The most random delay added to an API request.
+    pub fn jitter_ms(&self) -> u64 {
+        self.jitter_ms.load(Ordering::Relaxed)
+    }
+
+    /// The delay for the API request being handled: the latency plus a random
+    /// part of the jitter.
+    pub(crate) fn delay(&self) -> Duration {
+        let jitter = match self.jitter_ms() {
+            0 => 0,
+            max => lock(&self.rng).range(0, max),
+        };
+        Duration::from_millis(self.latency_ms().saturating_add(jitter))
+    }
+
+    /// Sends hostile text (see [`hostile_catalogue`](super::hostile_catalogue))
+    /// in every text field from now on: event names, purchaser names and emails,
+    /// vouchers, ticket groups, tickets, attendee names, companies, questions
+    /// and answers. Ids, amounts, statuses and check-in dates stay as they are,
+    /// and so do the orders and attendees: only their text changes.
+    pub fn set_hostile(&self, on: bool) {
+        self.hostile.store(on, Ordering::Relaxed);
+    }
+
+    /// Whether text fields carry hostile text.
+    pub fn hostile(&self) -> bool {
+        self.hostile.load(Ordering::Relaxed)
     }
 
     /// Makes this fraction (clamped to 0.0..=1.0) of API requests fail with a
@@ -118,7 +208,8 @@ impl Knobs {
     }
 
     /// Forgets queued `fail_next` faults and always-failing orders, and sets the
-    /// fail rate to 0. Latency, shape and revocation stay as they are.
+    /// fail rate to 0. Latency, jitter, shape, hostile text and revocation stay
+    /// as they are.
     pub fn clear_faults(&self) {
         lock(&self.next).clear();
         lock(&self.failing_orders).clear();
@@ -199,8 +290,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 const BAD_GATEWAY_PAGE: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
 
-/// The response for a fault that does not need the normal answer or to wait
-/// (everything but `TruncatedBody` and `Hang`, which the caller handles).
+/// The response for a fault that does not need the normal answer, to wait or
+/// to stream (the caller handles those: see [`Fault::needs_answer`], `Hang` and
+/// `HugeBody`).
 pub(crate) fn response(fault: &Fault) -> Response {
     match fault {
         Fault::ServerErrorHtml => {
@@ -223,7 +315,31 @@ pub(crate) fn response(fault: &Fault) -> Response {
             r
         }
         Fault::NotFound => json_error(StatusCode::NOT_FOUND, "not_found", "Not found."),
-        Fault::DropConnection | Fault::Hang | Fault::TruncatedBody => dropped_connection(),
+        Fault::DropConnection
+        | Fault::Hang
+        | Fault::TruncatedBody
+        | Fault::ResetMidBody
+        | Fault::InvalidUtf8
+        | Fault::CutJson
+        | Fault::HugeBody { .. } => dropped_connection(),
+    }
+}
+
+impl Fault {
+    /// A fault that spoils the normal answer (so a request that gets no answer,
+    /// e.g. a 401, gets its refusal instead).
+    pub(crate) fn needs_answer(&self) -> bool {
+        matches!(self, Fault::TruncatedBody | Fault::ResetMidBody | Fault::InvalidUtf8 | Fault::CutJson)
+    }
+}
+
+/// The normal answer `body`, spoiled by a fault that [`Fault::needs_answer`].
+pub(crate) fn spoiled(fault: &Fault, body: Vec<u8>, connection: &ResetSwitch) -> Response {
+    match fault {
+        Fault::ResetMidBody => half_then_break(body, Some(connection.clone())),
+        Fault::InvalidUtf8 => json_body(invalid_utf8(&body)),
+        Fault::CutJson => json_body(cut_json(body)),
+        _ => half_then_break(body, None),
     }
 }
 
@@ -246,20 +362,27 @@ pub(crate) fn dropped_connection() -> Response {
 }
 
 /// 200 with JSON headers and the full length announced, but only the first half
-/// of `body` arrives before the connection breaks.
-pub(crate) fn truncated(body: Vec<u8>) -> Response {
+/// of `body` arrives before the connection breaks: closed, or reset when a
+/// switch is given.
+fn half_then_break(body: Vec<u8>, reset: Option<ResetSwitch>) -> Response {
     let full = body.len();
     let half = Bytes::from(body).slice(..full / 2);
-    let stream = futures::stream::unfold(Step::Half(half), |step| async move {
-        match step {
-            Step::Half(half) => Some((Ok(half), Step::Break)),
-            Step::Break => {
-                // Let the first half reach the socket before the error closes it.
-                tokio::time::sleep(Duration::from_millis(20)).await;
-                let cut = io::Error::new(io::ErrorKind::ConnectionAborted, "demo fault: body truncated");
-                Some((Err(cut), Step::Done))
+    let stream = futures::stream::unfold(Step::Half(half), move |step| {
+        let reset = reset.clone();
+        async move {
+            match step {
+                Step::Half(half) => Some((Ok(half), Step::Break)),
+                Step::Break => {
+                    // Let the first half reach the socket before the error closes it.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    if let Some(reset) = reset {
+                        reset.trip();
+                    }
+                    let cut = io::Error::new(io::ErrorKind::ConnectionAborted, "demo fault: body truncated");
+                    Some((Err(cut), Step::Done))
+                }
+                Step::Done => None,
             }
-            Step::Done => None,
         }
     });
     let mut r = Body::from_stream(stream).into_response();
@@ -272,4 +395,146 @@ enum Step {
     Half(Bytes),
     Break,
     Done,
+}
+
+fn json_body(body: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// The fields whose string values [`invalid_utf8`] spoils: text, never ids,
+/// amounts, statuses or dates.
+const TEXT_KEYS: &[&[u8]] = &[
+    b"name",
+    b"email",
+    b"first_name",
+    b"last_name",
+    b"voucher",
+    b"ticket_group",
+    b"ticket",
+    b"attendee_first_name",
+    b"attendee_last_name",
+    b"attendee_company",
+    b"question",
+    b"answer",
+];
+
+/// `body` (compact JSON) with a lone 0xFF after the opening quote and a cut
+/// three-byte sequence (0xE2 0x82) before the closing quote of every non-empty
+/// string under one of [`TEXT_KEYS`].
+fn invalid_utf8(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + body.len() / 8);
+    let mut key: &[u8] = b"";
+    let mut i = 0;
+    while i < body.len() {
+        if body[i] != b'"' {
+            out.push(body[i]);
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let mut end = start;
+        while end < body.len() && body[end] != b'"' {
+            end += if body[end] == b'\\' { 2 } else { 1 };
+        }
+        let end = end.min(body.len());
+        let text = &body[start..end];
+        let is_key =
+            body[(end + 1).min(body.len())..].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b':');
+        out.push(b'"');
+        if is_key {
+            key = text;
+            out.extend_from_slice(text);
+        } else if !text.is_empty() && TEXT_KEYS.contains(&key) {
+            out.push(0xFF);
+            out.extend_from_slice(text);
+            out.extend_from_slice(&[0xE2, 0x82]);
+        } else {
+            out.extend_from_slice(text);
+        }
+        out.push(b'"');
+        i = end + 1;
+    }
+    out
+}
+
+/// The first half of `body`, cut where a character starts.
+fn cut_json(mut body: Vec<u8>) -> Vec<u8> {
+    let mut cut = body.len() / 2;
+    // UTF-8 continuation bytes are 0b10xx_xxxx.
+    while cut > 0 && body[cut] & 0xC0 == 0x80 {
+        cut -= 1;
+    }
+    body.truncate(cut);
+    body
+}
+
+/// The same order summary over and over, in blocks of about 64 KiB.
+const HUGE_ITEM: &[u8] =
+    br#"{"id":100001,"email":"huge@example.com","first_name":"Huge","last_name":"Body"},"#;
+const HUGE_ITEMS_A_BLOCK: usize = 64 * 1024 / HUGE_ITEM.len();
+
+/// 200 `application/json` of exactly `bytes` bytes (at least 4): `[`, whole
+/// items, spaces to fill, `{}]`. Streamed block by block; `sent` hears of each.
+pub(crate) fn huge_body(bytes: usize, sent: impl Fn(usize) + Send + Sync + 'static) -> Response {
+    let middle = bytes.max(4) - 4;
+    let items = middle / HUGE_ITEM.len();
+    let spaces = middle % HUGE_ITEM.len();
+    let block = Bytes::from(HUGE_ITEM.repeat(HUGE_ITEMS_A_BLOCK));
+    let pieces = std::iter::once(Bytes::from_static(b"["))
+        .chain((0..items.div_ceil(HUGE_ITEMS_A_BLOCK)).map(move |b| {
+            let n = (items - b * HUGE_ITEMS_A_BLOCK).min(HUGE_ITEMS_A_BLOCK);
+            block.slice(..n * HUGE_ITEM.len())
+        }))
+        .chain(std::iter::once(Bytes::from(" ".repeat(spaces) + "{}]")));
+    let stream = futures::stream::iter(pieces.map(move |piece| {
+        sent(piece.len());
+        Ok::<Bytes, io::Error>(piece)
+    }));
+    let mut r = Body::from_stream(stream).into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_spoils_text_values_only() {
+        let body = br#"[{"id":"12","name":"Gala \"X\"","check_in_date":"2026-11-28 19:42:07","voucher":""}]"#;
+        let spoiled = invalid_utf8(body);
+        assert!(std::str::from_utf8(&spoiled).is_err());
+        let text = String::from_utf8_lossy(&spoiled);
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v[0]["name"], "\u{fffd}Gala \"X\"\u{fffd}");
+        assert_eq!(v[0]["id"], "12");
+        assert_eq!(v[0]["check_in_date"], "2026-11-28 19:42:07");
+        assert_eq!(v[0]["voucher"], "");
+    }
+
+    #[test]
+    fn cut_json_ends_on_a_character_boundary_in_the_middle() {
+        let body = "[\"王王王王\"]".as_bytes().to_vec();
+        let cut = cut_json(body.clone());
+        assert!(cut.len() < body.len() && cut.len() >= body.len() / 2 - 2);
+        assert!(std::str::from_utf8(&cut).is_ok());
+        assert!(serde_json::from_slice::<serde_json::Value>(&cut).unwrap_err().is_eof());
+    }
+
+    #[test]
+    fn jitter_adds_up_to_its_maximum_to_the_latency() {
+        let knobs = Knobs::new(5, 0.0, 1);
+        assert_eq!(knobs.delay(), Duration::from_millis(5));
+        knobs.set_jitter_ms(3);
+        let delays: std::collections::BTreeSet<Duration> = (0..200).map(|_| knobs.delay()).collect();
+        let expected: std::collections::BTreeSet<Duration> = (5..=8).map(Duration::from_millis).collect();
+        assert_eq!(delays, expected);
+    }
+
+    #[test]
+    fn shapes_parse_from_their_names() {
+        assert_eq!("Tolerant".parse::<Shape>(), Ok(Shape::Tolerant));
+        assert_eq!(Shape::Documented.to_string().parse::<Shape>(), Ok(Shape::Documented));
+        assert!("loose".parse::<Shape>().is_err());
+    }
 }

@@ -2,7 +2,8 @@
 //!
 //! An axum server on 127.0.0.1 that serves the Floktu API v2 (`events`,
 //! `events/{id}/orders`, `events/{id}/orders/{id}`) over generated data, plus the
-//! OAuth `authorize` and `token` endpoints, with knobs for latency and faults.
+//! OAuth `authorize` and `token` endpoints, with knobs for latency, faults and
+//! hostile text.
 //! `floktu --demo`, `floktu demo-server`, the integration tests and the
 //! benchmarks all run it.
 //!
@@ -18,18 +19,20 @@
 mod catalogue;
 mod data;
 mod faults;
+mod hostile;
 mod names;
 mod oauth;
+mod reset;
 mod shape;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -39,9 +42,11 @@ use tokio::task::JoinHandle;
 
 pub use data::{Dataset, DemoAttendee, DemoEvent, DemoOrder, format_cents};
 pub use faults::{Fault, Knobs, Shape};
+pub use hostile::hostile_catalogue;
 
 use faults::json_error;
 use oauth::OAuth;
+use reset::{ResetSwitch, ResettableListener};
 
 /// How to start a [`DemoServer`].
 #[derive(Clone, Debug)]
@@ -93,6 +98,9 @@ pub struct Stats {
     pub in_flight: usize,
     /// Requests to the `token` endpoint.
     pub token_requests: u64,
+    /// Bytes of [`Fault::HugeBody`] answers handed to connections so far: how
+    /// much of a huge answer a client let the server send before hanging up.
+    pub huge_bytes_sent: u64,
 }
 
 /// A running demo server. Dropping it stops the server (without waiting);
@@ -109,6 +117,8 @@ pub struct DemoServer {
 #[derive(Debug)]
 struct Shared {
     dataset: Dataset,
+    /// `dataset` with hostile text, made on the first request that wants it.
+    hostile: OnceLock<Dataset>,
     knobs: Knobs,
     counters: Counters,
     oauth: OAuth,
@@ -125,6 +135,7 @@ impl DemoServer {
         let (stop, stop_rx) = watch::channel(false);
         let shared = Arc::new(Shared {
             dataset,
+            hostile: OnceLock::new(),
             knobs: Knobs::new(opts.latency_ms, opts.fail_rate, opts.seed),
             counters: Counters::default(),
             oauth: OAuth::new(&opts.client_id, &opts.client_secret, &opts.token),
@@ -137,6 +148,8 @@ impl DemoServer {
                 // Also ends when the sender is gone, i.e. the DemoServer was dropped.
                 let _ = stopped.wait_for(|stop| *stop).await;
             };
+            let app = app.into_make_service_with_connect_info::<ResetSwitch>();
+            let listener = ResettableListener(listener);
             if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(graceful).await {
                 tracing::warn!("demo server stopped: {e}");
             }
@@ -159,7 +172,8 @@ impl DemoServer {
         &self.shared.knobs
     }
 
-    /// The data being served.
+    /// The data being served, as it is without hostile text (with it on, the
+    /// server sends [`Dataset::with_hostile_text`] of this).
     pub fn dataset(&self) -> &Dataset {
         &self.shared.dataset
     }
@@ -239,6 +253,7 @@ struct Counters {
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
     token_requests: AtomicU64,
+    huge_bytes_sent: AtomicU64,
     changed: Notify,
 }
 
@@ -258,18 +273,25 @@ impl Counters {
         self.changed.notify_waiters();
     }
 
+    fn count_huge_bytes(&self, n: usize) {
+        self.huge_bytes_sent.fetch_add(n as u64, Ordering::SeqCst);
+        self.changed.notify_waiters();
+    }
+
     fn snapshot(&self) -> Stats {
         Stats {
             requests: self.requests.load(Ordering::SeqCst),
             max_in_flight: self.max_in_flight.load(Ordering::SeqCst),
             in_flight: self.in_flight.load(Ordering::SeqCst),
             token_requests: self.token_requests.load(Ordering::SeqCst),
+            huge_bytes_sent: self.huge_bytes_sent.load(Ordering::SeqCst),
         }
     }
 
     fn reset(&self) {
         self.requests.store(0, Ordering::SeqCst);
         self.token_requests.store(0, Ordering::SeqCst);
+        self.huge_bytes_sent.store(0, Ordering::SeqCst);
         self.max_in_flight.store(self.in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
         self.changed.notify_waiters();
     }
@@ -291,34 +313,40 @@ enum Call {
     Order(String, String),
 }
 
-async fn events(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    api(&shared, &headers, Call::Events).await
+async fn events(
+    State(shared): State<Arc<Shared>>,
+    ConnectInfo(connection): ConnectInfo<ResetSwitch>,
+    headers: HeaderMap,
+) -> Response {
+    api(&shared, &connection, &headers, Call::Events).await
 }
 
 async fn orders(
     State(shared): State<Arc<Shared>>,
+    ConnectInfo(connection): ConnectInfo<ResetSwitch>,
     Path(event): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    api(&shared, &headers, Call::Orders(event)).await
+    api(&shared, &connection, &headers, Call::Orders(event)).await
 }
 
 async fn order(
     State(shared): State<Arc<Shared>>,
+    ConnectInfo(connection): ConnectInfo<ResetSwitch>,
     Path((event, order)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    api(&shared, &headers, Call::Order(event, order)).await
+    api(&shared, &connection, &headers, Call::Order(event, order)).await
 }
 
-/// Every API request: count it, wait the latency, maybe fail, then answer.
-async fn api(shared: &Shared, headers: &HeaderMap, call: Call) -> Response {
+/// Every API request: count it, wait the latency and jitter, maybe fail, then answer.
+async fn api(shared: &Arc<Shared>, connection: &ResetSwitch, headers: &HeaderMap, call: Call) -> Response {
     let _in_flight = shared.counters.enter();
     let mut stop = shared.stop.clone();
-    let latency = shared.knobs.latency_ms();
-    if latency > 0 {
+    let delay = shared.knobs.delay();
+    if !delay.is_zero() {
         tokio::select! {
-            () = tokio::time::sleep(Duration::from_millis(latency)) => {}
+            () = tokio::time::sleep(delay) => {}
             _ = stop.wait_for(|stop| *stop) => return faults::dropped_connection(),
         }
     }
@@ -335,10 +363,14 @@ async fn api(shared: &Shared, headers: &HeaderMap, call: Call) -> Response {
             let _ = stop.wait_for(|stop| *stop).await;
             faults::dropped_connection()
         }
-        Some(Fault::TruncatedBody) => match answer(shared, headers, &call) {
-            Ok(body) => faults::truncated(body),
+        Some(fault) if fault.needs_answer() => match answer(shared, headers, &call) {
+            Ok(body) => faults::spoiled(&fault, body, connection),
             Err(refusal) => refusal.into_response(),
         },
+        Some(Fault::HugeBody { bytes }) => {
+            let shared = Arc::clone(shared);
+            faults::huge_body(bytes, move |n| shared.counters.count_huge_bytes(n))
+        }
         Some(fault) => faults::response(&fault),
     }
 }
@@ -385,7 +417,11 @@ fn answer(shared: &Shared, headers: &HeaderMap, call: &Call) -> Result<Vec<u8>, 
         return Err(Refusal::Unauthorized);
     }
     let shape = shared.knobs.shape();
-    let data = &shared.dataset;
+    let data = if shared.knobs.hostile() {
+        shared.hostile.get_or_init(|| shared.dataset.with_hostile_text())
+    } else {
+        &shared.dataset
+    };
     let body = match call {
         Call::Events => shape::events(data, shape),
         Call::Orders(event) => shape::orders(find_event(data, event)?, shape),
