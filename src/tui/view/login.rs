@@ -48,8 +48,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         }
         LoginPhase::Finishing => lines.push(Line::from(format!("{} Logging in…", spinner(app)))),
     }
+    // Numbered only once there is a step 1 above it.
+    let step = if matches!(form.phase, LoginPhase::Waiting { .. }) { "2. " } else { "" };
     lines.push(Line::from(vec![
-        Span::styled("2. ", style(app, Tone::Key)),
+        Span::styled(step, style(app, Tone::Key)),
         Span::raw("Over SSH, paste the address the browser ended on (or just the code):"),
     ]));
     lines.push(field(app, "Redirect URL", &form.paste, false, form.field == LoginField::Paste, cols));
