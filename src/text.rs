@@ -101,19 +101,26 @@ pub fn is_plain(c: char) -> bool {
 }
 
 /// Bidi controls, zero-width characters and other format characters that change
-/// how neighbouring text looks without taking a column themselves.
+/// how neighbouring text looks without taking a column themselves: every
+/// Default_Ignorable_Code_Point of Unicode, and the interlinear annotation marks.
 fn is_invisible_format(c: char) -> bool {
     matches!(c,
         '\u{00ad}'                  // soft hyphen
+        | '\u{034f}'                // combining grapheme joiner
         | '\u{061c}'                // Arabic letter mark
-        | '\u{180e}'                // Mongolian vowel separator
+        | '\u{115f}' | '\u{1160}'   // Hangul fillers: blank, and terminals disagree on their width
+        | '\u{17b4}' | '\u{17b5}'   // Khmer inherent vowels (invisible)
+        | '\u{180b}'..='\u{180f}'   // Mongolian variation selectors and vowel separator
         | '\u{200b}'..='\u{200f}'   // zero-width space/non-joiner/joiner, LRM, RLM
         | '\u{202a}'..='\u{202e}'   // bidi embeddings and overrides
         | '\u{2060}'..='\u{206f}'   // word joiner, invisible operators, bidi isolates
+        | '\u{3164}' | '\u{ffa0}'   // Hangul fillers
         | '\u{fe00}'..='\u{fe0f}'   // variation selectors: terminals disagree on their width
         | '\u{feff}'                // byte order mark
-        | '\u{fff9}'..='\u{fffb}'   // interlinear annotation
-        | '\u{e0000}'..='\u{e007f}' // tags
+        | '\u{fff0}'..='\u{fffb}'   // unassigned specials, interlinear annotation
+        | '\u{1bca0}'..='\u{1bca3}' // shorthand format controls
+        | '\u{1d173}'..='\u{1d17a}' // musical symbol format controls
+        | '\u{e0000}'..='\u{e0fff}' // tags, variation selectors supplement
     )
 }
 

@@ -112,3 +112,40 @@ pub fn open_detail(app: &mut App, o: Order) {
     let req = order_req(&act(app, Action::Open));
     update(app, Msg::OrderLoaded { req, event_id: 12, order_id: o.id, result: Ok(o) });
 }
+
+/// An app with event 12 open, its orders loaded, order 1's details loaded and
+/// the event's guest list loaded from the network (nothing cached); the middle
+/// pane back on the orders.
+pub fn with_everything_loaded() -> App {
+    use floktu_tui::guestlist::LoadEvent;
+
+    let (mut app, _) = with_orders();
+    let first = || {
+        order(
+            1,
+            "buyer@example.com",
+            vec![attendee(501, "Ann", Some("ann@example.com")), attendee(502, "Bo", None)],
+        )
+    };
+    open_detail(&mut app, first());
+    act(&mut app, Action::Back);
+    let req = req_of(&act(&mut app, Action::ToggleAttendees), |c| match c {
+        Command::LoadGuests { req, .. } => Some(*req),
+        _ => None,
+    });
+    update(&mut app, Msg::GuestsCached { req, list: None });
+    let orders = [
+        first(),
+        order(2, "bo@example.com", vec![attendee(503, "Cy", None)]),
+        order(3, "cy@example.com", vec![]),
+    ];
+    let listed = LoadEvent::Orders { order_ids: vec![1, 2, 3], skipped: Vec::new() };
+    update(&mut app, Msg::GuestEvent { req, event: listed });
+    for o in orders {
+        update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Order(Box::new(o)) });
+    }
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Done });
+    floktu_tui::tui::update::settle(&mut app);
+    act(&mut app, Action::ToggleAttendees);
+    app
+}

@@ -196,9 +196,14 @@ pub(super) fn act_door(app: &mut App, action: Action) -> Vec<Command> {
             } else {
                 door.input.clear();
                 door.results.clear();
+                door.selected = 0;
             }
         }
         Action::DoorSubmit => {
+            // The list may have changed since the matches were found (a refresh
+            // that landed in this batch): find them again, as the frame would.
+            g.settle();
+            let door = &mut g.door;
             let asked = door.input.trim().to_string();
             if asked.is_empty() {
                 return Vec::new();
