@@ -363,3 +363,24 @@ fn offline_at_start_the_cached_events_are_listed() {
     assert_eq!(app.events.all().len(), 1);
     assert!(app.notice.as_ref().is_some_and(|n| n.text.starts_with("Offline")));
 }
+
+#[test]
+fn not_found_in_a_list_still_loading_says_the_list_is_incomplete() {
+    let (mut app, req) = attendees_view();
+    update(&mut app, Msg::GuestsCached { req, list: None });
+    update(
+        &mut app,
+        Msg::GuestEvent { req, event: LoadEvent::Orders { order_ids: vec![1, 2, 3], skipped: vec![] } },
+    );
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Order(Box::new(orders().remove(0))) });
+    settle(&mut app);
+    door(&mut app);
+    type_door(&mut app, "504");
+    act(&mut app, Action::DoorSubmit);
+    update(&mut app, Msg::Resize { width: 120, height: 30 });
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+    terminal.draw(|f| floktu_tui::tui::view::render(&app, f)).unwrap();
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("NOT FOUND"), "{screen}");
+    assert!(screen.contains("the guest list is incomplete (1 of 3 orders in)"), "{screen}");
+}

@@ -173,6 +173,19 @@ fn verdict(app: &App, f: &mut Frame, area: Rect, g: &Guests, list: &GuestList) {
                 _ => g.door.input.clone(),
             };
             lines.push(Line::styled(format!("   nobody matches “{}”", sanitize(&asked)), banner));
+            // "Not found" means little in a list that is not whole: say so at once.
+            if !list.is_complete() {
+                let p = list.progress();
+                let of = p.total.map_or_else(|| "?".to_string(), thousands);
+                lines.push(Line::styled(
+                    format!(
+                        "   ⚠ the guest list is incomplete ({} of {of} orders in): ask again in a moment",
+                        thousands(p.loaded)
+                    ),
+                    banner,
+                ));
+                return f.render_widget(Paragraph::new(lines), area);
+            }
         }
     }
     lines.push(Line::styled("", banner));
