@@ -9,7 +9,6 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use floktu_tui::api::Event;
 use floktu_tui::demo::{Dataset, DemoOptions};
-use floktu_tui::guestlist::GuestList;
 use floktu_tui::tui::app::{App, Focus, OrdersView, Screen};
 use floktu_tui::tui::guests::{GuestLoad, Guests};
 use floktu_tui::tui::msg::{Action, Msg};
@@ -24,15 +23,7 @@ const ATTENDEES: usize = 100_000;
 fn app_with_100k() -> App {
     let data = Dataset::generate(DemoOptions::default().seed, 1, ATTENDEES / 2 + 100);
     let event = &data.events[0];
-    let mut list = GuestList::new(event.id);
-    list.set_order_list(event.orders.iter().map(|o| o.id).collect());
-    for o in &event.orders {
-        if list.len() >= ATTENDEES {
-            break;
-        }
-        list.add_order(o.to_order());
-    }
-    list.mark_done();
+    let list = data.guest_list(ATTENDEES);
     let mut app = App::new("floktu.com".into(), false);
     update(&mut app, Msg::Resize { width: 160, height: 40 });
     app.open_event = Some(Event { id: event.id, name: event.name.clone() });

@@ -13,16 +13,7 @@ const ATTENDEES: usize = 100_000;
 
 /// 100,000 attendees of the demo's generated orders, built without HTTP.
 fn hundred_thousand() -> GuestList {
-    let data = Dataset::generate(DemoOptions::default().seed, 1, ATTENDEES / 2 + 100);
-    let event = &data.events[0];
-    let mut list = GuestList::new(event.id);
-    list.set_order_list(event.orders.iter().map(|o| o.id).collect());
-    for o in &event.orders {
-        if list.len() >= ATTENDEES {
-            break;
-        }
-        list.add_order(o.to_order());
-    }
+    let list = Dataset::generate(DemoOptions::default().seed, 1, ATTENDEES / 2 + 100).guest_list(ATTENDEES);
     assert!(list.len() >= ATTENDEES, "only {} attendees", list.len());
     list
 }

@@ -67,10 +67,7 @@ pub struct Purchase {
 impl Purchase {
     /// A confirmed order that has been paid less than it costs.
     pub fn balance_due(&self) -> bool {
-        match (self.status, self.order_amount, self.amount_paid) {
-            (Status::Confirmed, Some(amount), Some(paid)) => paid < amount,
-            _ => false,
-        }
+        crate::api::model::balance_due(self.status, self.order_amount, self.amount_paid)
     }
 }
 

@@ -70,10 +70,15 @@ pub struct Order {
 impl Order {
     /// A confirmed order that has been paid less than it costs.
     pub fn balance_due(&self) -> bool {
-        match (self.status, self.order_amount, self.amount_paid) {
-            (Status::Confirmed, Some(amount), Some(paid)) => paid < amount,
-            _ => false,
-        }
+        balance_due(self.status, self.order_amount, self.amount_paid)
+    }
+}
+
+/// DESIGN.md §4: a confirmed order paid less than it costs has a balance due.
+pub fn balance_due(status: Status, order_amount: Option<Money>, amount_paid: Option<Money>) -> bool {
+    match (status, order_amount, amount_paid) {
+        (Status::Confirmed, Some(amount), Some(paid)) => paid < amount,
+        _ => false,
     }
 }
 

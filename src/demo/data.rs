@@ -116,6 +116,23 @@ pub struct DemoAttendee {
 }
 
 impl Dataset {
+    /// The first event's guest list built without HTTP, order by order until it
+    /// holds at least `attendees` (or the event ends): for benchmarks and tests.
+    pub fn guest_list(&self, attendees: usize) -> crate::guestlist::GuestList {
+        let mut list = crate::guestlist::GuestList::new(self.events.first().map_or(0, |e| e.id));
+        if let Some(event) = self.events.first() {
+            list.set_order_list(event.orders.iter().map(|o| o.id).collect());
+            for order in &event.orders {
+                if list.len() >= attendees {
+                    break;
+                }
+                list.add_order(order.to_order());
+            }
+        }
+        list.mark_done();
+        list
+    }
+
     /// Generates `events` events from `seed`; the first has `orders` orders, the
     /// others between 5 and 120. The same arguments always give the same data.
     pub fn generate(seed: u64, events: usize, orders: usize) -> Dataset {

@@ -173,6 +173,37 @@ pub fn placeholder(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
 }
 
+/// Frames a list pane: border and count title, the filter line at the bottom
+/// when there is one. Returns the area for the rows, or `None` when the pane's
+/// load state (loading, failed, empty) was drawn instead.
+pub fn list_frame<T>(
+    app: &App,
+    f: &mut Frame,
+    area: Rect,
+    (name, pane, focused): (&str, &Pane<T>, bool),
+    not_asked: &str,
+) -> Option<Rect> {
+    let block = pane_block(app, count_title(app, name, pane, focused), focused);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let filter = filter_line(app, pane);
+    let [list_area, filter_area] = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Min(0),
+        ratatui::layout::Constraint::Length(u16::from(filter.is_some())),
+    ])
+    .areas(inner);
+    if let Some(line) = filter {
+        f.render_widget(Paragraph::new(line), filter_area);
+    }
+    match state_lines(app, &pane.items, &name.to_lowercase(), not_asked) {
+        Some(lines) => {
+            placeholder(f, list_area, lines);
+            None
+        }
+        None => Some(list_area),
+    }
+}
+
 /// The placeholder for a remote state that is not a non-empty list; `None` when
 /// there are rows to draw.
 pub fn state_lines<T>(

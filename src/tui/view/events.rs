@@ -1,32 +1,17 @@
 //! The events pane: name and id.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::common::{
-    Tone, cell, count_title, filter_line, marker, pane_block, placeholder, row_style, state_lines, style,
-    visible_rows,
-};
+use super::common::{Tone, cell, list_frame, marker, row_style, style, visible_rows};
 use crate::tui::app::App;
 
 /// Draws the events pane into `area`.
 pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     let pane = &app.events;
-    let block = pane_block(app, count_title(app, "Events", pane, focused), focused);
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    let filter = filter_line(app, pane);
-    let [list_area, filter_area] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(u16::from(filter.is_some()))]).areas(inner);
-    if let Some(line) = filter {
-        f.render_widget(Paragraph::new(line), filter_area);
-    }
-    if let Some(lines) = state_lines(app, &pane.items, "events", "") {
-        placeholder(f, list_area, lines);
-        return;
-    }
+    let Some(list_area) = list_frame(app, f, area, ("Events", pane, focused), "") else { return };
     let width = usize::from(list_area.width);
     let query = pane.filter.query.as_str();
     let id_cols = 6.min(width / 3);
