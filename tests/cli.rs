@@ -1,23 +1,12 @@
 //! The `floktu` binary: output formats and exit codes, on demo data and against a
 //! Floktu-shaped server that sends string ids and wrapped lists.
 
-use assert_cmd::Command;
+mod support;
+
 use floktu_tui::demo::{DemoOptions, DemoServer, Shape};
 use serde_json::Value;
+use support::cli::floktu;
 use tempfile::TempDir;
-
-/// The binary with a private HOME and XDG dirs, and none of the user's floktu variables.
-fn floktu(home: &TempDir) -> Command {
-    let mut cmd = Command::cargo_bin("floktu").unwrap();
-    for var in ["FLOKTU_TOKEN", "FLOKTU_API_BASE", "FLOKTU_CLIENT_ID", "FLOKTU_CLIENT_SECRET"] {
-        cmd.env_remove(var);
-    }
-    cmd.env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_CACHE_HOME", home.path().join("cache"))
-        .env("XDG_STATE_HOME", home.path().join("state"));
-    cmd
-}
 
 fn json_of(output: &std::process::Output) -> Value {
     serde_json::from_slice(&output.stdout)

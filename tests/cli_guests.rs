@@ -1,25 +1,14 @@
 //! `floktu attendees` and `floktu emails`: output, the cache, `--offline`, and
 //! exit code 3 when some orders could not be fetched.
 
+mod support;
+
 use std::collections::HashSet;
 
-use assert_cmd::Command;
 use floktu_tui::demo::{DemoOptions, DemoServer, Fault};
 use serde_json::Value;
+use support::cli::floktu;
 use tempfile::TempDir;
-
-/// The binary with a private HOME and XDG dirs, and none of the user's floktu variables.
-fn floktu(home: &TempDir) -> Command {
-    let mut cmd = Command::cargo_bin("floktu").unwrap();
-    for var in ["FLOKTU_TOKEN", "FLOKTU_API_BASE", "FLOKTU_CLIENT_ID", "FLOKTU_CLIENT_SECRET"] {
-        cmd.env_remove(var);
-    }
-    cmd.env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_CACHE_HOME", home.path().join("cache"))
-        .env("XDG_STATE_HOME", home.path().join("state"));
-    cmd
-}
 
 /// A runtime of its own for the server, so the blocking binary runs beside it.
 fn demo(orders: usize) -> (tokio::runtime::Runtime, DemoServer) {

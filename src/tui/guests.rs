@@ -4,8 +4,6 @@
 
 use std::cell::Cell;
 
-use chrono::{DateTime, Utc};
-
 use crate::guestlist::{GuestList, Throttle, Verdict};
 
 use super::app::ReqId;
@@ -166,8 +164,6 @@ pub struct Door {
     pub result: Option<DoorResult>,
     /// Amounts and emails hidden.
     pub private: bool,
-    /// When the verdict was given (for "looked up at 19:42").
-    pub at: Option<DateTime<Utc>>,
 }
 
 /// Matches shown under the door input at most: the door is for one guest at a time.

@@ -2,6 +2,7 @@
 //! state through `update` exactly as the loop would.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod pty;
 
 use floktu_tui::api::{Answer, Attendee, Decoded, Event, Order, OrderSummary, Status};

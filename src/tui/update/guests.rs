@@ -164,7 +164,6 @@ pub(super) fn open_door(app: &mut App) -> Vec<Command> {
 
 /// Keys in door mode.
 pub(super) fn act_door(app: &mut App, action: Action) -> Vec<Command> {
-    let now = app.now;
     if app.help && action != Action::Quit {
         app.help = false;
         return Vec::new();
@@ -223,7 +222,6 @@ pub(super) fn act_door(app: &mut App, action: Action) -> Vec<Command> {
                 },
                 _ => DoorResult::NotFound { asked },
             });
-            door.at = Some(now);
             door.input.clear();
             door.results.clear();
             door.selected = 0;
@@ -250,33 +248,11 @@ pub(super) fn export(app: &mut App) -> Vec<Command> {
                 .into_iter()
                 .filter_map(|i| list.guests().get(i))
                 .map(|guest| {
-                    let a = &guest.attendee;
-                    vec![
-                        a.attendee_id.to_string(),
-                        a.first_name.clone(),
-                        a.last_name.clone(),
-                        a.company.clone().unwrap_or_default(),
-                        a.ticket_group.clone().unwrap_or_default(),
-                        a.ticket.clone(),
-                        guest.order.id.to_string(),
-                        guest.order.status.as_str().to_string(),
-                        guest.email().to_string(),
-                        a.check_in.as_ref().map(|c| c.raw.clone()).unwrap_or_default(),
-                    ]
+                    let order = [guest.order.id.to_string(), guest.order.status.as_str().to_string()];
+                    attendee_row(&guest.attendee, guest.email(), &order)
                 })
                 .collect();
-            let headers = vec![
-                "attendee_id",
-                "first_name",
-                "last_name",
-                "company",
-                "ticket_group",
-                "ticket",
-                "order_id",
-                "status",
-                "email",
-                "checked_in",
-            ];
+            let headers = [&ATTENDEE_HEADERS[..6], &["order_id", "status"], &ATTENDEE_HEADERS[6..]].concat();
             (format!("attendees-{}", g.event_id), headers, rows)
         }
         Focus::Orders => (
@@ -290,33 +266,9 @@ pub(super) fn export(app: &mut App) -> Vec<Command> {
         Focus::Detail => {
             let Some((_, order_id)) = app.shown_order() else { return nothing_to_export(app) };
             let purchaser = app.shown_detail().and_then(|d| d.loaded()).map_or("", |o| o.email.as_str());
-            let rows = app
-                .attendees
-                .visible_items()
-                .map(|a| {
-                    vec![
-                        a.attendee_id.to_string(),
-                        a.first_name.clone(),
-                        a.last_name.clone(),
-                        a.company.clone().unwrap_or_default(),
-                        a.ticket_group.clone().unwrap_or_default(),
-                        a.ticket.clone(),
-                        a.email_or(purchaser).to_string(),
-                        a.check_in.as_ref().map(|c| c.raw.clone()).unwrap_or_default(),
-                    ]
-                })
-                .collect();
-            let headers = vec![
-                "attendee_id",
-                "first_name",
-                "last_name",
-                "company",
-                "ticket_group",
-                "ticket",
-                "email",
-                "checked_in",
-            ];
-            (format!("order-{order_id}"), headers, rows)
+            let rows =
+                app.attendees.visible_items().map(|a| attendee_row(a, a.email_or(purchaser), &[])).collect();
+            (format!("order-{order_id}"), ATTENDEE_HEADERS.to_vec(), rows)
         }
     };
     if rows.is_empty() {
@@ -325,6 +277,27 @@ pub(super) fn export(app: &mut App) -> Vec<Command> {
     app.notice =
         Some(Notice { text: format!("Exporting {} rows…", thousands(rows.len())), is_error: false });
     vec![Command::Export { name, headers: headers.into_iter().map(String::from).collect(), rows }]
+}
+
+/// The columns of an exported attendee; an attendees-view export puts the order's
+/// id and status after `ticket`.
+const ATTENDEE_HEADERS: [&str; 8] =
+    ["attendee_id", "first_name", "last_name", "company", "ticket_group", "ticket", "email", "checked_in"];
+
+/// One exported attendee, with `order` columns (if any) after the ticket.
+fn attendee_row(a: &crate::api::Attendee, email: &str, order: &[String]) -> Vec<String> {
+    let mut row = vec![
+        a.attendee_id.to_string(),
+        a.first_name.clone(),
+        a.last_name.clone(),
+        a.company.clone().unwrap_or_default(),
+        a.ticket_group.clone().unwrap_or_default(),
+        a.ticket.clone(),
+    ];
+    row.extend(order.iter().cloned());
+    row.push(email.to_string());
+    row.push(a.check_in.as_ref().map(|c| c.raw.clone()).unwrap_or_default());
+    row
 }
 
 fn nothing_to_export(app: &mut App) -> Vec<Command> {

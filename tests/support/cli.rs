@@ -1,0 +1,17 @@
+//! The `floktu` binary for CLI tests.
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// The binary with a private HOME and XDG dirs, and none of the user's floktu variables.
+pub fn floktu(home: &TempDir) -> Command {
+    let mut cmd = Command::cargo_bin("floktu").expect("the floktu binary is built");
+    for var in ["FLOKTU_TOKEN", "FLOKTU_API_BASE", "FLOKTU_CLIENT_ID", "FLOKTU_CLIENT_SECRET"] {
+        cmd.env_remove(var);
+    }
+    cmd.env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .env("XDG_STATE_HOME", home.path().join("state"));
+    cmd
+}
