@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use floktu_tui::demo::{Dataset, DemoAttendee, DemoOptions, DemoOrder, DemoServer, Fault, Shape, Stats};
+use floktu_tui::demo::{
+    Dataset, DemoAttendee, DemoOptions, DemoOrder, DemoServer, Fault, MutationError, OrderStatus, Shape,
+    Stats,
+};
 use reqwest::{Client, StatusCode, header};
 use serde_json::Value;
 
@@ -68,8 +71,8 @@ fn cents(v: &Value) -> i64 {
     sign * (units * 100 + frac)
 }
 
-fn large_event(server: &DemoServer) -> &floktu_tui::demo::DemoEvent {
-    &server.dataset().events[0]
+fn large_event(server: &DemoServer) -> floktu_tui::demo::DemoEvent {
+    server.dataset().events[0].clone()
 }
 
 fn assert_attendee_matches(json: &Value, a: &DemoAttendee) {
@@ -689,4 +692,381 @@ fn most_attendees_answer_an_email_question_with_an_address() {
     let missing = answers.iter().filter(|a| a.is_none()).count();
     assert!(addresses * 100 / answers.len() >= 80, "{addresses} of {}", answers.len());
     assert!(missing > 0, "some attendees leave it blank");
+}
+
+// --- Changes while serving ---------------------------------------------------
+
+async fn details(server: &DemoServer, event: u64, order: u64) -> Value {
+    json(server, &format!("events/{event}/orders/{order}")).await
+}
+
+/// An order of the large event with this status and at least one attendee.
+fn order_with(server: &DemoServer, status: &str) -> (u64, DemoOrder) {
+    let event = large_event(server);
+    let order = event.orders.iter().find(|o| o.status == status && !o.attendees.is_empty()).cloned();
+    (event.id, order.expect("the data has such an order"))
+}
+
+#[tokio::test]
+async fn a_status_change_is_seen_by_the_next_request() {
+    let server = server().await;
+    let (event, order) = order_with(&server, "confirmed");
+    server.set_order_status(order.id, OrderStatus::Cancelled).expect("the order exists");
+    assert_eq!(details(&server, event, order.id).await["status"], "cancelled");
+    server.set_order_status(order.id, OrderStatus::Unconfirmed).expect("the order exists");
+    assert_eq!(details(&server, event, order.id).await["status"], "unconfirmed");
+}
+
+#[tokio::test]
+async fn a_change_to_an_unknown_order_says_so() {
+    let server = server().await;
+    assert_eq!(server.set_order_status(7, OrderStatus::Confirmed), Err(MutationError::NoOrder(7)));
+    assert_eq!(server.check_in_attendee(7), Err(MutationError::NoAttendee(7)));
+    assert_eq!(server.add_order(7, 1), Err(MutationError::NoEvent(7)));
+}
+
+/// "YYYY-MM-DD HH:MM:SS", the demo's check-in format.
+fn assert_check_in_format(date: &Value) {
+    let date = date.as_str().expect("check_in_date is a string");
+    assert!(chrono::NaiveDateTime::parse_from_str(date, "%Y-%m-%d %H:%M:%S").is_ok(), "{date}");
+}
+
+#[tokio::test]
+async fn checking_an_order_in_gives_every_attendee_a_check_in_date() {
+    let server = server().await;
+    let event = large_event(&server);
+    let order = event
+        .orders
+        .iter()
+        .find(|o| {
+            o.status == "confirmed"
+                && o.attendees.len() > 1
+                && o.attendees.iter().all(|a| a.check_in_date.is_none())
+        })
+        .expect("an order nobody of which is checked in");
+    let checked = server.check_in_order(order.id).expect("the order exists");
+    assert_eq!(checked, order.attendees.iter().map(|a| a.attendee_id).collect::<Vec<_>>());
+    let json = details(&server, event.id, order.id).await;
+    for attendee in json["attendees"].as_array().expect("attendees") {
+        assert_check_in_format(&attendee["check_in_date"]);
+    }
+    assert_eq!(server.check_in_order(order.id), Ok(vec![]), "nobody is checked in twice");
+}
+
+#[tokio::test]
+async fn checking_one_attendee_in_leaves_the_others_of_the_order() {
+    let server = server().await;
+    let event = large_event(&server);
+    let order = event
+        .orders
+        .iter()
+        .find(|o| o.attendees.len() > 1 && o.attendees.iter().all(|a| a.check_in_date.is_none()))
+        .expect("an order of several, nobody checked in");
+    assert_eq!(server.check_in_attendee(order.attendees[1].attendee_id), Ok(true));
+    assert_eq!(server.check_in_attendee(order.attendees[1].attendee_id), Ok(false));
+    let json = details(&server, event.id, order.id).await;
+    assert!(json["attendees"][0].get("check_in_date").is_none());
+    assert_check_in_format(&json["attendees"][1]["check_in_date"]);
+}
+
+#[tokio::test]
+async fn an_added_order_comes_last_in_the_list_and_its_details_are_served() {
+    let server = server().await;
+    let event = large_event(&server).id;
+    let added = server.add_order(event, 3).expect("the event exists");
+    assert_eq!(added.attendee_ids.len(), 3);
+    let list = json(&server, &format!("events/{event}/orders")).await;
+    let list = list.as_array().expect("a bare array");
+    assert_eq!(list.len(), 201);
+    assert_eq!(list[200]["id"], added.order_id);
+    let json = details(&server, event, added.order_id).await;
+    assert_eq!(json["status"], "confirmed");
+    let ids: Vec<u64> = json["attendees"]
+        .as_array()
+        .expect("attendees")
+        .iter()
+        .map(|a| a["attendee_id"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(ids, added.attendee_ids);
+    let snapshot = server.dataset();
+    let order = snapshot.event(event).and_then(|e| e.order(added.order_id)).expect("in the dataset too");
+    assert_order_matches(&json, order);
+}
+
+#[tokio::test]
+async fn a_snapshot_of_the_dataset_keeps_what_it_saw() {
+    let server = server().await;
+    let (_, order) = order_with(&server, "confirmed");
+    let before = server.dataset();
+    server.set_order_status(order.id, OrderStatus::Cancelled).expect("the order exists");
+    let status = |d: &Dataset| d.events[0].order(order.id).map(|o| o.status.clone());
+    assert_eq!(status(&before).as_deref(), Some("confirmed"));
+    assert_eq!(status(&server.dataset()).as_deref(), Some("cancelled"));
+}
+
+#[tokio::test]
+async fn hostile_text_follows_the_changes() {
+    let server = server().await;
+    server.knobs().set_hostile(true);
+    let (event, order) = order_with(&server, "confirmed");
+    assert_eq!(details(&server, event, order.id).await["status"], "confirmed");
+    server.set_order_status(order.id, OrderStatus::Cancelled).expect("the order exists");
+    server.check_in_order(order.id).expect("the order exists");
+    let changed = details(&server, event, order.id).await;
+    assert_eq!(changed["status"], "cancelled");
+    assert_check_in_format(&changed["attendees"][0]["check_in_date"]);
+    let added = server.add_order(event, 1).expect("the event exists");
+    let list = json(&server, &format!("events/{event}/orders")).await;
+    assert_eq!(list.as_array().and_then(|l| l.last()).map(|o| o["id"].clone()), Some(added.order_id.into()));
+    let expected = server.dataset().with_hostile_text();
+    let hostile = expected.event(event).and_then(|e| e.order(added.order_id)).expect("added");
+    assert_order_matches(&details(&server, event, added.order_id).await, hostile);
+}
+
+#[tokio::test]
+async fn a_fraction_of_an_events_orders_fails_until_healed() {
+    let server = server().await;
+    let event = large_event(&server);
+    let failing = server.fail_event_orders(event.id, 0.1, Fault::ServerErrorJson).expect("the event exists");
+    assert_eq!(failing.len(), 20);
+    assert_eq!(server.knobs().failing_orders(), failing);
+    let healthy =
+        event.orders.iter().map(|o| o.id).find(|id| !failing.contains(id)).expect("a healthy order");
+    for _ in 0..2 {
+        let resp = get(&server, &format!("events/{}/orders/{}", event.id, failing[0])).await;
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    assert_eq!(get(&server, &format!("events/{}/orders/{healthy}", event.id)).await.status(), StatusCode::OK);
+    assert!(server.knobs().heal_order(failing[0]));
+    assert!(!server.knobs().heal_order(failing[0]));
+    assert_eq!(
+        get(&server, &format!("events/{}/orders/{}", event.id, failing[0])).await.status(),
+        StatusCode::OK
+    );
+    let resp = get(&server, &format!("events/{}/orders/{}", event.id, failing[1])).await;
+    assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR, "the others still fail");
+    server.knobs().clear_faults();
+    assert!(server.knobs().failing_orders().is_empty());
+    assert_eq!(
+        get(&server, &format!("events/{}/orders/{}", event.id, failing[1])).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn the_same_seed_fails_the_same_orders() {
+    let (a, b) = (server().await, server().await);
+    let event = large_event(&a).id;
+    let pick = |s: &DemoServer| s.fail_event_orders(event, 0.25, Fault::NotFound).expect("the event exists");
+    assert_eq!(pick(&a), pick(&b));
+}
+
+#[tokio::test]
+async fn the_rate_limit_refuses_past_the_burst_with_retry_after() {
+    // So slow that no token comes back while the test runs.
+    let server =
+        start(DemoOptions { orders: 20, rate: Some(0.01), burst: 3, ..DemoOptions::default() }).await;
+    let mut statuses = Vec::new();
+    let mut refused = None;
+    for _ in 0..5 {
+        let resp = get(&server, "events").await;
+        statuses.push(resp.status());
+        if resp.status() == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(resp);
+        }
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 3, "{statuses:?}");
+    let refused = refused.expect("some are refused");
+    let retry: u64 = refused.headers()[header::RETRY_AFTER]
+        .to_str()
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .expect("whole seconds");
+    assert!((1..=100).contains(&retry), "{retry}");
+    let body: Value = refused.json().await.expect("a JSON error");
+    assert_eq!(body["error"], "rate_limited");
+    let stats = server.stats();
+    assert_eq!((stats.requests, stats.rate_limited), (5, 2));
+    server.knobs().set_rate_limit(None, 0);
+    assert_eq!(get(&server, "events").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_changed_rate_limit_starts_with_a_full_bucket() {
+    let server = server().await;
+    assert_eq!(server.knobs().rate_limit(), None);
+    server.knobs().set_rate_limit(Some(0.01), 1);
+    assert_eq!(server.knobs().rate_limit(), Some((0.01, 1)));
+    assert_eq!(get(&server, "events").await.status(), StatusCode::OK);
+    assert_eq!(get(&server, "events").await.status(), StatusCode::TOO_MANY_REQUESTS);
+    server.knobs().set_rate_limit(Some(0.01), 2);
+    assert_eq!(get(&server, "events").await.status(), StatusCode::OK);
+    assert_eq!(get(&server, "events").await.status(), StatusCode::OK);
+    assert_eq!(get(&server, "events").await.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn the_fail_rate_can_answer_503_without_retry_after() {
+    let server = server().await;
+    server.knobs().set_fail_rate_with(1.0, Fault::ServiceUnavailable { retry_after_secs: None });
+    for _ in 0..5 {
+        let resp = get(&server, "events").await;
+        assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(resp.headers().get(header::RETRY_AFTER).is_none());
+    }
+    server.knobs().set_fail_rate(0.0);
+    assert_eq!(get(&server, "events").await.status(), StatusCode::OK);
+}
+
+/// Whether a connection to the server is refused now.
+async fn refused(server: &DemoServer) -> bool {
+    tokio::net::TcpStream::connect(server.addr()).await.is_err()
+}
+
+/// Polls `condition` until it holds, at most `WAIT`.
+async fn eventually<F: std::future::Future<Output = bool>>(mut condition: impl FnMut() -> F) -> bool {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while tokio::time::Instant::now() < deadline {
+        if condition().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_restart_serves_the_same_port_with_the_changes_made() {
+    let server = server().await;
+    let (event, order) = order_with(&server, "confirmed");
+    let port = server.addr().port();
+    assert_eq!(get(&server, "events").await.status(), StatusCode::OK);
+    server.set_order_status(order.id, OrderStatus::Cancelled).expect("the order exists");
+    let added = server.add_order(event, 2).expect("the event exists");
+    server.stop().await;
+    assert!(refused(&server).await, "a stopped server refuses connections");
+    server.stop().await;
+    server.restart().await.expect("the port is free again");
+    assert_eq!(server.addr().port(), port);
+    assert_eq!(details(&server, event, order.id).await["status"], "cancelled");
+    assert_eq!(details(&server, event, added.order_id).await["id"], added.order_id);
+    server.restart().await.expect("restarting a running server does nothing");
+    assert_eq!(get(&server, "events").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn stop_drops_a_hanging_request() {
+    let server = server().await;
+    server.knobs().fail_next(1, Fault::Hang);
+    let url = format!("{}/events", server.base_url());
+    let hanging = tokio::spawn(async move { client().get(url).bearer_auth(TOKEN).send().await });
+    assert!(server.wait_for_stats(WAIT, |s| s.in_flight == 1).await);
+    tokio::time::timeout(WAIT, server.stop()).await.expect("stop does not wait for a hanging request");
+    assert!(hanging.await.expect("joined").is_err());
+    server.restart().await.expect("restarts");
+    assert_eq!(get(&server, "events").await.status(), StatusCode::OK);
+}
+
+// --- Control endpoints -------------------------------------------------------
+
+async fn control(server: &DemoServer, path: &str) -> reqwest::Response {
+    client().post(format!("{}/{path}", server.control_url())).send().await.expect("control answered")
+}
+
+async fn control_json(server: &DemoServer, path: &str, status: StatusCode) -> Value {
+    let resp = control(server, path).await;
+    assert_eq!(resp.status(), status, "{path}");
+    resp.json().await.expect("json body")
+}
+
+#[tokio::test]
+async fn control_endpoints_change_status_check_in_and_add_orders() {
+    let server = server().await;
+    let (event, order) = order_with(&server, "confirmed");
+    control_json(&server, &format!("orders/{}/status?to=cancelled", order.id), StatusCode::OK).await;
+    assert_eq!(details(&server, event, order.id).await["status"], "cancelled");
+
+    let checked = control_json(&server, &format!("orders/{}/check-in", order.id), StatusCode::OK).await;
+    assert!(checked["checked_in"].is_array());
+    assert_check_in_format(&details(&server, event, order.id).await["attendees"][0]["check_in_date"]);
+
+    let added =
+        control_json(&server, &format!("events/{event}/orders?attendees=2"), StatusCode::CREATED).await;
+    let id = added["order_id"].as_u64().expect("an order id");
+    assert_eq!(added["attendee_ids"].as_array().map(Vec::len), Some(2));
+    let attendee = added["attendee_ids"][0].as_u64().expect("an attendee id");
+    let one = control_json(&server, &format!("attendees/{attendee}/check-in"), StatusCode::OK).await;
+    assert_eq!(one["checked_in"], true);
+    let json = details(&server, event, id).await;
+    assert_check_in_format(&json["attendees"][0]["check_in_date"]);
+    assert!(json["attendees"][1].get("check_in_date").is_none());
+}
+
+#[tokio::test]
+async fn control_endpoints_fail_and_heal_orders() {
+    let server = server().await;
+    let event = large_event(&server).id;
+    let failing =
+        control_json(&server, &format!("events/{event}/fail?fraction=0.05&fault=503"), StatusCode::OK).await;
+    let ids: Vec<u64> =
+        failing["failing"].as_array().expect("ids").iter().filter_map(Value::as_u64).collect();
+    assert_eq!(ids.len(), 10);
+    let path = format!("events/{event}/orders/{}", ids[0]);
+    assert_eq!(get(&server, &path).await.status(), StatusCode::SERVICE_UNAVAILABLE);
+    control_json(&server, &format!("heal?order={}", ids[0]), StatusCode::OK).await;
+    assert_eq!(get(&server, &path).await.status(), StatusCode::OK);
+    let other = format!("events/{event}/orders/{}", ids[1]);
+    assert_eq!(get(&server, &other).await.status(), StatusCode::SERVICE_UNAVAILABLE);
+    control_json(&server, "heal", StatusCode::OK).await;
+    assert_eq!(get(&server, &other).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn control_endpoints_set_the_fail_rate_and_rate_limit() {
+    let server = server().await;
+    control_json(&server, "fail-rate?rate=1&fault=503", StatusCode::OK).await;
+    assert_eq!(get(&server, "events").await.status(), StatusCode::SERVICE_UNAVAILABLE);
+    control_json(&server, "fail-rate?rate=0", StatusCode::OK).await;
+    control_json(&server, "rate-limit?rate=0.01&burst=1", StatusCode::OK).await;
+    assert_eq!(get(&server, "events").await.status(), StatusCode::OK);
+    assert_eq!(get(&server, "events").await.status(), StatusCode::TOO_MANY_REQUESTS);
+    control_json(&server, "rate-limit?rate=off", StatusCode::OK).await;
+    assert_eq!(get(&server, "events").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn control_requests_are_not_api_requests() {
+    let server =
+        start(DemoOptions { orders: 20, rate: Some(0.01), burst: 1, ..DemoOptions::default() }).await;
+    server.knobs().set_fail_rate(1.0);
+    server.knobs().set_latency_ms(60_000);
+    let event = large_event(&server).id;
+    for _ in 0..3 {
+        control_json(&server, &format!("events/{event}/orders"), StatusCode::CREATED).await;
+    }
+    assert_eq!(server.stats(), Stats::default());
+}
+
+#[tokio::test]
+async fn control_endpoints_say_what_is_wrong() {
+    let server = server().await;
+    let bad = control_json(&server, "orders/100001/status?to=lost", StatusCode::BAD_REQUEST).await;
+    assert!(bad["error_description"].as_str().is_some_and(|d| d.contains("confirmed")), "{bad}");
+    control_json(&server, "orders/7/status?to=confirmed", StatusCode::NOT_FOUND).await;
+    control_json(&server, "events/7/orders", StatusCode::NOT_FOUND).await;
+    control_json(&server, "events/12/fail", StatusCode::BAD_REQUEST).await;
+    control_json(&server, "events/12/fail?fraction=0.1&fault=teapot", StatusCode::BAD_REQUEST).await;
+    control_json(&server, "stop-for?secs=0", StatusCode::BAD_REQUEST).await;
+}
+
+#[tokio::test]
+async fn stop_for_refuses_connections_then_serves_again() {
+    let server = server().await;
+    let (event, order) = order_with(&server, "confirmed");
+    server.set_order_status(order.id, OrderStatus::Cancelled).expect("the order exists");
+    let stopped = control_json(&server, "stop-for?secs=1", StatusCode::ACCEPTED).await;
+    assert_eq!(stopped["stopped_for_secs"], 1);
+    assert!(eventually(|| refused(&server)).await, "the port refuses connections");
+    assert!(eventually(|| async { !refused(&server).await }).await, "and then serves again");
+    assert_eq!(details(&server, event, order.id).await["status"], "cancelled");
 }

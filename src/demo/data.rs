@@ -303,6 +303,11 @@ impl EventGen<'_> {
         self.ids.next_order += if self.rng.chance(120) { self.rng.range(2, 4) } else { 1 };
         let status = *self.rng.weighted(STATUSES);
         let size = *self.rng.weighted(PARTY_SIZES);
+        self.order_of(id, purchaser, status, size)
+    }
+
+    /// Order `id` of `purchaser` with `size` attendees (ids from `self.ids`).
+    fn order_of(&mut self, id: u64, purchaser: &Person, status: &str, size: usize) -> DemoOrder {
         let same_ticket = self.rng.chance(750);
         let first_ticket = self.ticket();
         let mut attendees = Vec::with_capacity(size);
@@ -482,6 +487,28 @@ impl EventGen<'_> {
         let secs = (start + self.rng.below(self.template.window_minutes * 60)).min(86_399);
         format!("{} {:02}:{:02}:{:02}", self.template.date, secs / 3600, secs / 60 % 60, secs % 60)
     }
+}
+
+/// A new confirmed order for the event made from template `template_index`,
+/// as if bought just now: with `size` attendees (at least 1) numbered from
+/// `first_attendee_id`, nobody checked in yet.
+pub(super) fn new_order(
+    template_index: usize,
+    order_id: u64,
+    first_attendee_id: u64,
+    size: usize,
+    rng: &mut Prng,
+) -> DemoOrder {
+    let template = &TEMPLATES[template_index % TEMPLATES.len()];
+    let mut ids = Ids { next_order: order_id, next_attendee: first_attendee_id };
+    let mut event = EventGen { template, rng, ids: &mut ids };
+    let script = event.script();
+    let purchaser = event.person(script);
+    let mut order = event.order_of(order_id, &purchaser, "confirmed", size.max(1));
+    for a in &mut order.attendees {
+        a.check_in_date = None;
+    }
+    order
 }
 
 /// A ticket's price with the 3.5 % booking fee, rounded to the cent; free stays free.

@@ -1,5 +1,5 @@
-//! The demo server's knobs — latency, injected faults, the JSON shape, hostile
-//! text, token revocation — and the responses a fault produces.
+//! The demo server's knobs — latency, injected faults, the rate limit, the JSON
+//! shape, hostile text, token revocation — and the responses a fault produces.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -7,13 +7,14 @@ use std::io;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::data::Prng;
+use super::rate::{RateLimit, TokenBucket};
 use super::reset::ResetSwitch;
 
 /// A way for one API request to go wrong.
@@ -25,6 +26,13 @@ pub enum Fault {
     ServerErrorJson,
     /// 429, with a `Retry-After` header of this many seconds when `Some`.
     TooManyRequests {
+        /// The `Retry-After` value in seconds; no header when `None`.
+        retry_after_secs: Option<u64>,
+    },
+    /// 503 with `{"error":"temporarily_unavailable"}`, and a `Retry-After`
+    /// header of this many seconds when `Some`: a server in maintenance or
+    /// overloaded.
+    ServiceUnavailable {
         /// The `Retry-After` value in seconds; no header when `None`.
         retry_after_secs: Option<u64>,
     },
@@ -113,6 +121,11 @@ pub struct Knobs {
     /// `fail_next` requests: each entry is a fault and how many more requests get it.
     next: Mutex<VecDeque<(usize, Fault)>>,
     failing_orders: Mutex<HashMap<u64, Fault>>,
+    /// The fault the fail rate produces; `None`: a random one of the mix.
+    fail_rate_fault: Mutex<Option<Fault>>,
+    /// Whether `bucket` holds a limit: requests need not lock it when not.
+    limited: AtomicBool,
+    bucket: Mutex<Option<TokenBucket>>,
     rng: Mutex<Prng>,
 }
 
@@ -127,6 +140,9 @@ impl Knobs {
             token_generation: AtomicU64::new(0),
             next: Mutex::new(VecDeque::new()),
             failing_orders: Mutex::new(HashMap::new()),
+            fail_rate_fault: Mutex::new(None),
+            limited: AtomicBool::new(false),
+            bucket: Mutex::new(None),
             rng: Mutex::new(Prng::new(seed ^ 0x5EED_FA17)),
         };
         knobs.set_fail_rate(fail_rate);
@@ -181,8 +197,21 @@ impl Knobs {
 
     /// Makes this fraction (clamped to 0.0..=1.0) of API requests fail with a
     /// random fault: a 502 HTML page, a 429 with `Retry-After: 1`, or a dropped
-    /// connection.
+    /// connection. Forgets a fault chosen by [`Knobs::set_fail_rate_with`].
     pub fn set_fail_rate(&self, rate: f64) {
+        *lock(&self.fail_rate_fault) = None;
+        self.store_fail_rate(rate);
+    }
+
+    /// Makes this fraction (clamped to 0.0..=1.0) of API requests, picked at
+    /// random, fail with exactly this fault, e.g.
+    /// `Fault::ServiceUnavailable { retry_after_secs: None }`.
+    pub fn set_fail_rate_with(&self, rate: f64, fault: Fault) {
+        *lock(&self.fail_rate_fault) = Some(fault);
+        self.store_fail_rate(rate);
+    }
+
+    fn store_fail_rate(&self, rate: f64) {
         let rate = if rate.is_nan() { 0.0 } else { rate.clamp(0.0, 1.0) };
         self.fail_rate_bits.store(rate.to_bits(), Ordering::Relaxed);
     }
@@ -202,18 +231,66 @@ impl Knobs {
     }
 
     /// Every request for this order's details fails with this fault, until
-    /// [`Knobs::clear_faults`].
+    /// [`Knobs::heal_order`] or [`Knobs::clear_faults`].
     pub fn fail_order_always(&self, order_id: u64, fault: Fault) {
         lock(&self.failing_orders).insert(order_id, fault);
     }
 
-    /// Forgets queued `fail_next` faults and always-failing orders, and sets the
-    /// fail rate to 0. Latency, jitter, shape, hostile text and revocation stay
-    /// as they are.
+    /// Every request for these orders' details fails with this fault, until healed.
+    pub(crate) fn fail_orders_always(&self, order_ids: &[u64], fault: &Fault) {
+        let mut failing = lock(&self.failing_orders);
+        failing.extend(order_ids.iter().map(|&id| (id, fault.clone())));
+    }
+
+    /// Serves this order's details again after [`Knobs::fail_order_always`];
+    /// false when it was not failing.
+    pub fn heal_order(&self, order_id: u64) -> bool {
+        lock(&self.failing_orders).remove(&order_id).is_some()
+    }
+
+    /// The orders failing until healed, in id order.
+    pub fn failing_orders(&self) -> Vec<u64> {
+        let mut ids: Vec<u64> = lock(&self.failing_orders).keys().copied().collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Forgets queued `fail_next` faults and always-failing orders (heals them
+    /// all), and sets the fail rate to 0 with the random mix. Latency, jitter,
+    /// the rate limit, shape, hostile text and revocation stay as they are.
     pub fn clear_faults(&self) {
         lock(&self.next).clear();
         lock(&self.failing_orders).clear();
         self.set_fail_rate(0.0);
+    }
+
+    /// Limits API requests to `rate` a second on average with bursts of up to
+    /// `burst` (at least 1), from now on, starting with a full bucket; `None`
+    /// (or a rate that is not positive) lifts the limit. A request past the
+    /// limit is answered 429 with `Retry-After` (whole seconds until a token
+    /// is back, rounded up, at least 1) and a JSON error, and takes no token.
+    pub fn set_rate_limit(&self, rate: Option<f64>, burst: u32) {
+        let limit = rate.and_then(|rate| RateLimit::new(rate, burst));
+        let mut bucket = lock(&self.bucket);
+        *bucket = limit.map(|limit| TokenBucket::new(limit, Instant::now()));
+        self.limited.store(bucket.is_some(), Ordering::SeqCst);
+    }
+
+    /// The rate limit in force, as `(rate, burst)`.
+    pub fn rate_limit(&self) -> Option<(f64, u32)> {
+        lock(&self.bucket).as_ref().map(|b| (b.limit().rate, b.limit().burst))
+    }
+
+    /// Takes a token for an API request arriving now, or says how long until
+    /// there is one.
+    pub(crate) fn admit(&self, now: Instant) -> Result<(), Duration> {
+        if !self.limited.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        match lock(&self.bucket).as_mut() {
+            Some(bucket) => bucket.take(now),
+            None => Ok(()),
+        }
     }
 
     /// Serves the JSON in this shape from now on.
@@ -275,6 +352,9 @@ impl Knobs {
         if roll >= rate {
             return None;
         }
+        if let Some(fault) = lock(&self.fail_rate_fault).as_ref() {
+            return Some(fault.clone());
+        }
         Some(match rng.below(3) {
             0 => Fault::ServerErrorHtml,
             1 => Fault::TooManyRequests { retry_after_secs: Some(1) },
@@ -308,6 +388,17 @@ pub(crate) fn response(fault: &Fault) -> Response {
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_requests",
                 "Rate limit exceeded; slow down.",
+            );
+            if let Some(secs) = retry_after_secs {
+                r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*secs));
+            }
+            r
+        }
+        Fault::ServiceUnavailable { retry_after_secs } => {
+            let mut r = json_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                "The service is temporarily unavailable; try again later.",
             );
             if let Some(secs) = retry_after_secs {
                 r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*secs));

@@ -2,8 +2,11 @@
 //!
 //! An axum server on 127.0.0.1 that serves the Floktu API v2 (`events`,
 //! `events/{id}/orders`, `events/{id}/orders/{id}`) over generated data, plus the
-//! OAuth `authorize` and `token` endpoints, with knobs for latency, faults and
-//! hostile text.
+//! OAuth `authorize` and `token` endpoints, with knobs for latency, faults, a
+//! rate limit and hostile text, and changes to the data while it serves
+//! (statuses, check-ins, new orders), also over HTTP under `/demo/` (see
+//! [`CONTROL_ENDPOINTS`]). It can stop and start again on the same port with
+//! the same data.
 //! `floktu --demo`, `floktu demo-server`, the integration tests and the
 //! benchmarks all run it.
 //!
@@ -17,36 +20,43 @@
 //! ```
 
 mod catalogue;
+mod control;
 mod data;
 mod faults;
 mod hostile;
+mod mutate;
 mod names;
 mod oauth;
+mod rate;
 mod reset;
 mod shape;
+mod store;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use tokio::net::TcpListener;
-use tokio::sync::{Notify, watch};
+use tokio::net::{TcpListener, TcpSocket};
+use tokio::sync::{Mutex, Notify, watch};
 use tokio::task::JoinHandle;
 
+pub use control::CONTROL_ENDPOINTS;
 pub use data::{Dataset, DemoAttendee, DemoEvent, DemoOrder, format_cents};
 pub use faults::{Fault, Knobs, Shape};
 pub use hostile::hostile_catalogue;
+pub use mutate::{AddedOrder, MutationError, OrderStatus};
 
 use faults::json_error;
 use oauth::OAuth;
 use reset::{ResetSwitch, ResettableListener};
+use store::Store;
 
 /// How to start a [`DemoServer`].
 #[derive(Clone, Debug)]
@@ -57,6 +67,10 @@ pub struct DemoOptions {
     pub latency_ms: u64,
     /// Fraction (0.0..=1.0) of API requests that get a random fault.
     pub fail_rate: f64,
+    /// API requests allowed a second on average (a token bucket); `None`: no limit.
+    pub rate: Option<f64>,
+    /// With `rate`, how many requests may come at once (the bucket's size, at least 1).
+    pub burst: u32,
     /// Number of events.
     pub events: usize,
     /// Orders of the large event (the first); the others get 5 to 120.
@@ -77,6 +91,8 @@ impl Default for DemoOptions {
             port: 0,
             latency_ms: 0,
             fail_rate: 0.0,
+            rate: None,
+            burst: 10,
             events: 6,
             orders: 1500,
             seed: 42,
@@ -96,6 +112,8 @@ pub struct Stats {
     pub max_in_flight: usize,
     /// API requests being handled right now.
     pub in_flight: usize,
+    /// API requests refused by the rate limit (429), counted in `requests` too.
+    pub rate_limited: u64,
     /// Requests to the `token` endpoint.
     pub token_requests: u64,
     /// Bytes of [`Fault::HugeBody`] answers handed to connections so far: how
@@ -104,78 +122,120 @@ pub struct Stats {
 }
 
 /// A running demo server. Dropping it stops the server (without waiting);
-/// [`DemoServer::shutdown`] stops it and waits.
+/// [`DemoServer::shutdown`] stops it and waits. [`DemoServer::stop`] and
+/// [`DemoServer::restart`] stop it for a while and bring it back on the same
+/// port with the same data, knobs and counters.
 #[derive(Debug)]
 pub struct DemoServer {
-    addr: SocketAddr,
     shared: Arc<Shared>,
-    stop: watch::Sender<bool>,
-    task: Option<JoinHandle<()>>,
 }
 
 /// What the handlers share with each other and with [`DemoServer`].
 #[derive(Debug)]
 struct Shared {
-    dataset: Dataset,
-    /// `dataset` with hostile text, made on the first request that wants it.
-    hostile: OnceLock<Dataset>,
+    data: Store,
+    /// The seed of the data, also for the orders added and picked later.
+    seed: u64,
     knobs: Knobs,
     counters: Counters,
     oauth: OAuth,
-    stop: watch::Receiver<bool>,
+    addr: SocketAddr,
+    /// True while the server is stopping or stopped; hanging and slow requests
+    /// end when it turns true.
+    stop: watch::Sender<bool>,
+    /// The task serving now, if any; also keeps stops and restarts in turn.
+    serving: Mutex<Option<JoinHandle<()>>>,
+    /// Shut down or dropped for good: nothing restarts it.
+    closed: AtomicBool,
 }
 
 impl DemoServer {
     /// Generates the data, binds 127.0.0.1:`port` and serves on the current
     /// tokio runtime. Returns once the socket listens.
     pub async fn start(opts: DemoOptions) -> io::Result<DemoServer> {
-        let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, opts.port))).await?;
+        let listener = bind(SocketAddr::from((Ipv4Addr::LOCALHOST, opts.port)))?;
         let addr = listener.local_addr()?;
-        let dataset = Dataset::generate(opts.seed, opts.events, opts.orders);
-        let (stop, stop_rx) = watch::channel(false);
+        let knobs = Knobs::new(opts.latency_ms, opts.fail_rate, opts.seed);
+        knobs.set_rate_limit(opts.rate, opts.burst);
         let shared = Arc::new(Shared {
-            dataset,
-            hostile: OnceLock::new(),
-            knobs: Knobs::new(opts.latency_ms, opts.fail_rate, opts.seed),
+            data: Store::new(Dataset::generate(opts.seed, opts.events, opts.orders)),
+            seed: opts.seed,
+            knobs,
             counters: Counters::default(),
             oauth: OAuth::new(&opts.client_id, &opts.client_secret, &opts.token),
-            stop: stop_rx.clone(),
+            addr,
+            stop: watch::Sender::new(false),
+            serving: Mutex::new(None),
+            closed: AtomicBool::new(false),
         });
-        let app = router(Arc::clone(&shared));
-        let mut stopped = stop_rx;
-        let task = tokio::spawn(async move {
-            let graceful = async move {
-                // Also ends when the sender is gone, i.e. the DemoServer was dropped.
-                let _ = stopped.wait_for(|stop| *stop).await;
-            };
-            let app = app.into_make_service_with_connect_info::<ResetSwitch>();
-            let listener = ResettableListener(listener);
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(graceful).await {
-                tracing::warn!("demo server stopped: {e}");
-            }
-        });
-        Ok(DemoServer { addr, shared, stop, task: Some(task) })
+        *shared.serving.lock().await = Some(serve(&shared, listener));
+        Ok(DemoServer { shared })
     }
 
     /// The address the server listens on (127.0.0.1 and the port).
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.shared.addr
     }
 
     /// The API base, `http://127.0.0.1:PORT/api/v2`, without a trailing slash.
     pub fn base_url(&self) -> String {
-        format!("http://{}/api/v2", self.addr)
+        format!("http://{}/api/v2", self.shared.addr)
     }
 
-    /// The knobs to change latency, faults, shape and tokens while serving.
+    /// The base of the control endpoints, `http://127.0.0.1:PORT/demo`; see
+    /// [`CONTROL_ENDPOINTS`].
+    pub fn control_url(&self) -> String {
+        format!("http://{}/demo", self.shared.addr)
+    }
+
+    /// The knobs to change latency, faults, the rate limit, shape and tokens
+    /// while serving.
     pub fn knobs(&self) -> &Knobs {
         &self.shared.knobs
     }
 
-    /// The data being served, as it is without hostile text (with it on, the
-    /// server sends [`Dataset::with_hostile_text`] of this).
-    pub fn dataset(&self) -> &Dataset {
-        &self.shared.dataset
+    /// The data being served now, as it is without hostile text (with it on,
+    /// the server sends [`Dataset::with_hostile_text`] of this). A snapshot:
+    /// changes made after this call do not show in it.
+    pub fn dataset(&self) -> Arc<Dataset> {
+        self.shared.data.snapshot()
+    }
+
+    /// Sets an order's status; the next request for it sees the new one.
+    pub fn set_order_status(&self, order_id: u64, status: OrderStatus) -> Result<(), MutationError> {
+        self.shared.set_order_status(order_id, status)
+    }
+
+    /// Checks in, as of now, every attendee of the order not checked in yet
+    /// (`check_in_date` "YYYY-MM-DD HH:MM:SS", UTC); returns their ids.
+    pub fn check_in_order(&self, order_id: u64) -> Result<Vec<u64>, MutationError> {
+        self.shared.check_in_order(order_id)
+    }
+
+    /// Checks one attendee in as of now; false when they were already checked
+    /// in (their time stays).
+    pub fn check_in_attendee(&self, attendee_id: u64) -> Result<bool, MutationError> {
+        self.shared.check_in_attendee(attendee_id)
+    }
+
+    /// Adds a confirmed order with `attendees` (at least 1) generated attendees
+    /// to the event: it comes last in the event's orders list and its details
+    /// are served. Its ids are above every id so far.
+    pub fn add_order(&self, event_id: u64, attendees: usize) -> Result<AddedOrder, MutationError> {
+        self.shared.add_order(event_id, attendees)
+    }
+
+    /// Makes `fraction` (0.0..=1.0, rounded to whole orders) of the event's
+    /// orders fail with `fault` on every request for their details, until
+    /// [`Knobs::heal_order`] or [`Knobs::clear_faults`]. The orders are picked
+    /// from the seed: the same every run. Returns their ids, in order.
+    pub fn fail_event_orders(
+        &self,
+        event_id: u64,
+        fraction: f64,
+        fault: Fault,
+    ) -> Result<Vec<u64>, MutationError> {
+        self.shared.fail_event_orders(event_id, fraction, &fault)
     }
 
     /// A snapshot of the counters.
@@ -208,15 +268,27 @@ impl DemoServer {
         }
     }
 
-    /// Stops accepting connections, lets requests in progress finish (hanging
-    /// ones are dropped) and waits for the server to end, at most 5 seconds.
-    pub async fn shutdown(mut self) {
-        self.stop.send_replace(true);
-        if let Some(mut task) = self.task.take()
-            && tokio::time::timeout(Duration::from_secs(5), &mut task).await.is_err()
-        {
-            task.abort();
-        }
+    /// Stops serving: the port refuses connections once this returns.
+    /// Requests in progress finish (hanging and delayed ones are dropped);
+    /// waits at most 5 seconds for them. Data, knobs and counters stay, for
+    /// [`DemoServer::restart`]. Stopping a stopped server does nothing.
+    pub async fn stop(&self) {
+        stop(&self.shared).await;
+    }
+
+    /// Serves again on the same port, with the data as it is now (changes
+    /// made so far included), after [`DemoServer::stop`]; does nothing when
+    /// serving. The port is bound with `SO_REUSEADDR`, so connections of the
+    /// last run still in `TIME_WAIT` do not keep it busy.
+    pub async fn restart(&self) -> io::Result<()> {
+        restart(&self.shared).await
+    }
+
+    /// Stops, lets requests in progress finish (hanging ones are dropped) and
+    /// waits for the server to end, at most 5 seconds. It cannot be restarted.
+    pub async fn shutdown(self) {
+        self.shared.closed.store(true, Ordering::SeqCst);
+        stop(&self.shared).await;
     }
 
     /// Serves until Ctrl-C, then shuts down: the foreground mode of
@@ -231,8 +303,105 @@ impl DemoServer {
 
 impl Drop for DemoServer {
     fn drop(&mut self) {
-        self.stop.send_replace(true);
+        // The serving task ends on its own once it sees the stop; `closed`
+        // keeps a pending `/demo/stop-for` from bringing it back.
+        self.shared.closed.store(true, Ordering::SeqCst);
+        self.shared.stop.send_replace(true);
     }
+}
+
+/// The changes, for [`DemoServer`] and the control endpoints alike.
+impl Shared {
+    fn set_order_status(&self, order_id: u64, status: OrderStatus) -> Result<(), MutationError> {
+        self.data.change(|d| d.set_status(order_id, status))
+    }
+
+    fn check_in_order(&self, order_id: u64) -> Result<Vec<u64>, MutationError> {
+        let now = mutate::check_in_now();
+        self.data.change(|d| d.check_in_order(order_id, &now))
+    }
+
+    fn check_in_attendee(&self, attendee_id: u64) -> Result<bool, MutationError> {
+        let now = mutate::check_in_now();
+        self.data.change(|d| d.check_in_attendee(attendee_id, &now))
+    }
+
+    fn add_order(&self, event_id: u64, attendees: usize) -> Result<AddedOrder, MutationError> {
+        self.data.change(|d| d.add_order(event_id, attendees, self.seed))
+    }
+
+    fn fail_event_orders(
+        &self,
+        event_id: u64,
+        fraction: f64,
+        fault: &Fault,
+    ) -> Result<Vec<u64>, MutationError> {
+        let ids = self.data.read(false, |d| d.pick_orders(event_id, fraction, self.seed))?;
+        self.knobs.fail_orders_always(&ids, fault);
+        Ok(ids)
+    }
+}
+
+/// A listening socket on `addr` with `SO_REUSEADDR`: a restart re-binds the
+/// port while the last run's connections are in `TIME_WAIT`. (On Linux this
+/// does not let two servers listen on one port; that needs `SO_REUSEPORT`.)
+fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = TcpSocket::new_v4()?;
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(1024)
+}
+
+/// Serves `listener` on a new task until `shared.stop` turns true.
+fn serve(shared: &Arc<Shared>, listener: TcpListener) -> JoinHandle<()> {
+    shared.stop.send_replace(false);
+    let mut stopped = shared.stop.subscribe();
+    let app = router(Arc::clone(shared)).into_make_service_with_connect_info::<ResetSwitch>();
+    tokio::spawn(async move {
+        let graceful = async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        // On the stop, axum drops the listener at once (new connections are
+        // refused), then waits for the connections it has.
+        if let Err(e) = axum::serve(ResettableListener(listener), app).with_graceful_shutdown(graceful).await
+        {
+            tracing::warn!("demo server stopped: {e}");
+        }
+    })
+}
+
+async fn stop(shared: &Shared) {
+    let mut serving = shared.serving.lock().await;
+    shared.stop.send_replace(true);
+    if let Some(mut task) = serving.take()
+        && tokio::time::timeout(Duration::from_secs(5), &mut task).await.is_err()
+    {
+        task.abort();
+    }
+}
+
+async fn restart(shared: &Arc<Shared>) -> io::Result<()> {
+    let mut serving = shared.serving.lock().await;
+    if shared.closed.load(Ordering::SeqCst) {
+        return Err(io::Error::other("the demo server was shut down; start a new one"));
+    }
+    if serving.is_none() {
+        *serving = Some(serve(shared, bind(shared.addr)?));
+    }
+    Ok(())
+}
+
+/// Stops the server, and starts it again after `pause`: `/demo/stop-for`.
+/// Answers before the stop begins, so the caller hears that it worked.
+fn stop_for(shared: &Arc<Shared>, pause: Duration) {
+    let shared = Arc::clone(shared);
+    tokio::spawn(async move {
+        stop(&shared).await;
+        tokio::time::sleep(pause).await;
+        if let Err(e) = restart(&shared).await {
+            tracing::warn!("demo server did not come back after /demo/stop-for: {e}");
+        }
+    });
 }
 
 fn router(shared: Arc<Shared>) -> Router {
@@ -242,6 +411,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v2/events/{eventid}/orders/{orderid}", get(order).post(order))
         .route("/api/v2/authorize", get(oauth::authorize))
         .route("/api/v2/token", post(oauth::token))
+        .merge(control::routes())
         .fallback(|| async { json_error(StatusCode::NOT_FOUND, "not_found", "No such API endpoint.") })
         .with_state(shared)
 }
@@ -250,6 +420,7 @@ fn router(shared: Arc<Shared>) -> Router {
 #[derive(Debug, Default)]
 struct Counters {
     requests: AtomicU64,
+    rate_limited: AtomicU64,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
     token_requests: AtomicU64,
@@ -268,6 +439,11 @@ impl Counters {
         InFlight(self)
     }
 
+    fn count_rate_limited(&self) {
+        self.rate_limited.fetch_add(1, Ordering::SeqCst);
+        self.changed.notify_waiters();
+    }
+
     fn count_token_request(&self) {
         self.token_requests.fetch_add(1, Ordering::SeqCst);
         self.changed.notify_waiters();
@@ -281,6 +457,7 @@ impl Counters {
     fn snapshot(&self) -> Stats {
         Stats {
             requests: self.requests.load(Ordering::SeqCst),
+            rate_limited: self.rate_limited.load(Ordering::SeqCst),
             max_in_flight: self.max_in_flight.load(Ordering::SeqCst),
             in_flight: self.in_flight.load(Ordering::SeqCst),
             token_requests: self.token_requests.load(Ordering::SeqCst),
@@ -290,6 +467,7 @@ impl Counters {
 
     fn reset(&self) {
         self.requests.store(0, Ordering::SeqCst);
+        self.rate_limited.store(0, Ordering::SeqCst);
         self.token_requests.store(0, Ordering::SeqCst);
         self.huge_bytes_sent.store(0, Ordering::SeqCst);
         self.max_in_flight.store(self.in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
@@ -339,10 +517,16 @@ async fn order(
     api(&shared, &connection, &headers, Call::Order(event, order)).await
 }
 
-/// Every API request: count it, wait the latency and jitter, maybe fail, then answer.
+/// Every API request: count it, refuse it past the rate limit, wait the
+/// latency and jitter, maybe fail, then answer.
 async fn api(shared: &Arc<Shared>, connection: &ResetSwitch, headers: &HeaderMap, call: Call) -> Response {
     let _in_flight = shared.counters.enter();
-    let mut stop = shared.stop.clone();
+    // First, and at once, as a limiter in front of a real API answers.
+    if let Err(wait) = shared.knobs.admit(Instant::now()) {
+        shared.counters.count_rate_limited();
+        return rate::refused(wait);
+    }
+    let mut stop = shared.stop.subscribe();
     let delay = shared.knobs.delay();
     if !delay.is_zero() {
         tokio::select! {
@@ -417,11 +601,11 @@ fn answer(shared: &Shared, headers: &HeaderMap, call: &Call) -> Result<Vec<u8>, 
         return Err(Refusal::Unauthorized);
     }
     let shape = shared.knobs.shape();
-    let data = if shared.knobs.hostile() {
-        shared.hostile.get_or_init(|| shared.dataset.with_hostile_text())
-    } else {
-        &shared.dataset
-    };
+    shared.data.read(shared.knobs.hostile(), |data| body(data, call, shape))
+}
+
+/// The JSON text of the answer to `call` from `data`.
+fn body(data: &Dataset, call: &Call, shape: Shape) -> Result<Vec<u8>, Refusal> {
     let body = match call {
         Call::Events => shape::events(data, shape),
         Call::Orders(event) => shape::orders(find_event(data, event)?, shape),
