@@ -11,7 +11,7 @@ use floktu_tui::auth::store::{self, TokenSource, TokenStore};
 use floktu_tui::cli::{self, Exit, Format};
 use floktu_tui::cli_account::{self, LoginFlags};
 use floktu_tui::config::{FileConfig, Overrides, Paths, Settings};
-use floktu_tui::demo::{DemoOptions, DemoServer, Shape};
+use floktu_tui::demo::{CONTROL_ENDPOINTS, DemoOptions, DemoServer, Shape};
 use floktu_tui::text::sanitize;
 
 /// A fast, keyboard-driven terminal explorer for the Floktu ticketing API.
@@ -141,6 +141,13 @@ struct DemoArgs {
     /// Fraction of API requests that fail (5xx, 429, dropped connections)
     #[arg(long, default_value_t = 0.0)]
     fail_rate: f64,
+    /// Rate limit: API requests a second on average (a token bucket); past it, 429 with Retry-After
+    #[arg(long, value_name = "R", value_parser = positive_rate)]
+    rate: Option<f64>,
+    /// With --rate, how many requests may come at once
+    #[arg(long, value_name = "B", default_value_t = DemoOptions::default().burst, requires = "rate",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    burst: u32,
     /// Number of events
     #[arg(long, default_value_t = DemoOptions::default().events)]
     events: usize,
@@ -157,6 +164,14 @@ struct DemoArgs {
     /// Adds a random 0..=J ms to every API request, on top of --latency-ms
     #[arg(long, value_name = "J", default_value_t = 0)]
     jitter_ms: u64,
+}
+
+/// `--rate`: a positive number of requests a second.
+fn positive_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(r) if r.is_finite() && r > 0.0 => Ok(r),
+        _ => Err(format!("{s:?} is not a positive number of requests a second")),
+    }
 }
 
 fn main() -> ExitCode {
@@ -333,6 +348,8 @@ async fn demo_server(args: &DemoArgs) -> Result<Exit> {
         port: args.port,
         latency_ms: args.latency_ms,
         fail_rate: args.fail_rate.clamp(0.0, 1.0),
+        rate: args.rate,
+        burst: args.burst,
         events: args.events,
         orders: args.orders,
         ..DemoOptions::default()
@@ -362,8 +379,17 @@ async fn demo_server(args: &DemoArgs) -> Result<Exit> {
     if fail_rate > 0.0 {
         on.push(format!("{:.0}% of requests fail", fail_rate * 100.0));
     }
+    if let Some(rate) = args.rate {
+        on.push(format!("rate limit {rate}/s, bursts of {}", args.burst));
+    }
     println!("  on: {}", on.join(", "));
     println!("  try: FLOKTU_API_BASE={base} FLOKTU_TOKEN={token} floktu events");
+    let origin = format!("http://{}", server.addr());
+    println!("  control (curl -X POST {origin}/demo/...):");
+    let width = CONTROL_ENDPOINTS.iter().map(|(path, _)| path.len()).max().unwrap_or(0);
+    for (path, what) in CONTROL_ENDPOINTS {
+        println!("    {path:<width$}  {what}");
+    }
     println!("Ctrl-C to stop.");
     server.run_until_ctrl_c().await?;
     Ok(Exit::Ok)
