@@ -21,6 +21,7 @@
 mod fold;
 mod limiter;
 mod load;
+mod pacer_interim;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -32,7 +33,10 @@ use serde::Serialize;
 use crate::api::{Attendee, Money, Order, Skipped, Status};
 
 pub use fold::{fold, fold_into};
-pub use load::{Fetch, LoadEvent, Progress, Throttle, fetch, fetch_orders, fetch_with, load};
+pub use load::{
+    Fetch, LiveOptions, LoadEvent, Progress, Request, Throttle, fetch, fetch_orders, fetch_with, live, load,
+    refresh,
+};
 
 /// Between two fields of a guest in the search text: never in folded text, so
 /// a match cannot run from one field into the next.
@@ -59,6 +63,8 @@ pub struct Purchase {
     pub status: Status,
     /// Attendees of the order that could not be decoded.
     pub skipped_attendees: Vec<Skipped>,
+    /// When these details were fetched from Floktu.
+    pub fetched_at: DateTime<Utc>,
     /// Where the order sits in the event's order list (sort key).
     #[serde(skip)]
     rank: u64,
@@ -112,6 +118,26 @@ pub struct FailedOrder {
     pub order_id: u64,
     /// Why, as a person reads it.
     pub error: String,
+}
+
+/// How fresh a guest list is (see [`GuestList::freshness`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Freshness {
+    /// Orders whose details are in.
+    pub orders: usize,
+    /// Of those, orders whose last fetch failed: their older details are kept.
+    pub stale: usize,
+    /// Listed orders whose details are not in at all.
+    pub missing: usize,
+    /// When the oldest details kept were fetched.
+    pub oldest: Option<DateTime<Utc>>,
+}
+
+impl Freshness {
+    /// How old the oldest details are at `now`; zero for an empty list, never negative.
+    pub fn oldest_age(&self, now: DateTime<Utc>) -> chrono::TimeDelta {
+        self.oldest.map_or(chrono::TimeDelta::zero(), |at| (now - at).max(chrono::TimeDelta::zero()))
+    }
 }
 
 /// What the door says about an attendee.
@@ -298,12 +324,24 @@ impl GuestList {
             LoadEvent::Order(order) => self.add_order(*order),
             LoadEvent::Failed { order_id, error } => self.add_failure(order_id, error.to_string()),
             LoadEvent::Done => self.done = true,
-            LoadEvent::Throttled(_) | LoadEvent::ListFailed(_) => {}
+            LoadEvent::Throttled(_)
+            | LoadEvent::ListFailed(_)
+            | LoadEvent::Offline(_)
+            | LoadEvent::Online
+            | LoadEvent::LookedForNew { .. } => {}
         }
     }
 
-    /// Sets the event's order list (ids in list order): guests are kept in this order.
+    /// Sets the event's order list (ids in list order), as a *successful* order
+    /// list gave it: guests are kept in this order, and an order the list no
+    /// longer has leaves with its guests (the only way an order leaves).
     pub fn set_order_list(&mut self, order_ids: Vec<u64>) {
+        let listed: HashSet<u64> = order_ids.iter().copied().collect();
+        let gone: Vec<u64> = self.purchases.keys().copied().filter(|id| !listed.contains(id)).collect();
+        for id in gone {
+            self.remove_order(id);
+        }
+        self.failed.retain(|f| listed.contains(&f.order_id));
         self.ranks.clear();
         for (i, id) in order_ids.iter().enumerate() {
             self.ranks.entry(*id).or_insert(i as u64);
@@ -320,9 +358,16 @@ impl GuestList {
         self.listed.as_deref()
     }
 
-    /// Adds an order's attendees (replacing the order if it was there already)
-    /// in its place in the list; a failure recorded for it is forgotten.
+    /// Adds an order's attendees, fetched just now (replacing the order if it
+    /// was there already) in its place in the list; a failure recorded for it
+    /// is forgotten.
     pub fn add_order(&mut self, order: Order) {
+        self.add_order_fetched(order, Utc::now());
+    }
+
+    /// Like [`GuestList::add_order`], for details fetched at `fetched_at` (the
+    /// cache restores them with their time).
+    pub fn add_order_fetched(&mut self, order: Order, fetched_at: DateTime<Utc>) {
         let order_id = order.id;
         self.remove_order(order_id);
         self.failed.retain(|f| f.order_id != order_id);
@@ -347,6 +392,7 @@ impl GuestList {
             voucher,
             status,
             skipped_attendees,
+            fetched_at,
             rank,
         });
         self.purchases.insert(order_id, Arc::clone(&purchase));
@@ -367,7 +413,8 @@ impl GuestList {
         self.insert_guests(at, new);
     }
 
-    /// Records that an order's details could not be fetched.
+    /// Records that an order's details could not be fetched. Whatever was known
+    /// of the order stays, now stale (see [`GuestList::freshness`]).
     pub fn add_failure(&mut self, order_id: u64, error: impl Into<String>) {
         let failure = FailedOrder { order_id, error: error.into() };
         match self.failed.iter_mut().find(|f| f.order_id == order_id) {
@@ -428,6 +475,36 @@ impl GuestList {
     /// Orders whose details could not be fetched, in list order, with why.
     pub fn failed(&self) -> &[FailedOrder] {
         &self.failed
+    }
+
+    /// How fresh the list is: orders whose last fetch failed while older
+    /// details are kept (stale), listed orders with no details at all
+    /// (missing), and when the oldest details kept were fetched.
+    pub fn freshness(&self) -> Freshness {
+        let stale = self.failed.iter().filter(|f| self.purchases.contains_key(&f.order_id)).count();
+        let missing = match &self.listed {
+            Some(ids) => ids.iter().filter(|id| !self.purchases.contains_key(id)).count(),
+            None => 0,
+        };
+        let oldest = self.purchases.values().map(|p| p.fetched_at).min();
+        Freshness { orders: self.purchases.len(), stale, missing, oldest }
+    }
+
+    /// Orders whose details were fetched before `at` (e.g. before this run
+    /// started), oldest first, with when.
+    pub fn fetched_before(&self, at: DateTime<Utc>) -> Vec<(u64, DateTime<Utc>)> {
+        let mut old: Vec<(u64, DateTime<Utc>)> =
+            self.purchases.values().filter(|p| p.fetched_at < at).map(|p| (p.id, p.fetched_at)).collect();
+        old.sort_by_key(|&(id, when)| (when, id));
+        old
+    }
+
+    /// Listed orders whose details are not in (yet), in list order.
+    pub fn missing(&self) -> Vec<u64> {
+        match &self.listed {
+            Some(ids) => ids.iter().copied().filter(|id| !self.purchases.contains_key(id)).collect(),
+            None => Vec::new(),
+        }
     }
 
     /// Items of the order list that could not be read.
@@ -1113,5 +1190,66 @@ mod tests {
         assert_eq!(list.age(now), chrono::TimeDelta::minutes(12));
         list.set_fetched_at(now + chrono::TimeDelta::minutes(1));
         assert_eq!(list.age(now), chrono::TimeDelta::zero());
+    }
+
+    #[test]
+    fn a_failed_refresh_keeps_the_last_good_order() {
+        let mut list = list_of(vec![order(1, Status::Confirmed, vec![attendee(10, "Ann", "Lee")])]);
+        list.add_failure(1, "Floktu answered 503");
+        assert_eq!(ids(&list), vec![10]);
+        assert_eq!(list.lookup_id(10), vec![0]);
+        assert_eq!(list.counts().overall.total, 1);
+        assert_eq!(list.freshness().stale, 1);
+    }
+
+    #[test]
+    fn an_order_leaves_only_when_a_successful_list_no_longer_has_it() {
+        let mut list = list_of(vec![
+            order(1, Status::Confirmed, vec![attendee(10, "Ann", "Lee")]),
+            order(2, Status::Confirmed, vec![attendee(20, "Bo", "Ng")]),
+        ]);
+        list.add_failure(2, "timed out");
+        list.set_order_list(vec![2, 3]);
+        assert_eq!(ids(&list), vec![20]);
+        assert!(list.purchase(1).is_none());
+        assert_eq!(list.lookup_id(10), Vec::<usize>::new());
+        assert_eq!(list.missing(), vec![3]);
+        assert_eq!(list.failed().len(), 1, "the failure of an order still listed stays");
+        assert_consistent(&list);
+    }
+
+    #[test]
+    fn a_failure_of_an_order_that_left_the_list_is_forgotten() {
+        let mut list =
+            list_of(vec![order(1, Status::Confirmed, vec![]), order(2, Status::Confirmed, vec![])]);
+        list.add_failure(1, "timed out");
+        list.set_order_list(vec![2]);
+        assert!(list.failed().is_empty());
+    }
+
+    #[test]
+    fn freshness_counts_stale_and_missing_orders_and_the_oldest_details() {
+        let now = Utc::now();
+        let mut list = GuestList::new(12);
+        list.set_order_list(vec![1, 2, 3, 4]);
+        list.add_order_fetched(order(1, Status::Confirmed, vec![]), now - chrono::TimeDelta::minutes(7));
+        list.add_order_fetched(order(2, Status::Confirmed, vec![]), now - chrono::TimeDelta::minutes(2));
+        list.add_order_fetched(order(3, Status::Confirmed, vec![]), now);
+        list.add_failure(1, "timed out");
+        list.add_failure(4, "timed out");
+        let f = list.freshness();
+        assert_eq!((f.orders, f.stale, f.missing), (3, 1, 1));
+        assert_eq!(f.oldest_age(now), chrono::TimeDelta::minutes(7));
+        let before: Vec<u64> = list.fetched_before(now).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(before, vec![1, 2], "oldest first");
+    }
+
+    #[test]
+    fn new_details_make_a_stale_order_fresh() {
+        let mut list = list_of(vec![order(1, Status::Confirmed, vec![attendee(10, "Ann", "Lee")])]);
+        list.add_failure(1, "timed out");
+        list.add_order(order(1, Status::Cancelled, vec![attendee(10, "Ann", "Lee")]));
+        assert_eq!(list.freshness().stale, 0);
+        assert_eq!(list.verdict(0), Verdict::Cancelled);
     }
 }

@@ -153,7 +153,7 @@ async fn an_unknown_event_fails_the_whole_load() {
 }
 
 #[tokio::test]
-async fn a_rate_limit_halves_the_requests_in_flight_and_they_creep_back() {
+async fn a_rate_limit_is_reported_and_the_refused_request_goes_again() {
     let s = server(20).await;
     s.knobs().set_latency_ms(20);
     // The order list request gets the 429, before any detail is asked for.
@@ -168,23 +168,20 @@ async fn a_rate_limit_halves_the_requests_in_flight_and_they_creep_back() {
         list.apply(ev);
     })
     .await;
-    assert_eq!(throttles, vec![Throttle { limit: 4, wait: None }]);
+    assert_eq!(throttles.len(), 1, "{throttles:?}");
     assert!(list.is_complete());
-    // From 4, one more after each run of successes as long as the limit:
-    // 20 orders reach 7 at most, never the 8 allowed.
-    let max = s.stats().max_in_flight;
-    assert!((4..8).contains(&max), "max in flight {max}");
 }
 
 #[tokio::test]
 async fn retry_after_is_reported_with_the_slow_down() {
     let s = server(12).await;
     s.knobs().fail_next(1, Fault::TooManyRequests { retry_after_secs: Some(1) });
-    let mut throttles = Vec::new();
+    let mut throttles: Vec<Throttle> = Vec::new();
     let c = client(&s, options(2));
-    guestlist::load(&c, s.dataset().events[0].id, 8, |p| throttles.extend(p.throttle)).await.unwrap();
-    // The client caps the wait at 20 ms (see `options`); the loader reports what it waited.
-    assert_eq!(throttles, vec![Throttle { limit: 4, wait: Some(Duration::from_millis(20)) }]);
+    let list =
+        guestlist::load(&c, s.dataset().events[0].id, 8, |p| throttles.extend(p.throttle)).await.unwrap();
+    assert_eq!(throttles.iter().map(|t| t.wait).collect::<Vec<_>>(), vec![Some(Duration::from_secs(1))]);
+    assert!(list.is_complete());
 }
 
 #[test]

@@ -106,6 +106,16 @@ impl FloktuClient {
         client
     }
 
+    /// A clone of this client (same connections) that tries each request once:
+    /// for a caller that retries and paces requests itself (the guest list loader).
+    pub fn without_retries(&self) -> FloktuClient {
+        let mut client = self.clone();
+        let mut opts = (*self.opts).clone();
+        opts.retry.max_retries = 0;
+        client.opts = Arc::new(opts);
+        client
+    }
+
     /// The API base this client talks to.
     pub fn base(&self) -> &ApiBase {
         &self.base
@@ -291,6 +301,10 @@ pub(crate) fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8])
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::Unauthorized(message),
         StatusCode::NOT_FOUND => Error::NotFound(message),
         StatusCode::TOO_MANY_REQUESTS => Error::RateLimited { retry_after: retry_after(headers) },
+        StatusCode::SERVICE_UNAVAILABLE => match retry_after(headers) {
+            Some(retry_after) => Error::Unavailable { retry_after, message },
+            None => Error::Server { status: status.as_u16(), message },
+        },
         _ => Error::Server { status: status.as_u16(), message },
     }
 }

@@ -127,6 +127,14 @@ pub enum Error {
         /// From the `Retry-After` header.
         retry_after: Option<Duration>,
     },
+    /// 503 with a `Retry-After`: Floktu is busy and said when to come back.
+    #[error("Floktu is busy (503: {message}){}", retry_hint(&Some(*.retry_after)))]
+    Unavailable {
+        /// From the `Retry-After` header.
+        retry_after: Duration,
+        /// What the body said, sanitized.
+        message: String,
+    },
     /// Any other non-2xx answer.
     #[error("Floktu answered {status}: {message}")]
     Server {
@@ -171,7 +179,9 @@ impl Error {
     /// Worth retrying: the same request may well succeed in a moment.
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Timeout(_) | Error::Network(_) | Error::RateLimited { .. } => true,
+            Error::Timeout(_) | Error::Network(_) | Error::RateLimited { .. } | Error::Unavailable { .. } => {
+                true
+            }
             Error::Server { status, .. } => *status >= 500,
             _ => false,
         }
@@ -181,8 +191,15 @@ impl Error {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::RateLimited { retry_after } => *retry_after,
+            Error::Unavailable { retry_after, .. } => Some(*retry_after),
             _ => None,
         }
+    }
+
+    /// Floktu asked us to slow down: a 429, or a 503 that says when to come
+    /// back. Other failures are not about our pace.
+    pub fn asks_to_slow_down(&self) -> bool {
+        matches!(self, Error::RateLimited { .. } | Error::Unavailable { .. })
     }
 }
 

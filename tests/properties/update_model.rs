@@ -168,7 +168,7 @@ fn load_event() -> impl Strategy<Value = LoadEvent> {
         4 => order().prop_map(|o| LoadEvent::Order(Box::new(o))),
         1 => (id(1..9), error()).prop_map(|(order_id, error)| LoadEvent::Failed { order_id, error }),
         1 => (0usize..8, proptest::option::of((0u64..30).prop_map(Duration::from_secs)))
-            .prop_map(|(limit, wait)| LoadEvent::Throttled(Throttle { limit, wait })),
+            .prop_map(|(limit, wait)| LoadEvent::Throttled(Throttle { limit, wait, per_second: None })),
         1 => error().prop_map(LoadEvent::ListFailed),
         2 => Just(LoadEvent::Done),
     ]
