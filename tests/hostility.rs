@@ -259,7 +259,7 @@ async fn sanitized_hostile_text_has_no_escapes_controls_or_bidi() {
         assert_terminal_safe(&sanitize(&format!("Ann{sample}ie")), class);
     }
     let s = hostile_tolerant_server().await;
-    let text = decoded_text(&client(&s), s.dataset()).await;
+    let text = decoded_text(&client(&s), &s.dataset()).await;
     assert!(text.len() > 500, "only {} strings", text.len());
     assert!(text.iter().any(|t| t.contains('\u{1b}')), "the model keeps the raw text");
     for t in &text {
