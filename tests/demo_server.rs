@@ -1070,3 +1070,29 @@ async fn stop_for_refuses_connections_then_serves_again() {
     assert!(eventually(|| async { !refused(&server).await }).await, "and then serves again");
     assert_eq!(details(&server, event, order.id).await["status"], "cancelled");
 }
+
+#[tokio::test]
+async fn changes_while_clients_read_leave_every_answer_whole() {
+    let server = server().await;
+    let event = large_event(&server);
+    let client = client();
+    let reads = event.orders.iter().map(|o| {
+        let url = format!("{}/events/{}/orders/{}", server.base_url(), event.id, o.id);
+        let client = client.clone();
+        async move {
+            let resp = client.get(url).bearer_auth(TOKEN).send().await.expect("answered");
+            assert_eq!(resp.status(), StatusCode::OK);
+            resp.json::<Value>().await.expect("whole JSON")
+        }
+    });
+    let writes = async {
+        for o in &event.orders {
+            server.check_in_order(o.id).expect("the order exists");
+            tokio::task::yield_now().await;
+        }
+    };
+    let (answers, ()) = tokio::join!(futures::future::join_all(reads), writes);
+    assert_eq!(answers.len(), event.orders.len());
+    let after = server.dataset();
+    assert!(after.events[0].orders.iter().flat_map(|o| &o.attendees).all(|a| a.check_in_date.is_some()));
+}
