@@ -1,34 +1,83 @@
 //! Guest lists saved on disk, one file per event (DESIGN.md §5), so that a list
-//! opens at once and can be used with no network at all (`--offline`).
+//! opens at once and can be searched with no network at all (`--offline`).
 //!
 //! - Under `$XDG_CACHE_HOME/floktu/` (directories `0700`, files `0600`), one
 //!   directory per account: the API host and a fingerprint of the token, so
 //!   another account never sees this one's guests. Demo runs use one fixed `demo`
 //!   directory, whatever port the demo server got.
-//! - Each file is written to a temporary file in the same directory, synced, then
-//!   renamed over the old one: a crash leaves the old file or the new, never half.
-//! - Files say which format `version` they are; a file of another version (an
-//!   older or newer floktu) is ignored, as if there were none.
-//! - Files hold the host and the token's fingerprint, never the token.
+//! - Each file is written to a temporary file in the same directory, synced,
+//!   renamed over the old one, and the directory synced: a crash leaves the old
+//!   file or the new, never half of one.
+//! - Files hold the host and the token's fingerprint, never the token; both, and
+//!   the event, are checked on reading.
+//!
+//! # Format 2: `event-<id>.guests`
+//!
+//! A compact binary snapshot, written by hand (little-endian; "varint" is
+//! LEB128, strings are a varint length and UTF-8; an optional string is its
+//! length + 1, 0 for none):
+//!
+//! ```text
+//! "FLOKTU-G" · version u32 · header length u32 · header · header CRC-32
+//! header: host, account, event id, event name, fetched at, guests, orders,
+//!         the lengths of meta, text and records, body CRC-32
+//! body:   meta     order list, failed orders (with when their kept details were
+//!                  fetched), unfetched orders, skipped orders and attendees, done
+//!         text     the folded search text, exactly as `GuestList` builds it
+//!         guests   per guest: text start, record offset, order number (3 × u32)
+//!         orders   per order: record offset (u32)
+//!         records  per order: its record (with when it was fetched), then its
+//!                  attendees' records
+//! ```
+//!
+//! Why this and not SQLite or JSON: the two things done with a cached list are
+//! "open it all" (the TUI) and "search it once" (`attendees --offline --search`).
+//! Opening needs no parsing of text and no folding: the search text is stored as
+//! the list had it, and records are read in one pass. Searching reads the file,
+//! runs the list's own search over the text, and decodes only the guests it
+//! matched (the fixed-size guest index says where each one is) — the same
+//! matches as the TUI, by construction. `Cache::events` reads only headers.
+//! SQLite would give random access too, but not the list's folded search, and a
+//! second storage engine in the cache for what one `Vec<u8>` does.
+//!
+//! The stored search text is only right for the folding rules that built it:
+//! bump [`FORMAT_VERSION`] whenever `guestlist::fold` or the search text changes,
+//! as for any change of layout. A file of another version (format 1 was
+//! `event-<id>.json`, one JSON document) is ignored, as if there were none, and
+//! replaced at the next save. A damaged file (checked by CRC-32, then decoded
+//! with every length checked) is a [`Miss`], never a panic.
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize};
 
-use crate::api::{AccessToken, ApiBase, Attendee, Money, Order, Skipped, Status};
-use crate::guestlist::{FailedOrder, Guest, GuestList, Purchase};
+use crate::api::{AccessToken, Answer, ApiBase, Attendee, CheckIn, Money, Order, Skipped, Status};
+use crate::guestlist::{FailedOrder, GuestList, ListParts, OrderPart, check_search_text};
 
 /// The format written now. Bump it whenever the layout changes incompatibly.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The name of the demo account's directory.
 const DEMO_ACCOUNT: &str = "demo";
+
+/// What every file of format 2 and later starts with.
+const MAGIC: &[u8; 8] = b"FLOKTU-G";
+
+/// Magic, version and header length.
+const PREFIX_LEN: usize = 16;
+
+/// A header longer than this is not one floktu wrote (it holds a host, an
+/// account and an event name).
+const MAX_HEADER: usize = 1 << 20;
+
+/// Bytes per guest in the guest index: text start, record offset, order number.
+const GUEST_ENTRY: usize = 12;
+
+/// Bytes per order in the order index: record offset.
+const ORDER_ENTRY: usize = 4;
 
 /// The guest-list cache of one account.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,6 +128,53 @@ pub struct CachedEvent {
     pub fetched_at: DateTime<Utc>,
 }
 
+/// What a cached list lacks, stored with it so that a search can say so
+/// without reading every order ([`Cache::search`]); [`Gaps::of`] a list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Gaps {
+    /// Orders whose last fetch failed, in list order, with why, and when the
+    /// details kept for them were fetched (`None`: nothing is kept, their
+    /// attendees are left out).
+    pub failed: Vec<(FailedOrder, Option<DateTime<Utc>>)>,
+    /// Listed orders with no details and no failure recorded (a load cut short).
+    pub unfetched: Vec<u64>,
+    /// Items of the order list that could not be read.
+    pub skipped_orders: Vec<Skipped>,
+    /// Orders some of whose attendees could not be read, with those items.
+    pub skipped_attendees: Vec<(u64, Vec<Skipped>)>,
+}
+
+impl Gaps {
+    /// What `list` lacks.
+    pub fn of(list: &GuestList) -> Gaps {
+        let failed: Vec<(FailedOrder, Option<DateTime<Utc>>)> = list
+            .failed()
+            .iter()
+            .map(|f| (f.clone(), list.purchase(f.order_id).map(|p| p.fetched_at)))
+            .collect();
+        let failed_ids: std::collections::HashSet<u64> = failed.iter().map(|(f, _)| f.order_id).collect();
+        let unfetched = list.missing().into_iter().filter(|id| !failed_ids.contains(id)).collect();
+        let skipped_attendees = list
+            .orders()
+            .into_iter()
+            .filter(|(p, _)| !p.skipped_attendees.is_empty())
+            .map(|(p, _)| (p.id, p.skipped_attendees.clone()))
+            .collect();
+        Gaps { failed, unfetched, skipped_orders: list.skipped_orders().to_vec(), skipped_attendees }
+    }
+}
+
+/// The answer of [`Cache::search`].
+#[derive(Clone, Debug)]
+pub struct Found {
+    /// The matching guests, in list order, each with its order's details (and
+    /// only the matching attendees of each order); the event's name and
+    /// `fetched_at` as cached.
+    pub list: GuestList,
+    /// What the whole cached list lacks.
+    pub gaps: Gaps,
+}
+
 /// Writing the cache failed.
 #[derive(Debug, thiserror::Error)]
 #[error("could not write the cache file {}: {source}", path.display())]
@@ -116,35 +212,31 @@ impl Cache {
 
     /// The file that holds `event_id`'s list.
     pub fn file(&self, event_id: u64) -> PathBuf {
+        self.dir.join(format!("event-{event_id}.guests"))
+    }
+
+    /// Where format 1 kept `event_id`'s list (ignored, removed at the next save).
+    fn old_file(&self, event_id: u64) -> PathBuf {
         self.dir.join(format!("event-{event_id}.json"))
     }
 
-    /// Saves `list` (complete or partial: its failures are kept with it),
-    /// replacing the event's earlier copy atomically. Returns the file written.
+    /// Saves `list` (complete or partial: its failures and each order's
+    /// fetch time are kept with it), replacing the event's earlier copy
+    /// atomically. Returns the file written.
     pub fn save(&self, list: &GuestList) -> Result<PathBuf, CacheError> {
         self.make_dirs()?;
-        let orders = list.orders();
-        let file = FileOut {
-            version: FORMAT_VERSION,
-            api_host: &self.host,
-            account: &self.account,
-            event_id: list.event_id(),
-            event_name: list.event_name(),
-            fetched_at: list.fetched_at(),
-            order_list: list.order_list(),
-            orders: OrdersOut(&orders),
-            failed: list.failed(),
-            skipped_orders: list.skipped_orders(),
-        };
         let path = self.file(list.event_id());
-        let bytes = serde_json::to_vec(&file)
-            .map_err(|e| CacheError { path: path.clone(), source: io::Error::other(e) })?;
-        write_atomic(&path, &bytes).map_err(|source| CacheError { path: path.clone(), source })?;
+        let bytes = encode(list, &self.host, &self.account)
+            .map_err(|source| CacheError { path: path.clone(), source })?;
+        write_atomic(&path, |file| file.write_all(&bytes))
+            .map_err(|source| CacheError { path: path.clone(), source })?;
+        // A format 1 copy is now only in the way.
+        let _ = fs::remove_file(self.old_file(list.event_id()));
         Ok(path)
     }
 
-    /// The cached list of `event_id`, with the time it was fetched; `None` when
-    /// there is none this account can use (see [`Cache::read`] for why not).
+    /// The cached list of `event_id`; `None` when there is none this account
+    /// can use (see [`Cache::read`] for why not).
     pub fn load(&self, event_id: u64) -> Option<GuestList> {
         match self.read(event_id) {
             Ok(list) => Some(list),
@@ -158,65 +250,21 @@ impl Cache {
 
     /// The cached list of `event_id`, or why there is none.
     pub fn read(&self, event_id: u64) -> Result<GuestList, Miss> {
-        let path = self.file(event_id);
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Miss::Absent),
-            Err(e) => return Err(Miss::Unreadable(e.to_string())),
-        };
-        // The orders go into the list as they are parsed, not into a Vec first:
-        // half the peak memory, and the parser's scratch space is reused.
-        let mut list = GuestList::new(event_id);
-        let mut meta = Meta::default();
-        let mut de = serde_json::Deserializer::from_slice(&bytes);
-        let parsed =
-            FileSeed { list: &mut list, meta: &mut meta }.deserialize(&mut de).and_then(|()| de.end());
-        let ours = u64::from(FORMAT_VERSION);
-        match (meta.version, parsed) {
-            (Some(v), _) if v != ours => return Err(Miss::OtherVersion(v)),
-            (Some(_), Ok(())) => {}
-            (_, parsed) => {
-                // No version before the error: another layout may put it elsewhere.
-                return Err(match serde_json::from_slice::<Head>(&bytes) {
-                    Ok(head) if head.version != ours => Miss::OtherVersion(head.version),
-                    _ => Miss::Unreadable(match parsed {
-                        Err(e) => e.to_string(),
-                        Ok(()) => "no format version".to_string(),
-                    }),
-                });
-            }
-        }
-        let Meta {
-            api_host,
-            account,
-            event_id: file_event,
-            event_name,
-            fetched_at,
-            failed,
-            skipped_orders,
-            ..
-        } = meta;
-        if api_host.as_deref() != Some(self.host.as_str())
-            || account.as_deref() != Some(self.account.as_str())
-            || file_event != Some(event_id)
-        {
-            return Err(Miss::NotOurs);
-        }
-        let Some(fetched_at) = fetched_at else {
-            return Err(Miss::Unreadable("no fetched_at".to_string()));
-        };
-        list.set_event_name(event_name);
-        for f in failed {
-            list.add_failure(f.order_id, f.error);
-        }
-        list.set_skipped_orders(skipped_orders);
-        list.set_fetched_at(fetched_at);
-        list.mark_done();
-        Ok(list)
+        let bytes = self.read_file(event_id)?;
+        decode(&bytes, &self.host, &self.account, event_id)
     }
 
-    /// The events cached for this account, newest first (reads every file: for
-    /// finding an event by name offline, not for a hot path).
+    /// The cached guests of `event_id` that match `query` (as
+    /// [`GuestList::search`] matches), decoding only those, and what the whole
+    /// list lacks; or why there is no cached list.
+    pub fn search(&self, event_id: u64, query: &str) -> Result<Found, Miss> {
+        let bytes = self.read_file(event_id)?;
+        let file = Snapshot::parse(&bytes, &self.host, &self.account, event_id)?;
+        file.search(query).map_err(Miss::from)
+    }
+
+    /// The events cached for this account, newest first. Reads only each
+    /// file's header.
     pub fn events(&self) -> Vec<CachedEvent> {
         let Ok(entries) = fs::read_dir(&self.dir) else {
             return Vec::new();
@@ -225,19 +273,14 @@ impl Cache {
             .filter_map(Result::ok)
             .filter_map(|entry| {
                 let name = entry.file_name();
-                let id = name.to_str()?.strip_prefix("event-")?.strip_suffix(".json")?;
-                let bytes = fs::read(entry.path()).ok()?;
-                let head: Head = serde_json::from_slice(&bytes).ok()?;
-                let ours = head.version == u64::from(FORMAT_VERSION)
-                    && head.api_host.as_deref() == Some(self.host.as_str())
-                    && head.account.as_deref() == Some(self.account.as_str())
-                    && head.event_id.is_some_and(|e| e.to_string() == id);
-                Some(CachedEvent {
-                    event_id: head.event_id?,
+                let id: u64 = name.to_str()?.strip_prefix("event-")?.strip_suffix(".guests")?.parse().ok()?;
+                let head = read_header(&entry.path()).ok()?;
+                let ours = head.host == self.host && head.account == self.account && head.event_id == id;
+                ours.then_some(CachedEvent {
+                    event_id: head.event_id,
                     event_name: head.event_name,
-                    fetched_at: head.fetched_at?,
+                    fetched_at: head.fetched_at,
                 })
-                .filter(|_| ours)
             })
             .collect();
         out.sort_by_key(|e| std::cmp::Reverse(e.fetched_at));
@@ -250,6 +293,21 @@ impl Cache {
         match fs::remove_dir_all(&self.dir) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             other => other,
+        }
+    }
+
+    /// The bytes of `event_id`'s file; a format 1 file in its stead is another version.
+    fn read_file(&self, event_id: u64) -> Result<Vec<u8>, Miss> {
+        match fs::read(self.file(event_id)) {
+            Ok(bytes) => Ok(bytes),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if self.old_file(event_id).exists() {
+                    Err(Miss::OtherVersion(1))
+                } else {
+                    Err(Miss::Absent)
+                }
+            }
+            Err(e) => Err(Miss::Unreadable(e.to_string())),
         }
     }
 
@@ -283,9 +341,10 @@ fn make_private_dir(dir: &Path) -> io::Result<()> {
     }
 }
 
-/// Writes `bytes` to `path` atomically: a `0600` temporary file in the same
-/// directory, synced, renamed over `path`, then the directory synced.
-fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// Writes `path` atomically with `write`: into a `0600` temporary file in the
+/// same directory, synced, renamed over `path`, then the directory synced. If
+/// anything fails, the temporary file goes and `path` is as it was.
+fn write_atomic(path: &Path, write: impl FnOnce(&mut File) -> io::Result<()>) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("cache");
     let nonce: u64 = rand::random();
@@ -299,7 +358,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
             options.mode(0o600);
         }
         let mut file = options.open(&tmp)?;
-        file.write_all(bytes)?;
+        write(&mut file)?;
         file.sync_all()?;
         drop(file);
         fs::rename(&tmp, path)
@@ -315,182 +374,642 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
-/// What every version's file starts with, enough to tell the version and whose it is.
-#[derive(Deserialize)]
-struct Head {
-    version: u64,
-    api_host: Option<String>,
-    account: Option<String>,
-    event_id: Option<u64>,
-    event_name: Option<String>,
-    fetched_at: Option<DateTime<Utc>>,
+/// Why a file's content could not be used, before it becomes a [`Miss`].
+#[derive(Debug, PartialEq, Eq)]
+enum Bad {
+    Version(u64),
+    NotOurs,
+    Damaged(&'static str),
 }
 
-/// Format 1, as written.
-#[derive(Serialize)]
-struct FileOut<'a> {
-    version: u32,
-    api_host: &'a str,
-    account: &'a str,
+impl From<Bad> for Miss {
+    fn from(bad: Bad) -> Miss {
+        match bad {
+            Bad::Version(v) => Miss::OtherVersion(v),
+            Bad::NotOurs => Miss::NotOurs,
+            Bad::Damaged(why) => Miss::Unreadable(why.to_string()),
+        }
+    }
+}
+
+impl From<crate::guestlist::PartsMismatch> for Bad {
+    fn from(e: crate::guestlist::PartsMismatch) -> Bad {
+        Bad::Damaged(e.0)
+    }
+}
+
+/// A file's header: whose it is, and how long each section is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Header {
+    host: String,
+    account: String,
     event_id: u64,
-    event_name: Option<&'a str>,
-    fetched_at: DateTime<Utc>,
-    order_list: Option<&'a [u64]>,
-    orders: OrdersOut<'a>,
-    failed: &'a [FailedOrder],
-    skipped_orders: &'a [Skipped],
-}
-
-/// Format 1, as read: everything but the orders, which [`FileSeed`] adds to
-/// the list as it meets them.
-#[derive(Default)]
-struct Meta {
-    version: Option<u64>,
-    api_host: Option<String>,
-    account: Option<String>,
-    event_id: Option<u64>,
     event_name: Option<String>,
-    fetched_at: Option<DateTime<Utc>>,
-    failed: Vec<FailedOrder>,
-    skipped_orders: Vec<Skipped>,
+    fetched_at: DateTime<Utc>,
+    guests: usize,
+    orders: usize,
+    meta_len: usize,
+    text_len: usize,
+    records_len: usize,
+    body_crc: u32,
 }
 
-/// The fields of format 1; anything else is skipped.
-#[derive(Deserialize)]
-#[serde(field_identifier, rename_all = "snake_case")]
-enum Field {
-    Version,
-    ApiHost,
-    Account,
-    EventId,
-    EventName,
-    FetchedAt,
-    OrderList,
-    Orders,
-    Failed,
-    SkippedOrders,
-    #[serde(other)]
-    Other,
+/// Reads only the header of the file at `path` (for [`Cache::events`]).
+fn read_header(path: &Path) -> Result<Header, Bad> {
+    let mut file = File::open(path).map_err(|_| Bad::Damaged("cannot open"))?;
+    let mut prefix = [0u8; PREFIX_LEN];
+    file.read_exact(&mut prefix).map_err(|_| Bad::Damaged("too short"))?;
+    let header_len = check_prefix(&prefix)?;
+    let mut rest = vec![0u8; header_len + 4];
+    file.read_exact(&mut rest).map_err(|_| Bad::Damaged("too short"))?;
+    let mut all = prefix.to_vec();
+    all.extend_from_slice(&rest);
+    parse_header(&all).map(|(head, _)| head)
 }
 
-/// Reads a format 1 file into `list` and `meta`. Stops at a version other than
-/// this one, before reading what follows it.
-struct FileSeed<'a> {
-    list: &'a mut GuestList,
-    meta: &'a mut Meta,
+/// Checks the magic and the version; returns the header's length.
+fn check_prefix(prefix: &[u8]) -> Result<usize, Bad> {
+    let mut r = Reader::new(prefix);
+    if r.bytes(MAGIC.len())? != MAGIC {
+        return Err(Bad::Damaged("not a floktu cache file"));
+    }
+    let version = r.u32()?;
+    if version != FORMAT_VERSION {
+        return Err(Bad::Version(u64::from(version)));
+    }
+    let header_len = r.u32()? as usize;
+    if header_len > MAX_HEADER {
+        return Err(Bad::Damaged("header too long"));
+    }
+    Ok(header_len)
 }
 
-impl<'de> DeserializeSeed<'de> for FileSeed<'_> {
-    type Value = ();
+/// The header at the start of `bytes`, and where the body starts.
+fn parse_header(bytes: &[u8]) -> Result<(Header, usize), Bad> {
+    let header_len = check_prefix(bytes.get(..PREFIX_LEN).ok_or(Bad::Damaged("too short"))?)?;
+    let end = PREFIX_LEN + header_len;
+    let sealed = bytes.get(..end).ok_or(Bad::Damaged("header cut short"))?;
+    let crc = Reader::new(bytes.get(end..end + 4).ok_or(Bad::Damaged("header cut short"))?).u32()?;
+    if crc32fast::hash(sealed) != crc {
+        return Err(Bad::Damaged("header checksum does not match"));
+    }
+    let mut r = Reader::new(&sealed[PREFIX_LEN..]);
+    let head = Header {
+        host: r.string()?,
+        account: r.string()?,
+        event_id: r.varint()?,
+        event_name: r.opt_string()?,
+        fetched_at: r.time()?,
+        guests: r.len()?,
+        orders: r.len()?,
+        meta_len: r.len()?,
+        text_len: r.len()?,
+        records_len: r.len()?,
+        body_crc: r.u32()?,
+    };
+    Ok((head, end + 4))
+}
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
+/// A file of this format, its header checked, cut into its sections.
+struct Snapshot<'a> {
+    head: Header,
+    meta: &'a [u8],
+    text: &'a [u8],
+    guests: &'a [u8],
+    orders: &'a [u8],
+    records: &'a [u8],
+}
+
+impl<'a> Snapshot<'a> {
+    /// Checks that `bytes` is a whole, undamaged file of `host`/`account` for `event_id`.
+    fn parse(bytes: &'a [u8], host: &str, account: &str, event_id: u64) -> Result<Snapshot<'a>, Bad> {
+        let (head, body_at) = parse_header(bytes)?;
+        if head.host != host || head.account != account || head.event_id != event_id {
+            return Err(Bad::NotOurs);
+        }
+        let body = &bytes[body_at..];
+        let sizes = [
+            head.meta_len,
+            head.text_len,
+            head.guests.checked_mul(GUEST_ENTRY).ok_or(Bad::Damaged("too many guests"))?,
+            head.orders.checked_mul(ORDER_ENTRY).ok_or(Bad::Damaged("too many orders"))?,
+            head.records_len,
+        ];
+        let total = sizes.iter().try_fold(0usize, |sum, s| sum.checked_add(*s));
+        match total {
+            Some(total) if total == body.len() => {}
+            Some(total) if total > body.len() => return Err(Bad::Damaged("cut short")),
+            _ => return Err(Bad::Damaged("wrong length")),
+        }
+        if crc32fast::hash(body) != head.body_crc {
+            return Err(Bad::Damaged("checksum does not match"));
+        }
+        let mut r = Reader::new(body);
+        let [meta, text, guests, orders, records] = sizes.map(|n| r.bytes(n).unwrap_or_default());
+        Ok(Snapshot { head, meta, text, guests, orders, records })
+    }
+
+    /// The whole list.
+    fn list(&self) -> Result<GuestList, Bad> {
+        let meta = Meta::decode(self.meta)?;
+        let text = std::str::from_utf8(self.text).map_err(|_| Bad::Damaged("search text not UTF-8"))?;
+        let mut starts = Vec::with_capacity(self.head.guests);
+        for entry in self.guests.chunks_exact(GUEST_ENTRY) {
+            starts.push(Reader::new(entry).u32()?);
+        }
+        let mut r = Reader::new(self.records);
+        let mut orders = Vec::with_capacity(self.head.orders.min(self.records.len()));
+        for _ in 0..self.head.orders {
+            let (mut part, attendees) = decode_order(&mut r)?;
+            part.order.attendees.reserve_exact(attendees.min(r.remaining()));
+            for _ in 0..attendees {
+                part.order.attendees.push(decode_attendee(&mut r)?);
+            }
+            orders.push(part);
+        }
+        if r.remaining() != 0 {
+            return Err(Bad::Damaged("records left over"));
+        }
+        Ok(GuestList::from_parts(ListParts {
+            event_id: self.head.event_id,
+            event_name: self.head.event_name.clone(),
+            fetched_at: self.head.fetched_at,
+            order_list: meta.order_list,
+            orders,
+            failed: meta.gaps.failed.into_iter().map(|(f, _)| f).collect(),
+            skipped_orders: meta.gaps.skipped_orders,
+            done: meta.done,
+            search_text: text.to_string(),
+            search_starts: starts,
+        })?)
+    }
+
+    /// The guests matching `query`, decoded alone, and the list's gaps.
+    fn search(&self, query: &str) -> Result<Found, Bad> {
+        let meta = Meta::decode(self.meta)?;
+        let text = std::str::from_utf8(self.text).map_err(|_| Bad::Damaged("search text not UTF-8"))?;
+        let entries: Vec<(u32, u32, u32)> = self
+            .guests
+            .chunks_exact(GUEST_ENTRY)
+            .map(|e| {
+                let mut r = Reader::new(e);
+                Ok((r.u32()?, r.u32()?, r.u32()?))
+            })
+            .collect::<Result<_, Bad>>()?;
+        let starts: Vec<u32> = entries.iter().map(|e| e.0).collect();
+        check_search_text(text, &starts, entries.len())?;
+        let mut orders: Vec<OrderPart> = Vec::new();
+        let mut last_order = None;
+        let mut found_text = String::new();
+        let mut found_starts = Vec::new();
+        for i in GuestList::search_in(text, &starts, query) {
+            let (start, record, order_no) = entries[i];
+            if last_order != Some(order_no) {
+                let at = Reader::new(self.orders).skip(order_no as usize * ORDER_ENTRY)?.u32()?;
+                let (part, _) = decode_order(&mut Reader::new(self.records).skip(at as usize)?)?;
+                orders.push(part);
+                last_order = Some(order_no);
+            }
+            let attendee = decode_attendee(&mut Reader::new(self.records).skip(record as usize)?)?;
+            if let Some(last) = orders.last_mut() {
+                last.order.attendees.push(attendee);
+            }
+            let end = starts.get(i + 1).map_or(text.len(), |&s| s as usize);
+            found_starts.push(found_text.len() as u32);
+            found_text.push_str(text.get(start as usize..end).ok_or(Bad::Damaged("search text cut"))?);
+        }
+        let list = GuestList::from_parts(ListParts {
+            event_id: self.head.event_id,
+            event_name: self.head.event_name.clone(),
+            fetched_at: self.head.fetched_at,
+            order_list: None,
+            orders,
+            failed: Vec::new(),
+            skipped_orders: Vec::new(),
+            done: true,
+            search_text: found_text,
+            search_starts: found_starts,
+        })?;
+        Ok(Found { list, gaps: meta.gaps })
     }
 }
 
-impl<'de> Visitor<'de> for FileSeed<'_> {
-    type Value = ();
+/// The file's body before the search text: what the list lacks, and its order list.
+struct Meta {
+    order_list: Option<Vec<u64>>,
+    gaps: Gaps,
+    done: bool,
+}
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a floktu guest list cache file")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(field) = map.next_key::<Field>()? {
-            match field {
-                Field::Version => {
-                    let version: u64 = map.next_value()?;
-                    self.meta.version = Some(version);
-                    if version != u64::from(FORMAT_VERSION) {
-                        return Err(de::Error::custom("another format version"));
-                    }
-                }
-                Field::ApiHost => self.meta.api_host = Some(map.next_value()?),
-                Field::Account => self.meta.account = Some(map.next_value()?),
-                Field::EventId => self.meta.event_id = Some(map.next_value()?),
-                Field::EventName => self.meta.event_name = map.next_value()?,
-                Field::FetchedAt => self.meta.fetched_at = Some(map.next_value()?),
-                Field::OrderList => {
-                    if let Some(ids) = map.next_value::<Option<Vec<u64>>>()? {
-                        self.list.set_order_list(ids);
-                    }
-                }
-                Field::Orders => map.next_value_seed(OrdersSeed(&mut *self.list))?,
-                Field::Failed => self.meta.failed = map.next_value()?,
-                Field::SkippedOrders => self.meta.skipped_orders = map.next_value()?,
-                Field::Other => {
-                    map.next_value::<de::IgnoredAny>()?;
-                }
+impl Meta {
+    fn encode(list: &GuestList, w: &mut Writer) {
+        let gaps = Gaps::of(list);
+        match list.order_list() {
+            None => w.u8(0),
+            Some(ids) => {
+                w.u8(1);
+                w.varint(ids.len() as u64);
+                ids.iter().for_each(|id| w.varint(*id));
             }
         }
-        Ok(())
-    }
-}
-
-/// Adds each order of a JSON array to the list as soon as it is parsed.
-struct OrdersSeed<'a>(&'a mut GuestList);
-
-impl<'de> DeserializeSeed<'de> for OrdersSeed<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for OrdersSeed<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list of orders")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(order) = seq.next_element::<Order>()? {
-            self.0.add_order(order);
+        w.varint(gaps.failed.len() as u64);
+        for (f, kept) in &gaps.failed {
+            w.varint(f.order_id);
+            w.str(&f.error);
+            w.opt_time(*kept);
         }
-        Ok(())
+        w.varint(gaps.unfetched.len() as u64);
+        gaps.unfetched.iter().for_each(|id| w.varint(*id));
+        w.skipped(&gaps.skipped_orders);
+        w.varint(gaps.skipped_attendees.len() as u64);
+        for (id, skipped) in &gaps.skipped_attendees {
+            w.varint(*id);
+            w.skipped(skipped);
+        }
+        w.u8(u8::from(list.is_done()));
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Meta, Bad> {
+        let mut r = Reader::new(bytes);
+        let order_list = match r.u8()? {
+            0 => None,
+            1 => {
+                let n = r.count(1)?;
+                Some((0..n).map(|_| r.varint()).collect::<Result<_, _>>()?)
+            }
+            _ => return Err(Bad::Damaged("order list")),
+        };
+        let n = r.count(3)?;
+        let failed = (0..n)
+            .map(|_| Ok((FailedOrder { order_id: r.varint()?, error: r.string()? }, r.opt_time()?)))
+            .collect::<Result<_, Bad>>()?;
+        let n = r.count(1)?;
+        let unfetched = (0..n).map(|_| r.varint()).collect::<Result<_, _>>()?;
+        let skipped_orders = r.skipped()?;
+        let n = r.count(2)?;
+        let skipped_attendees =
+            (0..n).map(|_| Ok((r.varint()?, r.skipped()?))).collect::<Result<_, Bad>>()?;
+        let done = r.u8()? != 0;
+        if r.remaining() != 0 {
+            return Err(Bad::Damaged("meta left over"));
+        }
+        Ok(Meta { order_list, gaps: Gaps { failed, unfetched, skipped_orders, skipped_attendees }, done })
     }
 }
 
-/// The list's orders written in [`Order`]'s shape, without copying them.
-struct OrdersOut<'a>(&'a [(&'a Arc<Purchase>, &'a [Guest])]);
+/// The file for `list`, of `host`/`account`.
+pub(crate) fn encode(list: &GuestList, host: &str, account: &str) -> io::Result<Vec<u8>> {
+    let too_big = || io::Error::other("the guest list is too large for the cache format (4 GiB)");
+    let mut meta = Writer::default();
+    Meta::encode(list, &mut meta);
+    let text = list.search_text().as_bytes();
+    let mut guests = Writer::default();
+    let mut orders = Writer::default();
+    let mut records = Writer::default();
+    let starts = list.search_starts();
+    let mut guest_no = 0usize;
+    for (order_no, (p, attendees)) in list.orders().into_iter().enumerate() {
+        let order_no = u32::try_from(order_no).map_err(|_| too_big())?;
+        orders.u32(u32::try_from(records.0.len()).map_err(|_| too_big())?);
+        records.varint(p.id);
+        records.time(p.fetched_at);
+        records.str(&p.name);
+        records.str(&p.email);
+        records.money(p.order_amount);
+        records.money(p.amount_paid);
+        records.opt_str(p.voucher.as_deref());
+        records.u8(status_code(p.status));
+        records.skipped(&p.skipped_attendees);
+        records.varint(attendees.len() as u64);
+        for g in attendees {
+            let start = starts.get(guest_no).copied().ok_or_else(|| io::Error::other("index out of step"))?;
+            guests.u32(start);
+            guests.u32(u32::try_from(records.0.len()).map_err(|_| too_big())?);
+            guests.u32(order_no);
+            encode_attendee(&g.attendee, &mut records);
+            guest_no += 1;
+        }
+    }
+    let mut header = Writer::default();
+    header.str(host);
+    header.str(account);
+    header.varint(list.event_id());
+    header.opt_str(list.event_name());
+    header.time(list.fetched_at());
+    header.varint(guest_no as u64);
+    header.varint(orders.0.len() as u64 / ORDER_ENTRY as u64);
+    header.varint(meta.0.len() as u64);
+    header.varint(text.len() as u64);
+    header.varint(records.0.len() as u64);
+    let mut crc = crc32fast::Hasher::new();
+    for section in [&meta.0[..], text, &guests.0, &orders.0, &records.0] {
+        crc.update(section);
+    }
+    header.u32(crc.finalize());
+    let mut out = Writer(Vec::with_capacity(
+        PREFIX_LEN
+            + header.0.len()
+            + 4
+            + meta.0.len()
+            + text.len()
+            + guests.0.len()
+            + orders.0.len()
+            + records.0.len(),
+    ));
+    out.0.extend_from_slice(MAGIC);
+    out.u32(FORMAT_VERSION);
+    out.u32(u32::try_from(header.0.len()).map_err(|_| too_big())?);
+    out.0.extend_from_slice(&header.0);
+    let header_crc = crc32fast::hash(&out.0);
+    out.u32(header_crc);
+    for section in [&meta.0[..], text, &guests.0, &orders.0, &records.0] {
+        out.0.extend_from_slice(section);
+    }
+    Ok(out.0)
+}
 
-impl Serialize for OrdersOut<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|(p, guests)| OrderOut {
-            id: p.id,
-            name: &p.name,
-            email: &p.email,
-            order_amount: p.order_amount,
-            amount_paid: p.amount_paid,
-            voucher: p.voucher.as_deref(),
-            status: p.status,
-            attendees: AttendeesOut(guests),
-            skipped_attendees: &p.skipped_attendees,
-        }))
+/// The list in `bytes`, if they are a whole file of `host`/`account` for `event_id`.
+pub(crate) fn decode(bytes: &[u8], host: &str, account: &str, event_id: u64) -> Result<GuestList, Miss> {
+    Ok(Snapshot::parse(bytes, host, account, event_id)?.list()?)
+}
+
+fn status_code(status: Status) -> u8 {
+    match status {
+        Status::Unconfirmed => 0,
+        Status::Confirmed => 1,
+        Status::Cancelled => 2,
+        Status::Other => 3,
     }
 }
 
-/// One order, field for field as [`Order`] serializes.
-#[derive(Serialize)]
-struct OrderOut<'a> {
-    id: u64,
-    name: &'a str,
-    email: &'a str,
-    order_amount: Option<Money>,
-    amount_paid: Option<Money>,
-    voucher: Option<&'a str>,
-    status: Status,
-    attendees: AttendeesOut<'a>,
-    skipped_attendees: &'a [Skipped],
+fn status_of(code: u8) -> Result<Status, Bad> {
+    Ok(match code {
+        0 => Status::Unconfirmed,
+        1 => Status::Confirmed,
+        2 => Status::Cancelled,
+        3 => Status::Other,
+        _ => return Err(Bad::Damaged("order status")),
+    })
 }
 
-struct AttendeesOut<'a>(&'a [Guest]);
+/// An order's record (its attendees follow it), and how many attendees follow.
+fn decode_order(r: &mut Reader<'_>) -> Result<(OrderPart, usize), Bad> {
+    let id = r.varint()?;
+    let fetched_at = r.time()?;
+    let order = Order {
+        id,
+        name: r.string()?,
+        email: r.string()?,
+        order_amount: r.money()?,
+        amount_paid: r.money()?,
+        voucher: r.opt_string()?,
+        status: status_of(r.u8()?)?,
+        skipped_attendees: r.skipped()?,
+        attendees: Vec::new(),
+    };
+    let attendees = r.count(4)?;
+    Ok((OrderPart { order, fetched_at }, attendees))
+}
 
-impl Serialize for AttendeesOut<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|g| -> &Attendee { &g.attendee }))
+fn encode_attendee(a: &Attendee, w: &mut Writer) {
+    w.varint(a.attendee_id);
+    w.opt_str(a.ticket_group.as_deref());
+    w.str(&a.ticket);
+    match &a.check_in {
+        None => w.u8(0),
+        Some(CheckIn { raw, at: None }) => {
+            w.u8(1);
+            w.str(raw);
+        }
+        Some(CheckIn { raw, at: Some(at) }) => {
+            w.u8(2);
+            w.str(raw);
+            w.time(at.and_utc());
+        }
+    }
+    w.str(&a.first_name);
+    w.str(&a.last_name);
+    w.opt_str(a.company.as_deref());
+    w.varint(a.answers.len() as u64);
+    for answer in &a.answers {
+        w.str(&answer.question);
+        w.opt_str(answer.answer.as_deref());
+    }
+}
+
+fn decode_attendee(r: &mut Reader<'_>) -> Result<Attendee, Bad> {
+    let attendee_id = r.varint()?;
+    let ticket_group = r.opt_string()?;
+    let ticket = r.string()?;
+    let check_in = match r.u8()? {
+        0 => None,
+        1 => Some(CheckIn { raw: r.string()?, at: None }),
+        2 => Some(CheckIn { raw: r.string()?, at: Some(r.time()?.naive_utc()) }),
+        _ => return Err(Bad::Damaged("check-in")),
+    };
+    let first_name = r.string()?;
+    let last_name = r.string()?;
+    let company = r.opt_string()?;
+    let n = r.count(2)?;
+    let mut answers = Vec::with_capacity(n);
+    for _ in 0..n {
+        answers.push(Answer { question: r.string()?, answer: r.opt_string()? });
+    }
+    Ok(Attendee { attendee_id, ticket_group, ticket, check_in, first_name, last_name, company, answers })
+}
+
+/// Appends the encodings of the format to a buffer.
+#[derive(Default)]
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u8(&mut self, b: u8) {
+        self.0.push(b);
+    }
+
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+
+    fn varint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.0.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.0.push(v as u8);
+    }
+
+    /// A signed number, zigzag-encoded so that small negatives stay short.
+    fn signed(&mut self, v: i64) {
+        self.varint(((v << 1) ^ (v >> 63)) as u64);
+    }
+
+    fn str(&mut self, s: &str) {
+        self.varint(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            None => self.varint(0),
+            Some(s) => {
+                self.varint(s.len() as u64 + 1);
+                self.0.extend_from_slice(s.as_bytes());
+            }
+        }
+    }
+
+    /// Seconds since 1970 and nanoseconds: exactly the time given.
+    fn time(&mut self, t: DateTime<Utc>) {
+        self.signed(t.timestamp());
+        self.varint(u64::from(t.timestamp_subsec_nanos()));
+    }
+
+    fn opt_time(&mut self, t: Option<DateTime<Utc>>) {
+        match t {
+            None => self.u8(0),
+            Some(t) => {
+                self.u8(1);
+                self.time(t);
+            }
+        }
+    }
+
+    fn money(&mut self, m: Option<Money>) {
+        match m {
+            None => self.u8(0),
+            Some(Money(minor)) => {
+                self.u8(1);
+                self.signed(minor);
+            }
+        }
+    }
+
+    fn skipped(&mut self, items: &[Skipped]) {
+        self.varint(items.len() as u64);
+        for s in items {
+            self.str(&s.at);
+            self.str(&s.reason);
+        }
+    }
+}
+
+/// Reads the encodings of [`Writer`], every length checked against what is left.
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn new(buf: &'a [u8]) -> Reader<'a> {
+        Reader { buf, pos: 0 }
+    }
+
+    fn remaining(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    /// The reader `n` bytes further on.
+    fn skip(mut self, n: usize) -> Result<Reader<'a>, Bad> {
+        self.bytes(n)?;
+        Ok(self)
+    }
+
+    fn bytes(&mut self, n: usize) -> Result<&'a [u8], Bad> {
+        let end =
+            self.pos.checked_add(n).filter(|&end| end <= self.buf.len()).ok_or(Bad::Damaged("cut short"))?;
+        let out = &self.buf[self.pos..end];
+        self.pos = end;
+        Ok(out)
+    }
+
+    fn u8(&mut self) -> Result<u8, Bad> {
+        Ok(self.bytes(1)?[0])
+    }
+
+    fn u32(&mut self) -> Result<u32, Bad> {
+        let b = self.bytes(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn varint(&mut self) -> Result<u64, Bad> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.u8()?;
+            v |= u64::from(b & 0x7f).checked_shl(shift).unwrap_or(0);
+            if b & 0x80 == 0 {
+                if shift == 63 && b > 1 {
+                    break;
+                }
+                return Ok(v);
+            }
+        }
+        Err(Bad::Damaged("number too large"))
+    }
+
+    fn signed(&mut self) -> Result<i64, Bad> {
+        let v = self.varint()?;
+        Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
+    }
+
+    fn len(&mut self) -> Result<usize, Bad> {
+        usize::try_from(self.varint()?).map_err(|_| Bad::Damaged("length too large"))
+    }
+
+    /// A count of items of at least `min_size` bytes each, which must fit in what is left.
+    fn count(&mut self, min_size: usize) -> Result<usize, Bad> {
+        let n = self.len()?;
+        if n.saturating_mul(min_size) > self.remaining() {
+            return Err(Bad::Damaged("count larger than the file"));
+        }
+        Ok(n)
+    }
+
+    fn str(&mut self) -> Result<&'a str, Bad> {
+        let n = self.len()?;
+        std::str::from_utf8(self.bytes(n)?).map_err(|_| Bad::Damaged("text not UTF-8"))
+    }
+
+    fn string(&mut self) -> Result<String, Bad> {
+        self.str().map(str::to_string)
+    }
+
+    fn opt_string(&mut self) -> Result<Option<String>, Bad> {
+        match self.len()? {
+            0 => Ok(None),
+            n => {
+                let bytes = self.bytes(n - 1)?;
+                let s = std::str::from_utf8(bytes).map_err(|_| Bad::Damaged("text not UTF-8"))?;
+                Ok(Some(s.to_string()))
+            }
+        }
+    }
+
+    fn time(&mut self) -> Result<DateTime<Utc>, Bad> {
+        let secs = self.signed()?;
+        let nanos = u32::try_from(self.varint()?).map_err(|_| Bad::Damaged("time"))?;
+        DateTime::from_timestamp(secs, nanos).ok_or(Bad::Damaged("time"))
+    }
+
+    fn opt_time(&mut self) -> Result<Option<DateTime<Utc>>, Bad> {
+        match self.u8()? {
+            0 => Ok(None),
+            1 => self.time().map(Some),
+            _ => Err(Bad::Damaged("time")),
+        }
+    }
+
+    fn money(&mut self) -> Result<Option<Money>, Bad> {
+        match self.u8()? {
+            0 => Ok(None),
+            1 => self.signed().map(|m| Some(Money(m))),
+            _ => Err(Bad::Damaged("amount")),
+        }
+    }
+
+    fn skipped(&mut self) -> Result<Vec<Skipped>, Bad> {
+        let n = self.count(2)?;
+        (0..n).map(|_| Ok(Skipped { at: self.string()?, reason: self.string()? })).collect()
     }
 }
 
@@ -517,5 +1036,82 @@ mod tests {
         assert_ne!(a.dir(), c.dir());
         assert_eq!(Cache::demo(dir).dir(), Path::new("/c/demo"));
         assert!(!a.dir().to_string_lossy().contains("one"));
+    }
+
+    #[test]
+    fn numbers_and_times_round_trip_at_their_limits() {
+        let mut w = Writer::default();
+        for v in [0, 1, 127, 128, u64::from(u32::MAX), u64::MAX] {
+            w.varint(v);
+        }
+        for v in [0, -1, 1, i64::MIN, i64::MAX] {
+            w.signed(v);
+        }
+        let t = DateTime::from_timestamp(-86_400 * 365, 999_999_999).unwrap();
+        w.time(t);
+        let mut r = Reader::new(&w.0);
+        for v in [0, 1, 127, 128, u64::from(u32::MAX), u64::MAX] {
+            assert_eq!(r.varint().unwrap(), v);
+        }
+        for v in [0, -1, 1, i64::MIN, i64::MAX] {
+            assert_eq!(r.signed().unwrap(), v);
+        }
+        assert_eq!(r.time().unwrap(), t);
+        assert_eq!(r.remaining(), 0);
+        assert!(Reader::new(&[0xff; 11]).varint().is_err(), "more than 64 bits");
+        assert!(Reader::new(&[0xff, 0xff]).varint().is_err(), "cut short");
+    }
+
+    #[test]
+    fn a_write_that_fails_leaves_the_old_file_and_no_temporary_file() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("event-1.guests");
+        write_atomic(&path, |f| f.write_all(b"old copy")).unwrap();
+        let failed = write_atomic(&path, |f| {
+            f.write_all(b"half of the new")?;
+            Err(io::Error::other("disk full"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(fs::read(&path).unwrap(), b"old copy");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "the temporary file is gone");
+    }
+
+    /// Rewrites both checksums of a file whose bytes were changed, so that the
+    /// decoder itself meets the damage.
+    fn reseal(bytes: &mut [u8]) {
+        let Some(len) = bytes.get(12..16) else { return };
+        let end = PREFIX_LEN + u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize;
+        if end < PREFIX_LEN + 4 || bytes.len() < end + 4 {
+            return;
+        }
+        // The body's checksum is the header's last field.
+        let body = crc32fast::hash(&bytes[end + 4..]);
+        bytes[end - 4..end].copy_from_slice(&body.to_le_bytes());
+        let head = crc32fast::hash(&bytes[..end]);
+        bytes[end..end + 4].copy_from_slice(&head.to_le_bytes());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(200))]
+        #[test]
+        fn damage_behind_valid_checksums_is_a_miss_never_a_panic(
+            at in 0usize..100_000,
+            xor in 1u8..=255,
+            cut in proptest::option::of(0usize..100_000),
+        ) {
+            let list = crate::demo::Dataset::generate(3, 1, 12).guest_list(1000);
+            let mut bytes = encode(&list, "h", "a").unwrap();
+            let i = at % bytes.len();
+            bytes[i] ^= xor;
+            if let Some(cut) = cut {
+                bytes.truncate(cut % bytes.len());
+            }
+            reseal(&mut bytes);
+            let _ = decode(&bytes, "h", "a", list.event_id());
+            if let Ok(file) = Snapshot::parse(&bytes, "h", "a", list.event_id()) {
+                let _ = file.list();
+                let _ = file.search("a");
+            }
+        }
     }
 }

@@ -3,9 +3,10 @@
 use std::io::Write;
 
 use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
 
 use crate::api::{Answer, Event, FloktuClient, Money, Order, OrderSummary, Skipped, Status};
-use crate::cache::Cache;
+use crate::cache::{Cache, Gaps, Miss};
 use crate::config::Settings;
 use crate::guestlist::{self, GuestList, Progress};
 use crate::text::{csv_cell, pad, sanitize, truncate, width};
@@ -337,7 +338,7 @@ impl<'a> GuestSource<'a> {
     }
 }
 
-/// `floktu attendees EVENT`: every attendee of the event.
+/// `floktu attendees EVENT`: every attendee of the event that is known.
 pub async fn attendees(
     src: &GuestSource<'_>,
     event: &str,
@@ -346,11 +347,14 @@ pub async fn attendees(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit> {
-    let list = guest_list(src, event, err).await?;
-    let picked = pick_guests(&list, search);
-    let records: Vec<GuestRecord<'_>> = picked.iter().map(|&i| GuestRecord::of(&list, i)).collect();
-    write_guests(out, &records, format)?;
-    Ok(report_partial(err, &list)?)
+    let shown = guests(src, event, search, err).await?;
+    let records: Vec<GuestRecord<'_>> =
+        shown.picked.iter().map(|&i| GuestRecord::of(&shown.list, i)).collect();
+    // One write per buffer, not per line: a search can print 100,000 rows.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    write_guests(&mut out, &records, format)?;
+    out.flush()?;
+    Ok(shown.report.write(err, chrono::Utc::now())?)
 }
 
 /// `floktu emails EVENT`: distinct emails (ignoring case), one per line, in list order.
@@ -361,12 +365,22 @@ pub async fn emails(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit> {
-    let list = guest_list(src, event, err).await?;
-    let picked = pick_guests(&list, search);
-    for email in list.distinct_emails(picked) {
+    let shown = guests(src, event, search, err).await?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    for email in shown.list.distinct_emails(shown.picked.iter().copied()) {
         writeln!(out, "{}", sanitize(email))?;
     }
-    Ok(report_partial(err, &list)?)
+    out.flush()?;
+    Ok(shown.report.write(err, chrono::Utc::now())?)
+}
+
+/// The guests a command prints, and what it says on stderr about the rest.
+struct Shown {
+    /// The list the guests are in (with `--offline --search`, only the matches).
+    list: GuestList,
+    /// The guests to print, indices into `list`, in list order.
+    picked: Vec<usize>,
+    report: Report,
 }
 
 /// The guests matching `search` (all without one), in list order.
@@ -377,30 +391,51 @@ fn pick_guests(list: &GuestList, search: Option<&str>) -> Vec<usize> {
     }
 }
 
-/// The event's guest list: fetched (and then cached), or with `--offline` from the cache.
-async fn guest_list(src: &GuestSource<'_>, event: &str, err: &mut dyn Write) -> Result<GuestList> {
+/// The event's guests: fetched into the cached copy (then cached again), or
+/// with `--offline` from the cache alone.
+async fn guests(
+    src: &GuestSource<'_>,
+    event: &str,
+    search: Option<&str>,
+    err: &mut dyn Write,
+) -> Result<Shown> {
     if src.offline {
-        return cached_guest_list(src, event, err);
+        return cached_guests(src, event, search, err);
     }
+    let list = guest_list(src, event, err).await?;
+    let picked = pick_guests(&list, search);
+    Ok(Shown { picked, report: Report::online(&list), list })
+}
+
+/// Fetches the event's guest list into the cached copy, if there is one, so
+/// that an order whose details cannot be fetched now keeps what was known of
+/// it; then caches the merged list.
+async fn guest_list(src: &GuestSource<'_>, event: &str, err: &mut dyn Write) -> Result<GuestList> {
     let (event_id, event_name) = resolve_event_named(src.client, event).await?;
+    let cached = src.cache.as_ref().and_then(|c| c.load(event_id));
+    let cached_name = cached.as_ref().and_then(|l| l.event_name().map(str::to_string));
+    let start = cached.unwrap_or_else(|| GuestList::new(event_id));
     let mut progress = ProgressLine::new(src.progress);
-    let loaded = guestlist::load(src.client, event_id, src.concurrency, |p| progress.show(err, p)).await;
+    let loaded = guestlist::refresh(start, src.client, src.concurrency, |p| progress.show(err, p)).await;
     progress.clear(err);
     let mut list = match loaded {
         Ok(list) => list,
         Err(e) => {
+            // The cached copy went into the refresh; read it again for the hint.
             let hint = src
                 .cache
                 .as_ref()
                 .and_then(|c| c.load(event_id))
-                .map(|cached| format!("; `--offline` shows the copy fetched {}", ago(&cached)))
+                .map(|cached| {
+                    format!("; `--offline` shows the copy fetched {} ago", age(cached.age(Utc::now())))
+                })
                 .unwrap_or_default();
             return Err(
                 anyhow::Error::new(e).context(format!("fetching the orders of event {event_id}{hint}"))
             );
         }
     };
-    list.set_event_name(event_name);
+    list.set_event_name(event_name.or(cached_name));
     if let Some(cache) = &src.cache
         && let Err(e) = cache.save(&list)
     {
@@ -409,8 +444,14 @@ async fn guest_list(src: &GuestSource<'_>, event: &str, err: &mut dyn Write) -> 
     Ok(list)
 }
 
-/// `--offline`: the cached list, found by event id or by a name saved with it.
-fn cached_guest_list(src: &GuestSource<'_>, event: &str, err: &mut dyn Write) -> Result<GuestList> {
+/// `--offline`: the cached list, found by event id or by a name saved with it;
+/// with a search, only the matching guests are read from the file.
+fn cached_guests(
+    src: &GuestSource<'_>,
+    event: &str,
+    search: Option<&str>,
+    err: &mut dyn Write,
+) -> Result<Shown> {
     let Some(cache) = &src.cache else {
         bail!("--offline reads the cache, and --no-cache turns it off; use one or the other")
     };
@@ -425,18 +466,31 @@ fn cached_guest_list(src: &GuestSource<'_>, event: &str, err: &mut dyn Write) ->
             pick_event(&known, event).context("looking the event up by name in the cache")?
         }
     };
-    let list = cache.read(event_id).map_err(|miss| {
+    let no_copy = |miss: Miss| {
         anyhow::anyhow!(
             "no cached guest list for event {event_id}: {miss}. Run `floktu attendees {event_id}` once online to fetch it"
         )
-    })?;
+    };
+    let (list, picked, gaps) = match search {
+        Some(q) => {
+            let found = cache.search(event_id, q).map_err(no_copy)?;
+            let picked = (0..found.list.len()).collect();
+            (found.list, picked, found.gaps)
+        }
+        None => {
+            let list = cache.read(event_id).map_err(no_copy)?;
+            let gaps = Gaps::of(&list);
+            let picked = (0..list.len()).collect();
+            (list, picked, gaps)
+        }
+    };
     writeln!(
         err,
-        "floktu: offline: the guest list of event {event_id} as fetched {} ({})",
-        ago(&list),
+        "floktu: offline: the guest list of event {event_id} as fetched {} ago ({})",
+        age(list.age(Utc::now())),
         list.fetched_at().format("%Y-%m-%d %H:%M UTC")
     )?;
-    Ok(list)
+    Ok(Shown { list, picked, report: Report::offline(gaps) })
 }
 
 /// An event by id or name, with its name when the events list could be read.
@@ -459,14 +513,23 @@ async fn resolve_event_named(client: &FloktuClient, arg: &str) -> Result<(u64, O
     }
 }
 
-/// "12 min ago", for how old a list is.
-fn ago(list: &GuestList) -> String {
-    let age = list.age(chrono::Utc::now());
+/// "12 min", "3 h", for how old data is.
+fn age(age: chrono::TimeDelta) -> String {
     match (age.num_days(), age.num_hours(), age.num_minutes()) {
-        (d, _, _) if d >= 2 => format!("{d} days ago"),
-        (_, h, _) if h >= 2 => format!("{h} h ago"),
-        (_, _, m) if m >= 1 => format!("{m} min ago"),
-        _ => "just now".to_string(),
+        (d, _, _) if d >= 2 => format!("{d} days"),
+        (_, h, _) if h >= 2 => format!("{h} h"),
+        (_, _, m) if m >= 1 => format!("{m} min"),
+        _ => format!("{} s", age.num_seconds().max(0)),
+    }
+}
+
+/// "19:42" for a time of today (local time), else "2026-11-28 19:42".
+fn clock(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let (at, now) = (at.with_timezone(&chrono::Local), now.with_timezone(&chrono::Local));
+    if at.date_naive() == now.date_naive() {
+        at.format("%H:%M").to_string()
+    } else {
+        at.format("%Y-%m-%d %H:%M").to_string()
     }
 }
 
@@ -515,35 +578,101 @@ impl ProgressLine {
     }
 }
 
-/// Names on stderr every order that could not be fetched and every item that
-/// could not be read; any of them makes a partial result (exit 3).
-fn report_partial(err: &mut dyn Write, list: &GuestList) -> std::io::Result<Exit> {
-    let mut exit = Exit::Ok;
-    let failed = list.failed();
-    if !failed.is_empty() {
-        writeln!(
-            err,
-            "floktu: {} order{} could not be fetched; {} attendees are left out:",
-            failed.len(),
-            if failed.len() == 1 { "" } else { "s" },
-            if failed.len() == 1 { "its" } else { "their" }
-        )?;
-        for f in failed {
-            writeln!(err, "  order {}: {}", f.order_id, sanitize(&f.error))?;
+/// What `attendees` and `emails` say on stderr about the guests they could not
+/// print fresh: each order shown with older data (with when and why), each
+/// order left out, each item that could not be read. Any of them makes a
+/// partial result (exit 3).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Report {
+    /// Orders printed with details older than this run (offline: whose last
+    /// fetch failed), oldest first: id, when fetched, why not fetched again.
+    stale: Vec<(u64, DateTime<Utc>, Option<String>)>,
+    /// Orders whose attendees are left out, with why when known.
+    missing: Vec<(u64, Option<String>)>,
+    skipped_orders: Vec<Skipped>,
+    skipped_attendees: Vec<(u64, Vec<Skipped>)>,
+}
+
+impl Report {
+    /// For a list just fetched into the cached copy: stale is every order
+    /// whose details were fetched before this fetch started.
+    fn online(list: &GuestList) -> Report {
+        let gaps = Gaps::of(list);
+        let why = |id: u64| gaps.failed.iter().find(|(f, _)| f.order_id == id).map(|(f, _)| f.error.clone());
+        let stale =
+            list.fetched_before(list.fetched_at()).into_iter().map(|(id, at)| (id, at, why(id))).collect();
+        Report::with_stale(stale, gaps)
+    }
+
+    /// For a cached list: stale is every order whose last fetch failed.
+    fn offline(gaps: Gaps) -> Report {
+        let mut stale: Vec<(u64, DateTime<Utc>, Option<String>)> = gaps
+            .failed
+            .iter()
+            .filter_map(|(f, kept)| kept.map(|at| (f.order_id, at, Some(f.error.clone()))))
+            .collect();
+        stale.sort_by_key(|&(id, at, _)| (at, id));
+        Report::with_stale(stale, gaps)
+    }
+
+    fn with_stale(stale: Vec<(u64, DateTime<Utc>, Option<String>)>, gaps: Gaps) -> Report {
+        let missing = gaps
+            .failed
+            .into_iter()
+            .filter(|(_, kept)| kept.is_none())
+            .map(|(f, _)| (f.order_id, Some(f.error)))
+            .chain(gaps.unfetched.into_iter().map(|id| (id, None)))
+            .collect();
+        Report {
+            stale,
+            missing,
+            skipped_orders: gaps.skipped_orders,
+            skipped_attendees: gaps.skipped_attendees,
         }
-        exit = Exit::Partial;
     }
-    if report_skipped(err, "orders", list.skipped_orders())? == Exit::Partial {
-        exit = Exit::Partial;
-    }
-    for (order, _) in list.orders() {
-        if !order.skipped_attendees.is_empty() {
-            let what = format!("attendees of order {}", order.id);
-            report_skipped(err, &what, &order.skipped_attendees)?;
+
+    /// Writes the report to `err`; partial when there is anything to say.
+    fn write(&self, err: &mut dyn Write, now: DateTime<Utc>) -> std::io::Result<Exit> {
+        let mut exit = Exit::Ok;
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        if !self.stale.is_empty() {
+            let n = self.stale.len();
+            writeln!(
+                err,
+                "floktu: {n} order{} could not be fetched again; {} attendees are shown as last known:",
+                plural(n),
+                if n == 1 { "its" } else { "their" }
+            )?;
+            for (id, at, why) in &self.stale {
+                let why = why.as_deref().map_or("not fetched again".into(), sanitize);
+                let old = age((now - *at).max(chrono::TimeDelta::zero()));
+                writeln!(err, "  order {id}: data from {}, {old} old — {why}", clock(*at, now))?;
+            }
             exit = Exit::Partial;
         }
+        if !self.missing.is_empty() {
+            let n = self.missing.len();
+            writeln!(
+                err,
+                "floktu: {n} order{} could not be fetched; {} attendees are left out:",
+                plural(n),
+                if n == 1 { "its" } else { "their" }
+            )?;
+            for (id, why) in &self.missing {
+                let why = why.as_deref().map_or("never fetched".into(), sanitize);
+                writeln!(err, "  order {id}: {why}")?;
+            }
+            exit = Exit::Partial;
+        }
+        if report_skipped(err, "orders", &self.skipped_orders)? == Exit::Partial {
+            exit = Exit::Partial;
+        }
+        for (order_id, skipped) in &self.skipped_attendees {
+            report_skipped(err, &format!("attendees of order {order_id}"), skipped)?;
+            exit = Exit::Partial;
+        }
+        Ok(exit)
     }
-    Ok(exit)
 }
 
 /// One attendee as `attendees --json` and `--csv` print it: stable field names.
@@ -801,10 +930,45 @@ mod tests {
         let mut list = hostile_guest_list();
         list.add_failure(100_002, "Floktu answered 502: Bad Gateway");
         let mut err = Vec::new();
-        assert_eq!(report_partial(&mut err, &list).unwrap(), Exit::Partial);
+        assert_eq!(Report::online(&list).write(&mut err, Utc::now()).unwrap(), Exit::Partial);
         let text = String::from_utf8(err).unwrap();
         assert!(text.contains("order 100002: Floktu answered 502: Bad Gateway"), "{text}");
-        assert_eq!(report_partial(&mut Vec::new(), &hostile_guest_list()).unwrap(), Exit::Ok);
+        assert!(text.contains("left out"), "{text}");
+        let fine = Report::online(&hostile_guest_list());
+        assert_eq!(fine.write(&mut Vec::new(), Utc::now()).unwrap(), Exit::Ok);
+    }
+
+    #[test]
+    fn an_order_shown_with_older_data_is_named_with_its_age_and_why() {
+        let mut list = GuestList::new(12);
+        let now = Utc::now();
+        let then = now - chrono::TimeDelta::hours(3);
+        let order = hostile_guest_list().orders()[0].0.id;
+        let mut o = Order {
+            id: order,
+            name: "Pat".into(),
+            email: "pat@example.com".into(),
+            order_amount: None,
+            amount_paid: None,
+            voucher: None,
+            status: Status::Confirmed,
+            attendees: Vec::new(),
+            skipped_attendees: Vec::new(),
+        };
+        o.attendees = hostile_guest_list().guests().iter().map(|g| g.attendee.clone()).collect();
+        list.add_order_fetched(o, then);
+        list.set_fetched_at(now - chrono::TimeDelta::seconds(5));
+        list.add_failure(order, "Floktu answered 500: server_error");
+        let mut err = Vec::new();
+        assert_eq!(Report::online(&list).write(&mut err, now).unwrap(), Exit::Partial);
+        let text = String::from_utf8(err).unwrap();
+        let expected =
+            format!("order {order}: data from {}, 3 h old — Floktu answered 500", clock(then, now));
+        assert!(text.contains(&expected), "{text}");
+        assert!(text.contains("shown as last known"), "{text}");
+        let offline = Report::offline(Gaps::of(&list));
+        assert_eq!(offline.stale.len(), 1);
+        assert!(offline.missing.is_empty());
     }
 
     #[test]

@@ -537,28 +537,7 @@ impl GuestList {
     /// `query`, ignoring case and accents; indices into [`GuestList::guests`],
     /// in list order. A blank query matches everyone.
     pub fn search(&self, query: &str) -> Vec<usize> {
-        let needle = fold(query);
-        if needle.trim().is_empty() {
-            return (0..self.guests.len()).collect();
-        }
-        let finder = memmem::Finder::new(needle.as_bytes());
-        let hay = self.hay.as_bytes();
-        let mut out = Vec::new();
-        let mut guest = 0;
-        let mut from = 0;
-        while let Some(found) = finder.find(&hay[from..]) {
-            let at = from + found;
-            // Walk to the guest whose text holds `at`; matches only move forward.
-            while guest + 1 < self.hay_start.len() && self.hay_start[guest + 1] as usize <= at {
-                guest += 1;
-            }
-            out.push(guest);
-            match self.hay_start.get(guest + 1) {
-                Some(&next) => from = next as usize,
-                None => break,
-            }
-        }
-        out
+        GuestList::search_in(&self.hay, &self.hay_start, query)
     }
 
     /// Guests whose attendee id or order id is exactly `id` (a barcode scan), in
@@ -797,6 +776,327 @@ fn push_search_text(g: &Guest, out: &mut String) {
     out.push(FIELD_SEP);
     out.push_str(&a.attendee_id.to_string());
     out.push(GUEST_END);
+}
+
+// ---------------------------------------------------------------------------
+// A list taken apart and put back together: what the cache stores
+// (src/cache.rs). The search text is stored as the list built it, so opening a
+// cached list folds nothing again.
+
+/// One order of [`ListParts`]: its details, its attendees in order, and when
+/// the details were fetched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderPart {
+    /// The order, with its attendees.
+    pub order: Order,
+    /// When its details were fetched from Floktu.
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// A guest list taken apart, for [`GuestList::from_parts`].
+#[derive(Clone, Debug)]
+pub struct ListParts {
+    /// The event.
+    pub event_id: u64,
+    /// Its name, if known.
+    pub event_name: Option<String>,
+    /// When the order list was fetched ([`GuestList::fetched_at`]).
+    pub fetched_at: DateTime<Utc>,
+    /// The order list, once known ([`GuestList::order_list`]).
+    pub order_list: Option<Vec<u64>>,
+    /// Every order whose details are in, in list order ([`GuestList::orders`]).
+    pub orders: Vec<OrderPart>,
+    /// Orders whose last fetch failed ([`GuestList::failed`]).
+    pub failed: Vec<FailedOrder>,
+    /// Items of the order list that could not be read.
+    pub skipped_orders: Vec<Skipped>,
+    /// Whether the load had finished ([`GuestList::is_done`]).
+    pub done: bool,
+    /// The folded search text of every guest, in guest order, exactly as
+    /// [`GuestList::search_text`] gives it.
+    pub search_text: String,
+    /// Where each guest's text starts in it ([`GuestList::search_starts`]).
+    pub search_starts: Vec<u32>,
+}
+
+/// [`GuestList::from_parts`] refused parts that do not fit together (what does not).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the guest list's parts do not fit together: {0}")]
+pub struct PartsMismatch(pub &'static str);
+
+impl GuestList {
+    /// Puts a list back together from its parts, with the search text given
+    /// rather than folded again; the id maps and counts are rebuilt. The
+    /// result is what adding the orders one by one would give. Refused when
+    /// the text does not hold one line per guest, or the orders are not in
+    /// list order or come twice.
+    pub fn from_parts(parts: ListParts) -> Result<GuestList, PartsMismatch> {
+        let ListParts {
+            event_id,
+            event_name,
+            fetched_at,
+            order_list,
+            orders,
+            failed,
+            skipped_orders,
+            done,
+            search_text,
+            search_starts,
+        } = parts;
+        let guest_count: usize = orders.iter().map(|o| o.order.attendees.len()).sum();
+        check_search_text(&search_text, &search_starts, guest_count)?;
+        let mut list = GuestList::new(event_id);
+        list.event_name = event_name;
+        list.fetched_at = fetched_at;
+        list.done = done;
+        list.skipped_orders = skipped_orders;
+        if let Some(ids) = &order_list {
+            list.ranks.reserve(ids.len());
+            for (i, id) in ids.iter().enumerate() {
+                list.ranks.entry(*id).or_insert(i as u64);
+            }
+            list.next_unlisted = ids.len() as u64;
+        }
+        list.listed = order_list;
+        list.purchases.reserve(orders.len());
+        list.by_order.reserve(orders.len());
+        list.by_attendee.reserve(guest_count);
+        list.guests.reserve_exact(guest_count);
+        let mut last_rank = None;
+        for OrderPart { order, fetched_at } in orders {
+            let Order {
+                id,
+                name,
+                email,
+                order_amount,
+                amount_paid,
+                voucher,
+                status,
+                attendees,
+                skipped_attendees,
+            } = order;
+            if list.purchases.contains_key(&id) {
+                return Err(PartsMismatch("an order comes twice"));
+            }
+            let rank = list.rank_of(id);
+            if last_rank.is_some_and(|last| last > rank) {
+                return Err(PartsMismatch("the orders are not in list order"));
+            }
+            last_rank = Some(rank);
+            let purchase = Arc::new(Purchase {
+                id,
+                name,
+                email,
+                order_amount,
+                amount_paid,
+                voucher,
+                status,
+                skipped_attendees,
+                fetched_at,
+                rank,
+            });
+            list.purchases.insert(id, Arc::clone(&purchase));
+            let first = list.guests.len();
+            for attendee in attendees {
+                let guest = Guest { attendee, order: Arc::clone(&purchase) };
+                list.count(&guest, 1);
+                list.by_attendee.entry(guest.attendee.attendee_id).or_insert(list.guests.len() as u32);
+                list.guests.push(guest);
+            }
+            if list.guests.len() > first {
+                list.by_order.insert(id, (first as u32, (list.guests.len() - first) as u32));
+            }
+        }
+        list.failed = failed;
+        let ranks = &list.ranks;
+        list.failed.sort_by_key(|f| ranks.get(&f.order_id).copied().unwrap_or(u64::MAX));
+        list.hay = search_text;
+        list.hay_start = search_starts;
+        Ok(list)
+    }
+
+    /// The folded search text of every guest, in guest order, each ending in a
+    /// newline (for the cache; see [`GuestList::from_parts`]).
+    pub fn search_text(&self) -> &str {
+        &self.hay
+    }
+
+    /// Where each guest's text starts in [`GuestList::search_text`].
+    pub fn search_starts(&self) -> &[u32] {
+        &self.hay_start
+    }
+
+    /// [`GuestList::search`] over a search text and its starts as
+    /// [`GuestList::search_text`] and [`GuestList::search_starts`] give them
+    /// (the cache searches its file this way without building a list). Starts
+    /// that do not fit the text give fewer matches, never a panic.
+    pub fn search_in(text: &str, starts: &[u32], query: &str) -> Vec<usize> {
+        let needle = fold(query);
+        if needle.trim().is_empty() {
+            return (0..starts.len()).collect();
+        }
+        let finder = memmem::Finder::new(needle.as_bytes());
+        let hay = text.as_bytes();
+        let mut out = Vec::new();
+        let mut guest = 0;
+        let mut from = 0;
+        while let Some(found) = hay.get(from..).and_then(|rest| finder.find(rest)) {
+            let at = from + found;
+            // Walk to the guest whose text holds `at`; matches only move forward.
+            while guest + 1 < starts.len() && starts[guest + 1] as usize <= at {
+                guest += 1;
+            }
+            if guest >= starts.len() {
+                break;
+            }
+            out.push(guest);
+            match starts.get(guest + 1) {
+                Some(&next) if next as usize > at => from = next as usize,
+                _ => break,
+            }
+        }
+        out
+    }
+}
+
+/// Checks that `starts` cuts `text` into exactly `guests` lines, one per guest:
+/// the first at 0, each after a `GUEST_END`, the text ending in one and
+/// holding no other.
+pub(crate) fn check_search_text(text: &str, starts: &[u32], guests: usize) -> Result<(), PartsMismatch> {
+    let bytes = text.as_bytes();
+    let end = GUEST_END as u8;
+    if starts.len() != guests {
+        return Err(PartsMismatch("not one search text start per guest"));
+    }
+    if guests == 0 {
+        return if text.is_empty() { Ok(()) } else { Err(PartsMismatch("search text without guests")) };
+    }
+    if starts[0] != 0 || bytes.last() != Some(&end) || memchr::memchr_iter(end, bytes).count() != guests {
+        return Err(PartsMismatch("the search text does not hold one line per guest"));
+    }
+    let lined_up = starts
+        .windows(2)
+        .all(|w| w[0] < w[1] && (w[1] as usize) < bytes.len() && bytes[w[1] as usize - 1] == end);
+    if !lined_up {
+        return Err(PartsMismatch("a search text start is not at the start of a line"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod parts_tests {
+    use super::*;
+
+    /// A generated event with a stale order, a missing one, an order the list
+    /// does not have, skipped items, and details fetched at different times.
+    fn varied_list() -> GuestList {
+        let data = crate::demo::Dataset::generate(11, 1, 120);
+        let event = &data.events[0];
+        let mut list = GuestList::new(event.id);
+        list.set_event_name(Some(event.name.clone()));
+        list.set_order_list(event.orders.iter().map(|o| o.id).collect());
+        let then = Utc::now() - chrono::TimeDelta::hours(3);
+        for (i, o) in event.orders.iter().enumerate().skip(1) {
+            list.add_order_fetched(o.to_order(), then + chrono::TimeDelta::seconds(i as i64));
+        }
+        list.add_failure(event.orders[0].id, "timed out");
+        list.add_failure(event.orders[5].id, "Floktu answered 500");
+        list.set_skipped_orders(vec![Skipped { at: "#9".into(), reason: "no id".into() }]);
+        let mut unlisted = event.orders[7].to_order();
+        unlisted.id = 999_999;
+        unlisted.skipped_attendees = vec![Skipped { at: "#0".into(), reason: "no ticket".into() }];
+        for a in &mut unlisted.attendees {
+            a.attendee_id += 1_000_000;
+        }
+        list.add_order(unlisted);
+        list.mark_done();
+        list
+    }
+
+    /// Every field of the two lists, the index and counts included.
+    fn assert_same(back: &GuestList, list: &GuestList) {
+        assert_eq!(back.event_id, list.event_id);
+        assert_eq!(back.event_name, list.event_name);
+        assert_eq!(back.fetched_at, list.fetched_at);
+        assert_eq!(back.listed, list.listed);
+        assert_eq!(back.ranks, list.ranks);
+        assert_eq!(back.next_unlisted, list.next_unlisted);
+        assert_eq!(back.purchases, list.purchases);
+        assert_eq!(back.failed, list.failed);
+        assert_eq!(back.skipped_orders, list.skipped_orders);
+        assert_eq!(back.done, list.done);
+        assert_eq!(back.guests, list.guests);
+        assert_eq!(back.hay, list.hay);
+        assert_eq!(back.hay_start, list.hay_start);
+        assert_eq!(back.by_attendee, list.by_attendee);
+        assert_eq!(back.by_order, list.by_order);
+        assert_eq!(back.tallies, list.tallies);
+        assert_eq!(back.cancelled, list.cancelled);
+        for g in &back.guests {
+            assert!(Arc::ptr_eq(&back.purchases[&g.order.id], &g.order), "guests share their order");
+        }
+    }
+
+    #[test]
+    fn a_list_read_back_from_the_cache_equals_the_one_saved_index_included() {
+        let list = varied_list();
+        let bytes = crate::cache::encode(&list, "host", "account").unwrap();
+        let back = crate::cache::decode(&bytes, "host", "account", list.event_id).unwrap();
+        assert_same(&back, &list);
+        assert_eq!(back.freshness(), list.freshness());
+        assert_eq!(back.search("a"), list.search("a"));
+    }
+
+    #[test]
+    fn parts_whose_search_text_does_not_fit_are_refused() {
+        let list = varied_list();
+        let bytes = crate::cache::encode(&list, "host", "account").unwrap();
+        let good = crate::cache::decode(&bytes, "host", "account", list.event_id).unwrap();
+        let parts = |text: String, starts: Vec<u32>| ListParts {
+            event_id: 1,
+            event_name: None,
+            fetched_at: Utc::now(),
+            order_list: None,
+            orders: good
+                .orders()
+                .into_iter()
+                .map(|(p, guests)| OrderPart {
+                    order: Order {
+                        id: p.id,
+                        name: p.name.clone(),
+                        email: p.email.clone(),
+                        order_amount: p.order_amount,
+                        amount_paid: p.amount_paid,
+                        voucher: p.voucher.clone(),
+                        status: p.status,
+                        attendees: guests.iter().map(|g| g.attendee.clone()).collect(),
+                        skipped_attendees: Vec::new(),
+                    },
+                    fetched_at: p.fetched_at,
+                })
+                .collect(),
+            failed: Vec::new(),
+            skipped_orders: Vec::new(),
+            done: true,
+            search_text: text,
+            search_starts: starts,
+        };
+        let (text, starts) = (good.hay.clone(), good.hay_start.clone());
+        assert!(GuestList::from_parts(parts(text.clone(), starts.clone())).is_ok());
+        assert!(GuestList::from_parts(parts(text.clone(), starts[1..].to_vec())).is_err());
+        let mut shifted = starts.clone();
+        shifted[3] += 1;
+        assert!(GuestList::from_parts(parts(text.clone(), shifted)).is_err());
+        assert!(GuestList::from_parts(parts(text.replacen('\n', " ", 1), starts)).is_err());
+    }
+
+    #[test]
+    fn a_search_over_starts_that_do_not_fit_never_panics() {
+        assert_eq!(GuestList::search_in("ann\nbo\n", &[0, 4], "o"), vec![1]);
+        assert_eq!(GuestList::search_in("ann\nbo\n", &[0, 400], "o"), vec![0]);
+        assert_eq!(GuestList::search_in("ann\nbo\n", &[], "o"), Vec::<usize>::new());
+        assert!(GuestList::search_in("ann\nbo\n", &[5, 0, 2], "n").len() <= 3);
+    }
 }
 
 #[cfg(test)]
