@@ -224,9 +224,69 @@ fn demo_runs_cache_under_the_demo_key() {
     let home = TempDir::new().unwrap();
     let out = floktu(&home).args(["--demo", "emails", "19"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(home.path().join("cache/floktu/demo/event-19.json").is_file());
+    assert!(home.path().join("cache/floktu/demo/event-19.guests").is_file());
     // A second demo run (another random port) reads it offline.
     let offline = floktu(&home).args(["--demo", "emails", "19", "--offline"]).output().unwrap();
     assert!(offline.status.success(), "{}", stderr(&offline));
     assert_eq!(stdout(&offline), stdout(&out));
+}
+
+#[test]
+fn orders_that_fail_on_a_second_run_keep_their_cached_attendees_and_are_named_stale() {
+    let (_rt, server) = demo(30);
+    let home = TempDir::new().unwrap();
+    let event = server.dataset().events[0].clone();
+    let id = event.id.to_string();
+    let first = against(&home, &server, &["attendees", &id, "--json"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let everyone = attendee_ids(&json_of(&first));
+    let failing = [event.orders[3].id, event.orders[11].id];
+    for order in failing {
+        server.knobs().fail_order_always(order, Fault::ServerErrorJson);
+    }
+
+    let second = against(&home, &server, &["attendees", &id, "--json"]);
+    assert_eq!(second.status.code(), Some(3), "{}", stderr(&second));
+    assert_eq!(attendee_ids(&json_of(&second)), everyone, "every attendee still printed, in order");
+    let err = stderr(&second);
+    assert!(err.contains("2 orders could not be fetched again"), "{err}");
+    for order in failing {
+        let line =
+            err.lines().find(|l| l.contains(&format!("order {order}: data from "))).unwrap_or_default();
+        assert!(line.contains(" old — "), "order {order} named with its age and why: {err}");
+    }
+    assert!(!err.contains("left out"), "nothing is left out: {err}");
+
+    // The cache still has them all, and says which are stale.
+    let offline = against(&home, &server, &["attendees", &id, "--offline", "--json"]);
+    assert_eq!(offline.status.code(), Some(3), "{}", stderr(&offline));
+    assert_eq!(attendee_ids(&json_of(&offline)), everyone);
+    let err = stderr(&offline);
+    for order in failing {
+        assert!(err.contains(&format!("order {order}: data from ")), "{err}");
+    }
+
+    // The fast search path reads the same file.
+    let target = event.orders[3].attendees[0].attendee_id.to_string();
+    let found = against(&home, &server, &["attendees", &id, "--offline", "--search", &target, "--json"]);
+    assert_eq!(found.status.code(), Some(3), "{}", stderr(&found));
+    assert_eq!(attendee_ids(&json_of(&found)), vec![event.orders[3].attendees[0].attendee_id]);
+    assert!(stderr(&found).contains(&format!("order {}: data from ", failing[0])), "{}", stderr(&found));
+}
+
+#[test]
+fn offline_search_prints_what_the_online_search_printed() {
+    let (_rt, server) = demo(60);
+    let home = TempDir::new().unwrap();
+    let id = server.dataset().events[0].id.to_string();
+    assert!(against(&home, &server, &["attendees", &id]).status.success());
+    for query in ["mar", "example.org", "ö"] {
+        let online = against(&home, &server, &["attendees", &id, "--search", query]);
+        let offline = against(&home, &server, &["attendees", &id, "--offline", "--search", query]);
+        assert!(offline.status.success(), "{}", stderr(&offline));
+        assert_eq!(stdout(&offline), stdout(&online), "{query:?}");
+        let emails_online = against(&home, &server, &["emails", &id, "--search", query]);
+        let emails_offline = against(&home, &server, &["emails", &id, "--offline", "--search", query]);
+        assert_eq!(stdout(&emails_offline), stdout(&emails_online), "{query:?}");
+    }
 }
