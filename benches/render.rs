@@ -31,7 +31,7 @@ fn app_with_100k() -> App {
     app.orders_view = OrdersView::Attendees;
     let mut guests = Guests::new(event.id);
     guests.shown = Some(list);
-    guests.load = GuestLoad::Done;
+    guests.load = GuestLoad::Live(floktu_tui::tui::app::ReqId(1));
     app.guests = Some(guests);
     app
 }

@@ -69,6 +69,50 @@ pub struct FileConfig {
     pub concurrency: Option<usize>,
     /// Store the token in a 0600 file instead of the OS keyring.
     pub insecure_storage: Option<bool>,
+    /// `[refresh]`: how an open guest list keeps fresh.
+    pub refresh: Option<RefreshConfig>,
+}
+
+/// `[refresh]` in config.toml.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshConfig {
+    /// Seconds between two looks for new orders (default 30).
+    pub orders_every: Option<u64>,
+    /// Seconds after which an order's details are re-read (default 300).
+    pub max_age: Option<u64>,
+}
+
+/// How an open guest list (door, attendees view) keeps fresh.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refresh {
+    /// How often to look for new orders.
+    pub orders_every: std::time::Duration,
+    /// No order's details should be older than this.
+    pub max_age: std::time::Duration,
+}
+
+impl Default for Refresh {
+    fn default() -> Refresh {
+        Refresh {
+            orders_every: std::time::Duration::from_secs(30),
+            max_age: std::time::Duration::from_secs(300),
+        }
+    }
+}
+
+impl Refresh {
+    /// The defaults, with what `[refresh]` says (at least 1 s each).
+    pub fn from_config(config: Option<&RefreshConfig>) -> Refresh {
+        let d = Refresh::default();
+        let secs = |v: Option<u64>, default: std::time::Duration| {
+            v.map_or(default, |s| std::time::Duration::from_secs(s.max(1)))
+        };
+        Refresh {
+            orders_every: secs(config.and_then(|c| c.orders_every), d.orders_every),
+            max_age: secs(config.and_then(|c| c.max_age), d.max_age),
+        }
+    }
 }
 
 impl FileConfig {
@@ -118,6 +162,8 @@ pub struct Settings {
     pub redirect_uri: String,
     /// Token in a file rather than the keyring.
     pub insecure_storage: bool,
+    /// How an open guest list keeps fresh (`[refresh]`).
+    pub refresh: Refresh,
     /// File locations.
     pub paths: Paths,
 }
@@ -158,6 +204,7 @@ impl Settings {
                 .or_else(|| file.redirect_uri.clone())
                 .unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_string()),
             insecure_storage: flags.insecure_storage || file.insecure_storage.unwrap_or(false),
+            refresh: Refresh::from_config(file.refresh.as_ref()),
             paths,
         })
     }
@@ -189,6 +236,17 @@ mod tests {
 
     fn paths() -> Paths {
         Paths::from_env(&env_of(&[("HOME", "/home/u")]))
+    }
+
+    #[test]
+    fn refresh_keys_come_from_the_config_file() {
+        let file: FileConfig = toml::from_str("[refresh]\norders_every = 5\nmax_age = 60\n").unwrap();
+        let s = Settings::resolve(&Overrides::default(), &env_of(&[]), &file, paths()).unwrap();
+        assert_eq!(s.refresh.orders_every, std::time::Duration::from_secs(5));
+        assert_eq!(s.refresh.max_age, std::time::Duration::from_secs(60));
+        let none =
+            Settings::resolve(&Overrides::default(), &env_of(&[]), &FileConfig::default(), paths()).unwrap();
+        assert_eq!(none.refresh, Refresh::default());
     }
 
     #[test]

@@ -305,6 +305,7 @@ async fn dispatch(
                 insecure_storage: settings.insecure_storage,
                 cache_dir: (!settings.no_cache).then(|| settings.paths.cache_dir.clone()),
                 concurrency: settings.concurrency,
+                refresh: settings.refresh,
             };
             floktu_tui::tui::run(startup).await?;
             return Ok(Exit::Ok);

@@ -4,9 +4,9 @@
 mod support;
 
 use floktu_tui::api::{self, CheckIn, Status};
-use floktu_tui::guestlist::{GuestList, LoadEvent, Verdict};
+use floktu_tui::guestlist::{GuestList, LoadEvent, Request, Verdict};
 use floktu_tui::tui::app::{App, Focus, OrdersView, ReqId, Screen};
-use floktu_tui::tui::guests::{DoorResult, GuestLoad};
+use floktu_tui::tui::guests::{Check, DoorResult, GuestLoad};
 use floktu_tui::tui::msg::{Action, Command, Msg};
 use floktu_tui::tui::update::{settle, update};
 use support::*;
@@ -99,11 +99,11 @@ fn rows_appear_as_orders_arrive_and_the_done_list_is_cached() {
     let commands = update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Done });
     assert!(matches!(commands.as_slice(), [Command::SaveGuests(_)]), "{commands:?}");
     assert_eq!(shown_len(&app), 4);
-    assert_eq!(app.guests.as_ref().map(|g| &g.load), Some(&GuestLoad::Done));
+    assert_eq!(app.guests.as_ref().map(|g| &g.load), Some(&GuestLoad::Live(req)));
 }
 
 #[test]
-fn a_cached_list_shows_at_once_and_is_replaced_when_the_fresh_one_is_complete() {
+fn a_cached_list_shows_at_once_and_fresh_details_merge_into_it() {
     let (mut app, req) = attendees_view();
     let mut old = GuestList::new(12);
     old.add_order(orders().remove(0));
@@ -117,10 +117,28 @@ fn a_cached_list_shows_at_once_and_is_replaced_when_the_fresh_one_is_complete() 
     for o in orders() {
         update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Order(Box::new(o)) });
     }
-    assert_eq!(shown_len(&app), 2, "the cached list stays until the fresh one is done");
+    assert_eq!(shown_len(&app), 4, "what arrives is shown at once");
     update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Done });
-    assert_eq!(shown_len(&app), 4);
     assert!(app.guests.as_ref().is_some_and(|g| !g.from_cache));
+}
+
+#[test]
+fn a_failed_refresh_keeps_every_guest_it_knew() {
+    let (mut app, req) = attendees_view();
+    update(&mut app, Msg::GuestsCached { req, list: Some(Box::new(full_list())) });
+    update(
+        &mut app,
+        Msg::GuestEvent { req, event: LoadEvent::Orders { order_ids: vec![1, 2, 3], skipped: vec![] } },
+    );
+    for order_id in [1, 2, 3] {
+        let error = api::Error::Network("could not connect (connection refused)".into());
+        update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Failed { order_id, error } });
+    }
+    let commands = update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Done });
+    assert_eq!(shown_len(&app), 4);
+    let Some(Command::SaveGuests(saved)) = commands.first() else { panic!("{commands:?}") };
+    assert_eq!(saved.0.len(), 4, "the cache keeps them all too");
+    assert_eq!(saved.0.freshness().stale, 3);
 }
 
 #[test]
@@ -128,11 +146,13 @@ fn the_network_down_keeps_the_cached_list_with_an_offline_banner() {
     let (mut app, req) = attendees_view();
     update(&mut app, Msg::GuestsCached { req, list: Some(Box::new(full_list())) });
     let down = api::Error::Network("could not connect (connection refused)".into());
-    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::ListFailed(down) });
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Offline(down) });
     let g = app.guests.as_ref().unwrap();
     assert_eq!(shown_len(&app), 4);
     assert!(g.offline.as_ref().is_some_and(|o| o.contains("connection refused")));
-    assert_eq!(g.load, GuestLoad::Done);
+    assert_eq!(g.awaited(), Some(req), "the live load goes on");
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Online });
+    assert!(app.guests.as_ref().unwrap().offline.is_none());
 }
 
 #[test]
@@ -143,9 +163,12 @@ fn the_network_down_with_nothing_cached_is_a_failure_to_retry() {
         &mut app,
         Msg::GuestEvent { req, event: LoadEvent::ListFailed(api::Error::Timeout(Default::default())) },
     );
-    assert!(matches!(app.guests.as_ref().unwrap().load, GuestLoad::Failed(_)));
+    assert!(matches!(app.guests.as_ref().unwrap().load, GuestLoad::Failed { .. }));
     let again = act(&mut app, Action::Refresh);
-    assert!(again.iter().any(|c| matches!(c, Command::LoadGuests { .. })), "{again:?}");
+    assert!(
+        again.iter().any(|c| matches!(c, Command::AskGuests { request: Request::RefreshAll, .. })),
+        "{again:?}"
+    );
 }
 
 #[test]
@@ -162,7 +185,7 @@ fn r_fetches_only_the_orders_that_failed() {
     update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Done });
     let commands = act(&mut app, Action::Refresh);
     assert!(
-        commands.iter().any(|c| matches!(c, Command::RetryGuests { order_ids, .. } if order_ids == &vec![2])),
+        matches!(commands.as_slice(), [Command::AskGuests { request: Request::Recheck(2), .. }]),
         "{commands:?}"
     );
 }
@@ -297,7 +320,7 @@ fn an_unknown_id_is_not_found() {
     type_door(&mut app, "999999");
     act(&mut app, Action::DoorSubmit);
     let door = &app.guests.as_ref().unwrap().door;
-    assert!(matches!(&door.result, Some(DoorResult::NotFound { asked }) if asked == "999999"));
+    assert!(matches!(&door.result, Some(DoorResult::NotFound { asked, .. }) if asked == "999999"));
 }
 
 #[test]
@@ -364,8 +387,35 @@ fn offline_at_start_the_cached_events_are_listed() {
     assert!(app.notice.as_ref().is_some_and(|n| n.text.starts_with("Offline")));
 }
 
+fn screen(app: &mut App) -> String {
+    update(app, Msg::Resize { width: 120, height: 30 });
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+    terminal.draw(|f| floktu_tui::tui::view::render(app, f)).unwrap();
+    terminal.backend().to_string()
+}
+
+/// The door's result after the commands of a scan of `asked`.
+fn scan(app: &mut App, asked: &str) -> Vec<Command> {
+    type_door(app, asked);
+    act(app, Action::DoorSubmit)
+}
+
+fn door_result(app: &App) -> &DoorResult {
+    app.guests.as_ref().unwrap().door.result.as_ref().unwrap()
+}
+
+fn look_token(commands: &[Command]) -> u64 {
+    commands
+        .iter()
+        .find_map(|c| match c {
+            Command::AskGuests { request: Request::LookForNew(token), .. } => Some(*token),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no look for new orders in {commands:?}"))
+}
+
 #[test]
-fn not_found_in_a_list_still_loading_says_the_list_is_incomplete() {
+fn not_found_in_a_list_still_loading_is_provisional_until_the_guest_arrives() {
     let (mut app, req) = attendees_view();
     update(&mut app, Msg::GuestsCached { req, list: None });
     update(
@@ -375,12 +425,108 @@ fn not_found_in_a_list_still_loading_says_the_list_is_incomplete() {
     update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Order(Box::new(orders().remove(0))) });
     settle(&mut app);
     door(&mut app);
-    type_door(&mut app, "504");
-    act(&mut app, Action::DoorSubmit);
-    update(&mut app, Msg::Resize { width: 120, height: 30 });
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
-    terminal.draw(|f| floktu_tui::tui::view::render(&app, f)).unwrap();
-    let screen = terminal.backend().to_string();
-    assert!(screen.contains("NOT FOUND"), "{screen}");
-    assert!(screen.contains("the guest list is incomplete (1 of 3 orders in)"), "{screen}");
+    let commands = scan(&mut app, "504");
+    let token = look_token(&commands);
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::LookedForNew { token, result: Ok(0) } });
+    settle(&mut app);
+    let shown = screen(&mut app);
+    assert!(shown.contains("NOT FOUND (so far)"), "{shown}");
+    assert!(shown.contains("still loading (1 of 3 orders in)"), "{shown}");
+    assert!(!app.bell, "a provisional NOT FOUND does not ring");
+    for o in orders().into_iter().skip(1) {
+        update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Order(Box::new(o)) });
+    }
+    settle(&mut app);
+    assert!(matches!(
+        door_result(&app),
+        DoorResult::Guest { attendee_id: 504, verdict: Verdict::Unconfirmed, .. }
+    ));
+    assert!(!screen(&mut app).contains("NOT FOUND"));
+}
+
+#[test]
+fn a_scan_shows_the_verdict_at_once_and_asks_floktu_about_that_order() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    door(&mut app);
+    let commands = scan(&mut app, "502");
+    assert!(
+        matches!(commands.as_slice(), [Command::AskGuests { request: Request::Recheck(1), .. }]),
+        "{commands:?}"
+    );
+    assert!(matches!(
+        door_result(&app),
+        DoorResult::Guest { verdict: Verdict::Valid, check: Check::Checking, .. }
+    ));
+    assert!(screen(&mut app).contains("checking with Floktu"));
+}
+
+#[test]
+fn a_cancellation_seen_at_the_recheck_turns_the_verdict_and_rings() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    door(&mut app);
+    scan(&mut app, "502");
+    assert!(!app.bell);
+    let mut cancelled = orders().remove(0);
+    cancelled.status = Status::Cancelled;
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Order(Box::new(cancelled)) });
+    settle(&mut app);
+    assert!(matches!(
+        door_result(&app),
+        DoorResult::Guest { verdict: Verdict::Cancelled, check: Check::Checked { .. }, .. }
+    ));
+    assert!(app.bell);
+    assert!(screen(&mut app).contains("checked with Floktu just now"));
+}
+
+#[test]
+fn a_recheck_that_fails_says_offline_with_the_age_of_the_data() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    door(&mut app);
+    scan(&mut app, "502");
+    let error = api::Error::Network("could not connect".into());
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Failed { order_id: 1, error } });
+    settle(&mut app);
+    assert!(matches!(
+        door_result(&app),
+        DoorResult::Guest { verdict: Verdict::Valid, check: Check::Offline { data_from: Some(_) }, .. }
+    ));
+    assert!(screen(&mut app).contains("offline — data from"));
+}
+
+#[test]
+fn a_scan_that_matches_nobody_asks_floktu_for_new_orders_and_finds_the_late_buyer() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    door(&mut app);
+    let commands = scan(&mut app, "777");
+    let token = look_token(&commands);
+    assert!(matches!(door_result(&app), DoorResult::NotFound { check: Check::Checking, .. }));
+    assert!(!app.bell, "not yet: Floktu has not answered");
+    update(
+        &mut app,
+        Msg::GuestEvent { req, event: LoadEvent::Orders { order_ids: vec![1, 2, 3, 4], skipped: vec![] } },
+    );
+    let late = order(4, "late@example.com", vec![attendee(777, "Eve", None)]);
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Order(Box::new(late)) });
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::LookedForNew { token, result: Ok(1) } });
+    settle(&mut app);
+    assert!(matches!(door_result(&app), DoorResult::Guest { attendee_id: 777, verdict: Verdict::Valid, .. }));
+}
+
+#[test]
+fn a_scan_that_matches_nobody_after_asking_floktu_is_final_and_rings() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    door(&mut app);
+    let token = look_token(&scan(&mut app, "777"));
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::LookedForNew { token, result: Ok(0) } });
+    settle(&mut app);
+    assert!(matches!(door_result(&app), DoorResult::NotFound { check: Check::Checked { .. }, .. }));
+    assert!(app.bell);
+    let shown = screen(&mut app);
+    assert!(shown.contains("NOT FOUND") && !shown.contains("so far"), "{shown}");
+    assert!(shown.contains("checked with Floktu just now"), "{shown}");
 }

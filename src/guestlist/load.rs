@@ -317,6 +317,10 @@ struct OrderState {
     refusals: u32,
     /// Queued (urgent, in the pass, or waiting to go again), and how urgently.
     class: Option<Class>,
+    /// Asked for while in flight: queued again, this urgently, once it answers.
+    again: Option<Class>,
+    /// In flight, for this queue (`None` for the sweep).
+    running: Option<Class>,
 }
 
 /// A look for new orders waiting for its answer.
@@ -329,11 +333,12 @@ struct Lookup {
     found: usize,
 }
 
-/// An offline event: when to probe next, and how many probes failed.
+/// An offline event: when to probe next, how many probes failed, and why.
 #[derive(Debug)]
 struct Offline {
     probe_due: Instant,
     probes: u32,
+    error: Error,
 }
 
 /// The scheduler behind every load: one task that owns the queues, the pacer
@@ -452,10 +457,7 @@ impl Loader {
             let listening = tokio::select! {
                 Some(answer) = running.next(), if !running.is_empty() => self.on_answer(answer, emit),
                 request = next_request(&mut requests) => match request {
-                    Some(request) => {
-                        self.on_request(request);
-                        true
-                    }
+                    Some(request) => self.on_request(request).into_iter().all(|ev| emit(ev)),
                     // The other end was dropped: the event was closed.
                     None => return,
                 },
@@ -492,7 +494,13 @@ impl Loader {
 
     /// Queues order `id` unless it is queued already at least as urgently.
     fn queue(&mut self, id: u64, class: Class) {
+        let in_flight = self.in_flight.contains(&Job::Order(id));
         let state = self.orders.entry(id).or_default();
+        if in_flight {
+            // The answer on its way may predate the ask: fetch once more after it.
+            state.again = Some(state.again.map_or(class, |c| c.min(class)));
+            return;
+        }
         if state.class.is_some_and(|c| c <= class) {
             return;
         }
@@ -646,14 +654,18 @@ impl Loader {
         if let Job::Order(id) = job
             && let Some(s) = self.orders.get_mut(&id)
         {
-            s.class = None;
+            s.running = s.class.take();
         }
     }
 
-    fn on_request(&mut self, request: Request) {
+    fn on_request(&mut self, request: Request) -> Vec<LoadEvent> {
         match request {
             Request::Recheck(id) => self.queue(id, Class::Urgent),
             Request::LookForNew(token) => {
+                if let Some(off) = &self.offline {
+                    // The order list waits for Floktu to come back; the door cannot.
+                    return vec![LoadEvent::LookedForNew { token, result: Err(off.error.clone()) }];
+                }
                 self.lookups.push(Lookup { token, pending: None, found: 0 });
                 self.list_wanted.get_or_insert(false);
                 self.list_not_before = None;
@@ -666,6 +678,7 @@ impl Loader {
                 }
             }
         }
+        Vec::new()
     }
 
     /// Handles one answer; false when nobody listens any more.
@@ -829,7 +842,8 @@ impl Loader {
         if !refused {
             self.list_attempts += 1;
         }
-        if error.is_transient() && (refused || self.list_attempts < MAX_ATTEMPTS) {
+        let once_offline = self.once && self.offline.is_some();
+        if error.is_transient() && (refused || self.list_attempts < MAX_ATTEMPTS) && !once_offline {
             let wait = if refused { retry_wait(error) } else { backoff(self.list_attempts) };
             self.list_not_before = Some(now + wait);
             return;
@@ -864,8 +878,11 @@ impl Loader {
         events: &mut Vec<LoadEvent>,
     ) {
         let awaited = self.lookups.iter().any(|l| l.pending.as_ref().is_some_and(|p| p.contains(&id)));
-        let class = if awaited { Class::Urgent } else { Class::Pass };
-        let once_offline = self.once && self.offline.is_some();
+        let asked = self.orders.get(&id).and_then(|s| s.running) == Some(Class::Urgent);
+        let class = if awaited || asked { Class::Urgent } else { Class::Pass };
+        // Offline, nothing waits for a retry that only the probe's success
+        // brings: a one-off load ends, and the door says what it knew.
+        let no_wait = self.offline.is_some() && (self.once || class == Class::Urgent);
         let Some(state) = self.orders.get_mut(&id) else { return };
         if refused {
             state.refusals += 1;
@@ -875,7 +892,7 @@ impl Loader {
         let retry = error.is_transient()
             && state.refusals < MAX_REFUSALS
             && state.attempts < MAX_ATTEMPTS
-            && !once_offline;
+            && !no_wait;
         if retry {
             let wait = if refused { retry_wait(error) } else { backoff(state.attempts) };
             if state.class.is_none() {
@@ -891,7 +908,7 @@ impl Loader {
     }
 
     fn go_offline(&mut self, error: Error, now: Instant, events: &mut Vec<LoadEvent>) {
-        self.offline = Some(Offline { probe_due: now + backoff(1), probes: 1 });
+        self.offline = Some(Offline { probe_due: now + backoff(1), probes: 1, error: error.clone() });
         events.push(LoadEvent::Offline(error.clone()));
         if !self.once {
             return;

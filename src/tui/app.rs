@@ -382,6 +382,8 @@ pub struct App {
     pub spinner: usize,
     /// Set when the user asked to quit.
     pub quit: bool,
+    /// The terminal bell should ring after the next frame (a door refusal).
+    pub bell: bool,
     /// The login screen's state.
     pub login: LoginForm,
     /// The fuzzy matcher, kept for its scratch memory.
@@ -418,6 +420,7 @@ impl App {
             width: 160,
             spinner: 0,
             quit: false,
+            bell: false,
             searcher: Searcher::default(),
             next_req: 0,
         }
@@ -449,7 +452,10 @@ impl App {
         if self.screen == Screen::Login {
             return self.login.phase != LoginPhase::Idle;
         }
-        if self.guests.as_ref().is_some_and(|g| g.is_loading()) {
+        if self.guests.as_ref().is_some_and(|g| {
+            g.is_loading()
+                || g.door.result.as_ref().is_some_and(|r| *r.check() == super::guests::Check::Checking)
+        }) {
             return true;
         }
         self.events.items.is_loading()

@@ -4,21 +4,31 @@
 
 use std::cell::Cell;
 
+use chrono::{DateTime, Utc};
+
 use crate::guestlist::{GuestList, Throttle, Verdict};
 
 use super::app::ReqId;
 
-/// How the open event's guest list is being fetched.
+/// How the open event's guest list is being fetched. A live load (see
+/// `guestlist::live`) keeps running after its first pass, tagged with the
+/// request it answers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GuestLoad {
     /// Not asked for yet.
     NotAsked,
-    /// A load (from the network) is under way.
+    /// The first pass is under way.
     Loading(ReqId),
-    /// The last load finished (completely or with failures, see the list).
-    Done,
-    /// The order list could not be fetched, and nothing was cached.
-    Failed(String),
+    /// The first pass is done; the live load keeps the list fresh.
+    Live(ReqId),
+    /// The order list could not be fetched and nothing was known; the live
+    /// load keeps trying.
+    Failed {
+        /// The live load.
+        req: ReqId,
+        /// Why, as a person reads it.
+        why: String,
+    },
 }
 
 /// The guest list of one event.
@@ -26,18 +36,20 @@ pub enum GuestLoad {
 pub struct Guests {
     /// The event.
     pub event_id: u64,
-    /// What the views show: the cached list, or the one being filled.
+    /// What the views show: the cached list, merged with what arrives.
     pub shown: Option<GuestList>,
-    /// A fresh list being built behind a cached one; it replaces `shown` when done.
-    pub incoming: Option<GuestList>,
     /// The network side.
     pub load: GuestLoad,
-    /// `shown` came from the cache and no fresh list has replaced it yet.
+    /// `shown` came from the cache and the first pass is not done yet.
     pub from_cache: bool,
-    /// Why the refresh failed while a cached list is shown: the offline banner.
+    /// Why Floktu cannot be reached, while it cannot: the offline banner.
     pub offline: Option<String>,
     /// Floktu asked us to slow down: shown while loading.
     pub throttled: Option<Throttle>,
+    /// When something last arrived from Floktu for this list.
+    pub last_answer: Option<DateTime<Utc>>,
+    /// When the current pass was asked for.
+    pub asked_at: Option<DateTime<Utc>>,
     /// The attendees list's filter text.
     pub query: String,
     /// The filter line has the keyboard.
@@ -60,11 +72,12 @@ impl Guests {
         Guests {
             event_id,
             shown: None,
-            incoming: None,
             load: GuestLoad::NotAsked,
             from_cache: false,
             offline: None,
             throttled: None,
+            last_answer: None,
+            asked_at: None,
             query: String::new(),
             editing: false,
             matches: None,
@@ -75,17 +88,25 @@ impl Guests {
         }
     }
 
-    /// True while a network load runs.
+    /// True while the first pass runs.
     pub fn is_loading(&self) -> bool {
         matches!(self.load, GuestLoad::Loading(_))
     }
 
-    /// The request a load answers to.
+    /// The request the live load answers to.
     pub fn awaited(&self) -> Option<ReqId> {
         match self.load {
-            GuestLoad::Loading(req) => Some(req),
-            _ => None,
+            GuestLoad::Loading(req) | GuestLoad::Live(req) | GuestLoad::Failed { req, .. } => Some(req),
+            GuestLoad::NotAsked => None,
         }
+    }
+
+    /// How long Floktu has been silent while the first pass runs, once that
+    /// is long enough to say so (10 s).
+    pub fn quiet_for(&self, now: DateTime<Utc>) -> Option<chrono::TimeDelta> {
+        let since = self.last_answer.or(self.asked_at)?;
+        let quiet = now - since;
+        (quiet >= chrono::TimeDelta::seconds(10)).then_some(quiet)
     }
 
     /// How many rows the attendees list shows.
@@ -110,10 +131,12 @@ impl Guests {
         (0..self.visible_len()).filter_map(|r| self.guest_at(r)).collect()
     }
 
-    /// Re-runs the filter if the list or the query changed.
-    pub fn settle(&mut self) {
+    /// Re-runs the filter if the list or the query changed, and judges the
+    /// door's verdict again. Returns true when the verdict on screen turned
+    /// into a refusal (the door rings).
+    pub fn settle(&mut self) -> bool {
         if !self.stale {
-            return;
+            return false;
         }
         self.stale = false;
         self.matches = match (&self.shown, self.query.trim().is_empty()) {
@@ -121,7 +144,8 @@ impl Guests {
             _ => None,
         };
         self.selected = self.selected.min(self.visible_len().saturating_sub(1));
-        self.door.refresh(self.shown.as_ref());
+        let complete = !self.is_loading();
+        self.door.refresh(self.shown.as_ref(), complete)
     }
 
     /// Moves the attendees selection, clamped.
@@ -130,6 +154,25 @@ impl Guests {
         self.selected =
             if len == 0 { 0 } else { (self.selected as isize + delta).clamp(0, len as isize - 1) as usize };
     }
+}
+
+/// How a door verdict stands with Floktu.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// Asked Floktu for this guest's order (or for new orders): "checking with Floktu…".
+    Checking,
+    /// Floktu answered after the scan: "checked with Floktu just now".
+    Checked {
+        /// When the answer came.
+        at: DateTime<Utc>,
+    },
+    /// Floktu could not be asked: judged from what was known, of this age.
+    Offline {
+        /// When the data behind the verdict was fetched, if known.
+        data_from: Option<DateTime<Utc>>,
+    },
+    /// NOT FOUND while the list is still loading: judged again as orders arrive.
+    Incomplete,
 }
 
 /// What the door shows for the last guest looked up.
@@ -143,12 +186,46 @@ pub enum DoorResult {
         verdict: Verdict,
         /// What was typed or scanned.
         asked: String,
+        /// How it stands with Floktu.
+        check: Check,
     },
     /// Nobody matched what was typed or scanned.
     NotFound {
         /// What was typed or scanned.
         asked: String,
+        /// How it stands with Floktu.
+        check: Check,
     },
+}
+
+impl DoorResult {
+    /// How the verdict stands with Floktu.
+    pub fn check(&self) -> &Check {
+        match self {
+            DoorResult::Guest { check, .. } | DoorResult::NotFound { check, .. } => check,
+        }
+    }
+
+    fn check_mut(&mut self) -> &mut Check {
+        match self {
+            DoorResult::Guest { check, .. } | DoorResult::NotFound { check, .. } => check,
+        }
+    }
+
+    /// What was typed or scanned.
+    pub fn asked(&self) -> &str {
+        match self {
+            DoorResult::Guest { asked, .. } | DoorResult::NotFound { asked, .. } => asked,
+        }
+    }
+
+    /// The verdict (NOT FOUND when nobody matched).
+    pub fn verdict(&self) -> Verdict {
+        match self {
+            DoorResult::Guest { verdict, .. } => verdict.clone(),
+            DoorResult::NotFound { .. } => Verdict::NotFound,
+        }
+    }
 }
 
 /// The door screen: one input, live matches, the verdict of the last lookup.
@@ -162,6 +239,10 @@ pub struct Door {
     pub selected: usize,
     /// The verdict on screen.
     pub result: Option<DoorResult>,
+    /// The order being re-checked with Floktu for the verdict on screen.
+    pub rechecking: Option<u64>,
+    /// The look for new orders the verdict on screen waits for (its token).
+    pub looking: Option<u64>,
     /// Amounts and emails hidden.
     pub private: bool,
 }
@@ -170,17 +251,122 @@ pub struct Door {
 pub const DOOR_RESULTS: usize = 50;
 
 impl Door {
-    /// Recomputes the live matches of the input.
-    pub fn refresh(&mut self, list: Option<&GuestList>) {
+    /// Recomputes the live matches of the input, and judges the verdict on
+    /// screen again against `list` (`complete`: its first pass is done).
+    /// Returns true when the verdict turned into a refusal.
+    pub fn refresh(&mut self, list: Option<&GuestList>, complete: bool) -> bool {
         let Some(list) = list else {
             self.results.clear();
-            return;
+            return false;
         };
         let input = self.input.trim();
-        self.results = if input.is_empty() {
-            Vec::new()
-        } else if let Some(id) = as_id(input) {
-            // Digits: an exact order or attendee id first, then any text match.
+        self.results = if input.is_empty() { Vec::new() } else { matches(list, input) };
+        self.results.truncate(DOOR_RESULTS);
+        self.selected = self.selected.min(self.results.len().saturating_sub(1));
+        self.rejudge(list, complete)
+    }
+
+    /// The verdict on screen, judged again: a refreshed list may say something
+    /// new about the same guest, and a NOT FOUND that waits for Floktu or for
+    /// the list to load may have been found since. Returns true when the door
+    /// should ring: the verdict turned into a refusal, or a provisional NOT
+    /// FOUND became final.
+    fn rejudge(&mut self, list: &GuestList, complete: bool) -> bool {
+        let Some(result) = self.result.take() else { return false };
+        let before = result.verdict();
+        let mut final_not_found = false;
+        let judged = match result {
+            DoorResult::Guest { attendee_id, asked, check, .. } => match guest_by_attendee(list, attendee_id)
+            {
+                Some(i) => DoorResult::Guest { attendee_id, verdict: list.verdict(i), asked, check },
+                None => DoorResult::NotFound { asked, check },
+            },
+            DoorResult::NotFound { asked, check } if matches!(check, Check::Checking | Check::Incomplete) => {
+                let check = match check {
+                    Check::Incomplete if complete => {
+                        final_not_found = true;
+                        Check::Checked { at: Utc::now() }
+                    }
+                    other => other,
+                };
+                match scan(list, &asked) {
+                    Some(i) => {
+                        final_not_found = false;
+                        let check = if check == Check::Incomplete {
+                            Check::Checked { at: Utc::now() }
+                        } else {
+                            check
+                        };
+                        DoorResult::Guest {
+                            attendee_id: list.guests()[i].attendee.attendee_id,
+                            verdict: list.verdict(i),
+                            asked,
+                            check,
+                        }
+                    }
+                    None => DoorResult::NotFound { asked, check },
+                }
+            }
+            other => other,
+        };
+        let after = judged.verdict();
+        self.result = Some(judged);
+        final_not_found || (after != before && is_refusal(&after))
+    }
+
+    /// Floktu answered (`Ok`) or not (`Err`, with when the data kept was
+    /// fetched) for the order being re-checked, after `list` took the answer
+    /// in: the verdict says so, judged again. Returns true when the door should
+    /// ring (see [`Door::rejudge`]).
+    pub fn rechecked(
+        &mut self,
+        list: &GuestList,
+        order_id: u64,
+        answered: Result<(), Option<DateTime<Utc>>>,
+        complete: bool,
+    ) -> bool {
+        if self.rechecking != Some(order_id) {
+            return false;
+        }
+        self.rechecking = None;
+        let ring = self.rejudge(list, complete);
+        if let Some(result) = &mut self.result {
+            *result.check_mut() = match answered {
+                Ok(()) => Check::Checked { at: Utc::now() },
+                Err(data_from) => Check::Offline { data_from },
+            };
+        }
+        ring
+    }
+
+    /// Floktu answered a look for new orders (`answered`), after the new
+    /// orders went into `list`: a NOT FOUND on screen is judged again and
+    /// becomes final unless the list is still loading. Returns true when the
+    /// door should ring.
+    pub fn looked(&mut self, list: &GuestList, token: u64, answered: bool, complete: bool) -> bool {
+        if self.looking != Some(token) {
+            return false;
+        }
+        self.looking = None;
+        let ring = self.rejudge(list, complete);
+        let Some(result) = &mut self.result else { return ring };
+        let not_found = matches!(result, DoorResult::NotFound { .. });
+        *result.check_mut() = match (answered, complete) {
+            (true, true) => Check::Checked { at: Utc::now() },
+            (true, false) if not_found => Check::Incomplete,
+            (true, false) => Check::Checked { at: Utc::now() },
+            (false, _) => Check::Offline { data_from: list.freshness().oldest },
+        };
+        // A scan that matches nobody after asking Floktu is a refusal.
+        ring || (not_found && complete)
+    }
+}
+
+/// What the door's input matches: digits are an exact order or attendee id
+/// first, then any text match.
+fn matches(list: &GuestList, input: &str) -> Vec<usize> {
+    match as_id(input) {
+        Some(id) => {
             let mut exact = list.lookup_id(id);
             for i in list.search(input) {
                 if !exact.contains(&i) {
@@ -188,25 +374,26 @@ impl Door {
                 }
             }
             exact
-        } else {
-            list.search(input)
-        };
-        self.results.truncate(DOOR_RESULTS);
-        self.selected = self.selected.min(self.results.len().saturating_sub(1));
-        if let Some(DoorResult::Guest { attendee_id, asked, .. }) = &self.result {
-            // A list that was refreshed may say something new about the same guest.
-            let (attendee_id, asked) = (*attendee_id, asked.clone());
-            self.result =
-                Some(
-                    match list.lookup_id(attendee_id).into_iter().find(|&i| {
-                        list.guests().get(i).is_some_and(|g| g.attendee.attendee_id == attendee_id)
-                    }) {
-                        Some(i) => DoorResult::Guest { attendee_id, verdict: list.verdict(i), asked },
-                        None => DoorResult::NotFound { asked },
-                    },
-                );
         }
+        None => list.search(input),
     }
+}
+
+/// The guest a scan (digits) finds: an exact attendee or order id.
+pub fn scan(list: &GuestList, asked: &str) -> Option<usize> {
+    as_id(asked).and_then(|id| list.lookup_id(id).first().copied())
+}
+
+/// The guest with this attendee id.
+pub fn guest_by_attendee(list: &GuestList, attendee_id: u64) -> Option<usize> {
+    list.lookup_id(attendee_id)
+        .into_iter()
+        .find(|&i| list.guests().get(i).is_some_and(|g| g.attendee.attendee_id == attendee_id))
+}
+
+/// A verdict that keeps the guest out.
+pub fn is_refusal(verdict: &Verdict) -> bool {
+    !matches!(verdict, Verdict::Valid)
 }
 
 /// A run of digits (what a barcode scanner types) as an id.

@@ -54,6 +54,8 @@ pub struct Startup {
     pub cache_dir: Option<std::path::PathBuf>,
     /// Order details fetched at once.
     pub concurrency: usize,
+    /// How an open guest list keeps fresh.
+    pub refresh: crate::config::Refresh,
 }
 
 /// How often the spinner turns while something loads.
@@ -102,6 +104,7 @@ async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()
         cache_dir: startup.cache_dir.clone(),
         demo: startup.demo,
         concurrency: startup.concurrency,
+        refresh: startup.refresh,
     };
     let mut worker = Worker::new(client, session, tx, clipboard::detect(&env));
     let size = terminal.size()?;
@@ -156,6 +159,12 @@ async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()
         }
         update::settle(&mut app);
         terminal.draw(|f| view::render(&app, f))?;
+        if std::mem::take(&mut app.bell) {
+            // Between frames, never inside one's escape sequences.
+            use std::io::Write;
+            let mut out = std::io::stdout();
+            let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+        }
     }
 }
 

@@ -296,7 +296,8 @@ pub enum Command {
         /// The client id: with the api host, the account whose token goes.
         client_id: String,
     },
-    /// Load an event's guest list: the cache first (when asked), then the network.
+    /// Load an event's guest list — the cache first (when asked), then the
+    /// network — and keep it fresh (`guestlist::live`) until cancelled.
     LoadGuests {
         /// Tag for the answers.
         req: ReqId,
@@ -307,14 +308,12 @@ pub enum Command {
         /// Read the cache before fetching.
         cache_first: bool,
     },
-    /// Fetch again only these orders' details (the ones that failed).
-    RetryGuests {
-        /// Tag for the answers.
+    /// Ask the live load `req` for something ahead of its background work.
+    AskGuests {
+        /// The live load.
         req: ReqId,
-        /// The event.
-        event_id: u64,
-        /// The orders.
-        order_ids: Vec<u64>,
+        /// What to do.
+        request: crate::guestlist::Request,
     },
     /// Save a guest list to the cache.
     SaveGuests(Snapshot),

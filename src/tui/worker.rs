@@ -42,6 +42,8 @@ pub struct Session {
     pub demo: bool,
     /// Order details fetched at once.
     pub concurrency: usize,
+    /// How a live guest list keeps fresh.
+    pub refresh: crate::config::Refresh,
 }
 
 impl Session {
@@ -58,6 +60,8 @@ pub struct Worker {
     session: Session,
     tx: UnboundedSender<Msg>,
     tasks: HashMap<ReqId, AbortHandle>,
+    /// Where to send what the user asks of each live guest-list load.
+    live: HashMap<ReqId, UnboundedSender<guestlist::Request>>,
     login: Option<AbortHandle>,
     clipboard: Arc<Mutex<Box<dyn Clipboard>>>,
 }
@@ -75,6 +79,7 @@ impl Worker {
             session,
             tx,
             tasks: HashMap::new(),
+            live: HashMap::new(),
             login: None,
             clipboard: Arc::new(Mutex::new(clipboard)),
         }
@@ -83,6 +88,8 @@ impl Worker {
     /// Starts `command`; returns at once (except an OSC 52 copy, a short terminal write).
     pub fn run(&mut self, command: Command) {
         self.tasks.retain(|_, task| !task.is_finished());
+        let tasks = &self.tasks;
+        self.live.retain(|req, _| tasks.contains_key(req));
         match command {
             Command::FetchEvents { req } => {
                 let (client, cache) = (self.client(), self.cache());
@@ -125,6 +132,7 @@ impl Worker {
                 if let Some(task) = self.tasks.remove(&req) {
                     task.abort();
                 }
+                self.live.remove(&req);
             }
             Command::DetailAfter { seq, after } => {
                 let tx = self.tx.clone();
@@ -166,47 +174,13 @@ impl Worker {
                 });
             }
             Command::LoadGuests { req, event_id, event_name, cache_first } => {
-                let (client, cache, tx) = (self.client(), self.cache(), self.tx.clone());
-                let concurrency = self.session.concurrency;
-                let task = tokio::spawn(async move {
-                    if cache_first {
-                        let list = match cache {
-                            Some(cache) => {
-                                tokio::task::spawn_blocking(move || cache.load(event_id)).await.ok().flatten()
-                            }
-                            None => None,
-                        };
-                        let list = list.map(|mut l| {
-                            if l.event_name().is_none() {
-                                l.set_event_name(Some(event_name.clone()));
-                            }
-                            Box::new(l)
-                        });
-                        let _ = tx.send(Msg::GuestsCached { req, list });
-                    }
-                    let Some(client) = client else {
-                        let event = guestlist::LoadEvent::ListFailed(not_logged_in());
-                        let _ = tx.send(Msg::GuestEvent { req, event });
-                        return;
-                    };
-                    forward(req, &tx, |etx| async move {
-                        guestlist::fetch(&client, event_id, concurrency, etx).await
-                    })
-                    .await;
-                });
-                self.tasks.insert(req, task.abort_handle());
+                self.load_guests(req, event_id, event_name, cache_first)
             }
-            Command::RetryGuests { req, event_id, order_ids } => {
-                let (client, tx) = (self.client(), self.tx.clone());
-                let concurrency = self.session.concurrency;
-                let task = tokio::spawn(async move {
-                    let Some(client) = client else { return };
-                    forward(req, &tx, |etx| async move {
-                        guestlist::fetch_orders(&client, event_id, order_ids, concurrency, etx).await
-                    })
-                    .await;
-                });
-                self.tasks.insert(req, task.abort_handle());
+            Command::AskGuests { req, request } => {
+                // A load that has ended (cancelled, or never started) has nobody to ask.
+                if let Some(live) = self.live.get(&req) {
+                    let _ = live.send(request);
+                }
             }
             Command::SaveGuests(snapshot) => {
                 if let Some(cache) = self.cache() {
@@ -234,6 +208,50 @@ impl Worker {
                 });
             }
         }
+    }
+
+    /// The cached list first (when asked), then a live load that keeps it
+    /// fresh until the request is cancelled.
+    fn load_guests(&mut self, req: ReqId, event_id: u64, event_name: String, cache_first: bool) {
+        let (client, cache, tx) = (self.client(), self.cache(), self.tx.clone());
+        let (ask, requests) = tokio::sync::mpsc::unbounded_channel();
+        let mut options = guestlist::LiveOptions {
+            concurrency: self.session.concurrency,
+            orders_every: self.session.refresh.orders_every,
+            max_age: self.session.refresh.max_age,
+            known: Vec::new(),
+        };
+        let task = tokio::spawn(async move {
+            if cache_first {
+                let list = match cache {
+                    Some(cache) => {
+                        tokio::task::spawn_blocking(move || cache.load(event_id)).await.ok().flatten()
+                    }
+                    None => None,
+                };
+                let list = list.map(|mut l| {
+                    if l.event_name().is_none() {
+                        l.set_event_name(Some(event_name.clone()));
+                    }
+                    Box::new(l)
+                });
+                if let Some(list) = &list {
+                    options.known = list.orders().iter().map(|(p, _)| (p.id, p.fetched_at)).collect();
+                }
+                let _ = tx.send(Msg::GuestsCached { req, list });
+            }
+            let Some(client) = client else {
+                let event = guestlist::LoadEvent::ListFailed(not_logged_in());
+                let _ = tx.send(Msg::GuestEvent { req, event });
+                return;
+            };
+            forward(req, &tx, |etx| async move {
+                guestlist::live(&client, event_id, options, requests, etx).await
+            })
+            .await;
+        });
+        self.tasks.insert(req, task.abort_handle());
+        self.live.insert(req, ask);
     }
 
     fn client(&self) -> Option<FloktuClient> {

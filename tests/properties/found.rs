@@ -3,7 +3,7 @@
 
 use super::support::{act, with_everything_loaded};
 use floktu_tui::text::sanitize;
-use floktu_tui::tui::msg::{Action, Command, Msg};
+use floktu_tui::tui::msg::{Action, Msg};
 use floktu_tui::tui::update::update;
 
 /// Door mode on event 12, "l" typed (every guest is a Lee), the second match highlighted.
@@ -29,18 +29,11 @@ fn clearing_the_door_input_also_clears_the_highlighted_match() {
 #[test]
 fn enter_at_the_door_right_after_the_list_shrank_does_not_panic() {
     let mut app = door_with_the_second_match_highlighted();
-    let commands = act(&mut app, Action::Refresh);
-    let req = commands
-        .iter()
-        .find_map(|c| match c {
-            Command::LoadGuests { req, .. } => Some(*req),
-            _ => None,
-        })
-        .expect("a reload");
-    // The cache answers with an empty list, and Enter comes in the same batch
-    // (no frame, so no `settle`, in between).
-    let empty = floktu_tui::guestlist::GuestList::new(12);
-    update(&mut app, Msg::GuestsCached { req, list: Some(Box::new(empty)) });
+    let req = app.guests.as_ref().and_then(|g| g.awaited()).expect("a live load");
+    // A successful order list no longer has any order, and Enter comes in the
+    // same batch (no frame, so no `settle`, in between).
+    let event = floktu_tui::guestlist::LoadEvent::Orders { order_ids: Vec::new(), skipped: Vec::new() };
+    update(&mut app, Msg::GuestEvent { req, event });
     act(&mut app, Action::DoorSubmit);
     let door = &app.guests.as_ref().expect("guests").door;
     assert!(

@@ -443,11 +443,14 @@ fn check_commands(app: &App, ledger: &mut Ledger, commands: &[Command]) -> Resul
                 let awaits = app.details.get(&(*event_id, *order_id)).and_then(|d| d.awaited());
                 prop_assert_eq!(awaits, Some(*req), "{:?}", commands);
             }
-            Command::LoadGuests { req, event_id, .. } | Command::RetryGuests { req, event_id, .. } => {
+            Command::LoadGuests { req, event_id, .. } => {
                 fresh(*req, ledger)?;
                 let g = app.guests.as_ref();
                 prop_assert_eq!(g.and_then(|g| g.awaited()), Some(*req), "{:?}", commands);
                 prop_assert_eq!(g.map(|g| g.event_id), Some(*event_id));
+            }
+            Command::AskGuests { req, .. } => {
+                prop_assert_eq!(app.guests.as_ref().and_then(|g| g.awaited()), Some(*req), "{:?}", commands);
             }
             Command::Cancel(req) => {
                 prop_assert!(ledger.issued.contains(req), "cancels {req:?}, never issued: {commands:?}");

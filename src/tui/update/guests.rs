@@ -3,57 +3,56 @@
 
 use std::sync::Arc;
 
-use crate::guestlist::{GuestList, LoadEvent};
+use crate::guestlist::{GuestList, LoadEvent, Request};
 use crate::text::thousands;
+use crate::tui::app::ReqId;
 use crate::tui::app::{App, Focus, Notice, OrdersView, Screen};
-use crate::tui::guests::{DoorResult, GuestLoad, Guests, as_id};
+use crate::tui::guests::{Check, DoorResult, GuestLoad, Guests, as_id, is_refusal, scan};
 use crate::tui::msg::{Action, Command, Snapshot};
 
 use super::{describe, unauthorized};
 
-/// The guest list of the open event, asked for if it is not there or on its way.
+/// The guest list of the open event, asked for if it is not there or on its
+/// way. Its live load runs until the event is closed.
 pub(super) fn ensure_guests(app: &mut App) -> Vec<Command> {
     let Some(event) = app.open_event.clone() else { return Vec::new() };
-    if let Some(g) = &app.guests
-        && g.event_id == event.id
-        && !matches!(g.load, GuestLoad::NotAsked | GuestLoad::Failed(_))
-    {
-        return Vec::new();
+    let mut commands = Vec::new();
+    if let Some(g) = &app.guests {
+        if g.event_id == event.id && g.load != GuestLoad::NotAsked {
+            return commands;
+        }
+        commands.extend(g.awaited().map(Command::Cancel));
     }
     let req = app.next_req();
     let mut guests = Guests::new(event.id);
     guests.load = GuestLoad::Loading(req);
+    guests.asked_at = Some(app.now);
     app.guests = Some(guests);
-    vec![Command::LoadGuests { req, event_id: event.id, event_name: event.name, cache_first: true }]
+    commands.push(Command::LoadGuests { req, event_id: event.id, event_name: event.name, cache_first: true });
+    commands
 }
 
-/// Reloads the guest list from the network, keeping what is shown until the
-/// fresh list is complete; or fetches again only the orders that failed.
-pub(super) fn reload_guests(app: &mut App, only_failed: bool) -> Vec<Command> {
+/// `r` / `R` on the guest list: the orders whose last fetch failed again, or
+/// (`everything`, or when none failed) the order list and every order again.
+/// What is shown stays and merges with what arrives.
+pub(super) fn reload_guests(app: &mut App, everything: bool) -> Vec<Command> {
     let Some(event) = app.open_event.clone() else { return Vec::new() };
-    let req = app.next_req();
     let Some(g) = app.guests.as_mut().filter(|g| g.event_id == event.id) else {
         return ensure_guests(app);
     };
-    let mut commands: Vec<Command> = g.awaited().map(Command::Cancel).into_iter().collect();
-    g.load = GuestLoad::Loading(req);
-    g.offline = None;
-    g.throttled = None;
+    let Some(req) = g.awaited() else { return ensure_guests(app) };
     let failed: Vec<u64> =
         g.shown.as_ref().map(|l| l.failed().iter().map(|f| f.order_id).collect()).unwrap_or_default();
-    if only_failed && !failed.is_empty() {
-        g.incoming = None;
-        commands.push(Command::RetryGuests { req, event_id: event.id, order_ids: failed });
-    } else {
-        g.incoming = g.shown.is_some().then(|| new_list(event.id, &event.name));
-        commands.push(Command::LoadGuests {
-            req,
-            event_id: event.id,
-            event_name: event.name,
-            cache_first: false,
-        });
+    if everything || failed.is_empty() {
+        g.throttled = None;
+        g.asked_at = Some(app.now);
+        g.last_answer = None;
+        if let GuestLoad::Live(req) = g.load {
+            g.load = GuestLoad::Loading(req);
+        }
+        return vec![Command::AskGuests { req, request: Request::RefreshAll }];
     }
-    commands
+    failed.into_iter().map(|id| Command::AskGuests { req, request: Request::Recheck(id) }).collect()
 }
 
 fn new_list(event_id: u64, name: &str) -> GuestList {
@@ -62,72 +61,105 @@ fn new_list(event_id: u64, name: &str) -> GuestList {
     list
 }
 
-/// The cache answered: show what it had at once.
-pub(super) fn cached(
-    app: &mut App,
-    req: crate::tui::app::ReqId,
-    list: Option<Box<GuestList>>,
-) -> Vec<Command> {
-    let name = app.open_event.as_ref().map(|e| e.name.clone()).unwrap_or_default();
+/// The cache answered: show what it had at once; what arrives merges into it.
+pub(super) fn cached(app: &mut App, req: ReqId, list: Option<Box<GuestList>>) -> Vec<Command> {
     let Some(g) = app.guests.as_mut().filter(|g| g.awaited() == Some(req)) else { return Vec::new() };
-    if let Some(list) = list {
+    if let Some(list) = list
+        && g.shown.is_none()
+    {
         g.shown = Some(*list);
         g.from_cache = true;
-        g.incoming = Some(new_list(g.event_id, &name));
         g.stale = true;
     }
     Vec::new()
 }
 
-/// One step of a load: applied to the fresh list being built (behind a cached
-/// one), or to the shown list when there was nothing cached.
-pub(super) fn guest_event(app: &mut App, req: crate::tui::app::ReqId, event: LoadEvent) -> Vec<Command> {
+/// One step of the live load, merged into the shown list.
+pub(super) fn guest_event(app: &mut App, req: ReqId, event: LoadEvent) -> Vec<Command> {
     let name = app.open_event.as_ref().map(|e| e.name.clone()).unwrap_or_default();
+    let now = app.now;
     let Some(g) = app.guests.as_mut().filter(|g| g.awaited() == Some(req)) else { return Vec::new() };
     match event {
         LoadEvent::ListFailed(e) => {
             let message = describe(&e);
-            g.incoming = None;
             if g.shown.is_some() {
-                g.offline = Some(message);
-                g.load = GuestLoad::Done;
+                if e.is_transient() {
+                    g.offline = Some(message);
+                }
             } else {
-                g.load = GuestLoad::Failed(message);
+                g.load = GuestLoad::Failed { req, why: message };
             }
+            g.door.looking = None;
             unauthorized(app, &e)
         }
         LoadEvent::Throttled(t) => {
             g.throttled = Some(t);
             Vec::new()
         }
-        LoadEvent::Done => {
-            if let Some(fresh) = g.incoming.take() {
-                g.shown = Some(fresh);
-                g.from_cache = false;
-            }
-            let Some(shown) = g.shown.as_mut() else {
-                g.load = GuestLoad::Done;
-                return Vec::new();
-            };
-            shown.apply(LoadEvent::Done);
-            g.load = GuestLoad::Done;
+        LoadEvent::Offline(e) => {
+            g.offline = Some(describe(&e));
+            save(g)
+        }
+        LoadEvent::Online => {
             g.offline = None;
+            g.last_answer = Some(now);
+            Vec::new()
+        }
+        LoadEvent::Done => {
+            g.load = GuestLoad::Live(req);
+            g.from_cache = false;
             g.throttled = None;
             g.stale = true;
-            vec![Command::SaveGuests(Snapshot(Arc::new(shown.clone())))]
+            save(g)
+        }
+        LoadEvent::LookedForNew { token, result } => {
+            looked_for_new(app, token, result.is_ok());
+            Vec::new()
         }
         other => {
-            let target = match g.incoming.as_mut() {
-                Some(incoming) => incoming,
-                None => {
-                    g.stale = true;
-                    g.shown.get_or_insert_with(|| new_list(g.event_id, &name))
+            g.last_answer = Some(now);
+            if matches!(other, LoadEvent::Orders { .. }) {
+                g.offline = None;
+                if let GuestLoad::Failed { req, .. } = g.load {
+                    g.load = GuestLoad::Loading(req);
                 }
+            }
+            let answered = match &other {
+                LoadEvent::Order(o) => Some((o.id, true)),
+                LoadEvent::Failed { order_id, .. } => Some((*order_id, false)),
+                _ => None,
             };
-            target.apply(other);
+            g.stale = true;
+            let complete = !g.is_loading();
+            let list = g.shown.get_or_insert_with(|| new_list(g.event_id, &name));
+            list.apply(other);
+            if let Some((order_id, ok)) = answered {
+                let data_from = list.purchase(order_id).map(|p| p.fetched_at);
+                let answer = if ok { Ok(()) } else { Err(data_from) };
+                app.bell |= g.door.rechecked(list, order_id, answer, complete);
+            }
             Vec::new()
         }
     }
+}
+
+/// Saves the shown list to the cache.
+fn save(g: &Guests) -> Vec<Command> {
+    match &g.shown {
+        Some(list) => vec![Command::SaveGuests(Snapshot(Arc::new(list.clone())))],
+        None => Vec::new(),
+    }
+}
+
+/// Floktu was asked for new orders for the NOT FOUND on screen: judge again.
+fn looked_for_new(app: &mut App, token: u64, answered: bool) {
+    let Some(g) = app.guests.as_mut() else { return };
+    let complete = !g.is_loading();
+    let Some(list) = g.shown.as_ref() else {
+        g.door.looking = None;
+        return;
+    };
+    app.bell |= g.door.looked(list, token, answered, complete);
 }
 
 /// `a`: orders ↔ every attendee of the event.
@@ -179,12 +211,14 @@ pub(super) fn act_door(app: &mut App, action: Action) -> Vec<Command> {
         Action::DoorChar(c) => {
             door.input.push(c);
             door.selected = 0;
-            door.refresh(g.shown.as_ref());
+            g.stale = true;
+            app.bell |= g.settle();
         }
         Action::DoorBackspace => {
             door.input.pop();
             door.selected = 0;
-            door.refresh(g.shown.as_ref());
+            g.stale = true;
+            app.bell |= g.settle();
         }
         Action::Up => door.selected = door.selected.saturating_sub(1),
         Action::Down => door.selected = (door.selected + 1).min(door.results.len().saturating_sub(1)),
@@ -198,38 +232,85 @@ pub(super) fn act_door(app: &mut App, action: Action) -> Vec<Command> {
                 door.selected = 0;
             }
         }
-        Action::DoorSubmit => {
-            // The list may have changed since the matches were found (a refresh
-            // that landed in this batch): find them again, as the frame would.
-            g.settle();
-            let door = &mut g.door;
-            let asked = door.input.trim().to_string();
-            if asked.is_empty() {
-                return Vec::new();
-            }
-            let list = g.shown.as_ref();
-            // A scan (digits + Enter) is an exact id lookup; typing picks the highlighted match.
-            let found = match (as_id(&asked), list) {
-                (Some(id), Some(list)) => list.lookup_id(id).first().copied(),
-                (None, Some(_)) => door.results.get(door.selected).copied(),
-                (_, None) => None,
-            };
-            door.result = Some(match (found, list) {
-                (Some(i), Some(list)) => DoorResult::Guest {
-                    attendee_id: list.guests()[i].attendee.attendee_id,
-                    verdict: list.verdict(i),
-                    asked,
-                },
-                _ => DoorResult::NotFound { asked },
-            });
-            door.input.clear();
-            door.results.clear();
-            door.selected = 0;
-        }
-        Action::Refresh | Action::RefreshAll => return reload_guests(app, false),
+        Action::DoorSubmit => return submit(app),
+        Action::Refresh => return reload_guests(app, false),
+        Action::RefreshAll => return reload_guests(app, true),
         _ => {}
     }
     Vec::new()
+}
+
+/// Enter at the door: the verdict at once from what is known, then a check
+/// with Floktu — the guest's order fetched again, or, for a scan that matches
+/// nobody, the order list and any new orders.
+fn submit(app: &mut App) -> Vec<Command> {
+    let token = app.next_req().0;
+    let Some(g) = app.guests.as_mut() else { return Vec::new() };
+    // The list may have changed since the matches were found (a refresh that
+    // landed in this batch): find them again, as the frame would.
+    g.settle();
+    let asked = g.door.input.trim().to_string();
+    if asked.is_empty() {
+        return Vec::new();
+    }
+    let req = g.awaited();
+    let offline = g.offline.is_some() || req.is_none();
+    let loading = g.is_loading();
+    let door = &mut g.door;
+    let picked = door.results.get(door.selected).copied();
+    door.input.clear();
+    door.results.clear();
+    door.selected = 0;
+    door.rechecking = None;
+    door.looking = None;
+    let Some(list) = g.shown.as_ref() else {
+        door.result = Some(DoorResult::NotFound { asked, check: Check::Incomplete });
+        return Vec::new();
+    };
+    // A scan (digits + Enter) is an exact id lookup; typing picks the highlighted match.
+    let found = if as_id(&asked).is_some() { scan(list, &asked) } else { picked };
+    let mut commands = Vec::new();
+    door.result = Some(match found {
+        Some(i) => {
+            let guest = &list.guests()[i];
+            let verdict = list.verdict(i);
+            app.bell |= is_refusal(&verdict);
+            let check = if offline {
+                Check::Offline { data_from: Some(guest.order.fetched_at) }
+            } else {
+                Check::Checking
+            };
+            if let Some(req) = req {
+                door.rechecking = Some(guest.order.id);
+                commands.push(Command::AskGuests { req, request: Request::Recheck(guest.order.id) });
+            }
+            DoorResult::Guest { attendee_id: guest.attendee.attendee_id, verdict, asked, check }
+        }
+        None => {
+            let listed_order =
+                as_id(&asked).filter(|id| list.order_list().is_some_and(|ids| ids.contains(id)));
+            let check = match (&req, offline) {
+                (Some(_), false) => Check::Checking,
+                _ if loading => Check::Incomplete,
+                _ => Check::Offline { data_from: list.freshness().oldest },
+            };
+            if let Some(req) = req {
+                if let Some(order_id) = listed_order {
+                    // An order listed but not fetched yet: fetch it now.
+                    door.rechecking = Some(order_id);
+                    commands.push(Command::AskGuests { req, request: Request::Recheck(order_id) });
+                } else if as_id(&asked).is_some() {
+                    door.looking = Some(token);
+                    commands.push(Command::AskGuests { req, request: Request::LookForNew(token) });
+                }
+            }
+            if commands.is_empty() && !loading {
+                app.bell = true;
+            }
+            DoorResult::NotFound { asked, check }
+        }
+    });
+    commands
 }
 
 /// `e`: the focused list, as filtered, to a CSV file.

@@ -373,7 +373,7 @@ fn submit_login(app: &mut App) -> Vec<Command> {
 /// attendees filter over a list that grew while loading.
 pub fn settle(app: &mut App) {
     if let Some(g) = app.guests.as_mut() {
-        g.settle();
+        app.bell |= g.settle();
     }
 }
 
@@ -687,9 +687,7 @@ fn sync_attendees(app: &mut App) {
 
 fn refresh(app: &mut App) -> Vec<Command> {
     if app.attendees_shown() {
-        let has_failures =
-            app.guests.as_ref().and_then(|g| g.shown.as_ref()).is_some_and(|l| !l.failed().is_empty());
-        return guests::reload_guests(app, has_failures);
+        return guests::reload_guests(app, false);
     }
     match app.focus {
         Focus::Events => load_events(app),
@@ -719,7 +717,15 @@ fn refresh_all(app: &mut App) -> Vec<Command> {
     }
     commands.extend(load_events(app));
     if let Some(event) = app.open_event.clone() {
+        // The guest list stays and merges what the refresh brings.
+        let guests = app.guests.take().filter(|g| g.event_id == event.id);
+        let view = app.orders_view;
         commands.extend(reload_orders(app, event));
+        if guests.is_some() {
+            app.guests = guests;
+            app.orders_view = view;
+            commands.extend(guests::reload_guests(app, true));
+        }
     }
     commands
 }

@@ -33,7 +33,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     let inner = block.inner(area);
     f.render_widget(block, area);
 
-    let status = status_lines(app, g);
+    let status = status_lines(app, g, true);
     let filter = filter_line(app, g);
     let [list_area, status_area, filter_area] = Layout::vertical([
         Constraint::Min(0),
@@ -47,7 +47,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     }
     let Some(list) = &g.shown else {
         let lines = match &g.load {
-            GuestLoad::Failed(msg) => failed_lines(app, msg),
+            GuestLoad::Failed { why, .. } => failed_lines(app, why),
             _ => vec![Line::from(format!("{} Loading the order list…", spinner(app)))],
         };
         return placeholder(f, list_area, lines);
@@ -105,51 +105,72 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     f.render_widget(Paragraph::new(rows), list_area);
 }
 
-/// Progress, age, offline and missing orders: what the list is worth right now.
-pub fn status_lines(app: &App, g: &Guests) -> Vec<Line<'static>> {
+/// Progress, age, offline, stale and missing orders: what the list is worth right now.
+pub fn status_lines(app: &App, g: &Guests, with_age: bool) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    if g.is_loading() {
-        let progress = g.incoming.as_ref().or(g.shown.as_ref()).map(GuestList::progress);
+    let freshness = g.shown.as_ref().map(GuestList::freshness);
+    if g.is_loading() && g.offline.is_none() {
+        let progress = g.shown.as_ref().map(GuestList::progress);
         let text = match progress.and_then(|p| Some((p, p.total?))) {
-            Some((p, total)) => {
-                let failed =
-                    if p.failed > 0 { format!(", {} failed", thousands(p.failed)) } else { String::new() };
+            Some((p, total)) if g.from_cache => {
                 format!(
-                    "{} {} / {} orders{failed}",
+                    "{} refreshing the cached list of {} orders",
                     spinner(app),
-                    thousands(p.loaded + p.failed),
-                    thousands(total)
+                    thousands(total.max(p.loaded))
                 )
+            }
+            Some((p, total)) => {
+                format!("{} {} / {} orders", spinner(app), thousands(p.loaded), thousands(total))
             }
             None => format!("{} Loading the order list…", spinner(app)),
         };
-        let behind = if g.from_cache { " (refreshing behind the cached list)" } else { "" };
-        lines.push(Line::from(format!("{text}{behind}")));
-        if let Some(t) = g.throttled {
+        lines.push(Line::from(text));
+        if let Some(quiet) = g.quiet_for(app.now) {
             lines.push(Line::styled(
-                format!("Floktu asked to slow down: {} at a time", t.limit),
+                format!("⚠ no answer from Floktu for {} s; still trying", quiet.num_seconds()),
                 style(app, Tone::Warn),
             ));
+        }
+        if let Some(t) = g.throttled {
+            let pace = match t.per_second {
+                Some(r) => format!("Floktu limits the pace: about {r} requests/s"),
+                None => format!("Floktu asked to slow down: {} at a time", t.limit),
+            };
+            lines.push(Line::styled(pace, style(app, Tone::Warn)));
         }
     }
-    if let Some(list) = &g.shown {
-        let local = list.fetched_at().with_timezone(&chrono::Local).format("%H:%M");
+    if let (Some(list), Some(fresh)) = (&g.shown, freshness) {
+        let oldest = fresh.oldest.unwrap_or_else(|| list.fetched_at());
+        let local = oldest.with_timezone(&chrono::Local).format("%H:%M");
         if let Some(why) = &g.offline {
             lines.push(Line::styled(
-                format!("⚠ offline — data from {local} ({})", sanitize(why)),
+                format!("⚠ offline — data from {local} ({}); reconnecting by itself", sanitize(why)),
                 style(app, Tone::Warn),
             ));
-        } else if g.from_cache || !g.is_loading() {
-            lines.push(Line::styled(format!("as of {local} ({})", ago(app, list)), style(app, Tone::Dim)));
+        } else if !g.is_loading() && with_age {
+            let live = if g.awaited().is_some() { "live · " } else { "" };
+            lines.push(Line::styled(
+                format!("{live}oldest data from {local} ({})", ago(app, fresh.oldest_age(app.now))),
+                style(app, Tone::Dim),
+            ));
         }
-        let failed = list.failed();
-        if !failed.is_empty() && !g.is_loading() {
-            let ids: Vec<String> = failed.iter().take(4).map(|f| f.order_id.to_string()).collect();
-            let more = if failed.len() > 4 { "…" } else { "" };
+        if fresh.stale > 0 && !g.is_loading() {
+            lines.push(Line::styled(
+                format!(
+                    "⚠ {} orders could not be refreshed: shown as last known; r tries them again",
+                    thousands(fresh.stale)
+                ),
+                style(app, Tone::Warn),
+            ));
+        }
+        let missing = list.missing();
+        if !missing.is_empty() && !g.is_loading() {
+            let ids: Vec<String> = missing.iter().take(4).map(u64::to_string).collect();
+            let more = if missing.len() > 4 { "…" } else { "" };
             lines.push(Line::styled(
                 format!(
                     "✖ {} orders missing ({}{more}): counts are incomplete; r retries them",
-                    thousands(failed.len()),
+                    thousands(missing.len()),
                     ids.join(", ")
                 ),
                 style(app, Tone::Bad),
@@ -165,10 +186,9 @@ pub fn bar(done: usize, total: usize, width: usize) -> String {
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
 }
 
-/// "2 min ago".
-pub fn ago(app: &App, list: &GuestList) -> String {
-    let mins = list.age(app.now).num_minutes();
-    match mins {
+/// "2 min ago", for data of this age.
+pub fn ago(_app: &App, age: chrono::TimeDelta) -> String {
+    match age.num_minutes() {
         m if m < 1 => "just now".to_string(),
         m if m < 60 => format!("{m} min ago"),
         m if m < 60 * 48 => format!("{} h ago", m / 60),

@@ -7,12 +7,12 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::attendees::{ago, status_lines};
+use super::attendees::status_lines;
 use super::common::{Tone, cell, failed_lines, marker, pane_block, placeholder, spinner, style, thousands};
 use crate::guestlist::{GuestList, Verdict};
 use crate::text::sanitize;
 use crate::tui::app::App;
-use crate::tui::guests::{DoorResult, GuestLoad, Guests};
+use crate::tui::guests::{Check, DoorResult, GuestLoad, Guests, guest_by_attendee};
 
 /// Draws door mode into `area`.
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
@@ -42,7 +42,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
 
     let Some(list) = &g.shown else {
         let lines = match &g.load {
-            GuestLoad::Failed(msg) => failed_lines(app, msg),
+            GuestLoad::Failed { why, .. } => failed_lines(app, why),
             _ => vec![Line::from(format!("{} Loading the guest list…", spinner(app)))],
         };
         return placeholder(f, verdict_area, lines);
@@ -62,7 +62,12 @@ fn header_lines(app: &App, g: &Guests, event: &str) -> Vec<Line<'static>> {
             thousands(o.checked_in),
             thousands(o.total)
         )));
-        first.push(Span::styled(format!("   as of {}", ago(app, list)), style(app, Tone::Dim)));
+        let age = if g.offline.is_some() {
+            "   OFFLINE".to_string()
+        } else {
+            format!("   data {} old at most", short_age(list.freshness().oldest_age(app.now)))
+        };
+        first.push(Span::styled(age, style(app, if g.offline.is_some() { Tone::Bad } else { Tone::Dim })));
     }
     if g.door.private {
         first.push(Span::styled("   PRIVATE (no emails or amounts)", style(app, Tone::Warn)));
@@ -102,37 +107,32 @@ fn header_lines(app: &App, g: &Guests, event: &str) -> Vec<Line<'static>> {
             lines.push(Line::styled(format!(" {}", parts.join(" · ")), style(app, Tone::Dim)));
         }
     }
-    lines.extend(status_lines(app, g).into_iter().filter(|l| !l.to_string().starts_with("as of")));
+    // The header says how old the data is already.
+    lines.extend(status_lines(app, g, false));
     lines
 }
 
-/// The verdict on screen: the highlighted match while typing, else the last lookup.
+/// The verdict on screen: the highlighted match while typing, else the last
+/// lookup as `update` judged it, with how it stands with Floktu.
 fn verdict(app: &App, f: &mut Frame, area: Rect, g: &Guests, list: &GuestList) {
     let door = &g.door;
-    let shown: Option<(Verdict, Option<usize>)> = if !door.input.trim().is_empty() {
+    let typing = !door.input.trim().is_empty();
+    let (verdict, guest, result) = if typing {
         match door.results.get(door.selected) {
-            Some(&i) => Some((list.verdict(i), Some(i))),
-            None => Some((Verdict::NotFound, None)),
+            Some(&i) => (list.verdict(i), Some(i), None),
+            None => (Verdict::NotFound, None, None),
         }
     } else {
         match &door.result {
-            Some(DoorResult::Guest { attendee_id, .. }) => {
-                let i = list
-                    .lookup_id(*attendee_id)
-                    .into_iter()
-                    .find(|&i| list.guests().get(i).is_some_and(|g| g.attendee.attendee_id == *attendee_id));
-                Some(match i {
-                    Some(i) => (list.verdict(i), Some(i)),
-                    None => (Verdict::NotFound, None),
-                })
+            Some(r @ DoorResult::Guest { attendee_id, verdict, .. }) => {
+                (verdict.clone(), guest_by_attendee(list, *attendee_id), Some(r))
             }
-            Some(DoorResult::NotFound { .. }) => Some((Verdict::NotFound, None)),
-            None => None,
+            Some(r @ DoorResult::NotFound { .. }) => (Verdict::NotFound, None, Some(r)),
+            None => {
+                let hint = Line::styled("Type a name or scan a ticket, then Enter.", style(app, Tone::Dim));
+                return placeholder(f, area, vec![Line::from(""), hint]);
+            }
         }
-    };
-    let Some((verdict, guest)) = shown else {
-        let hint = Line::styled("Type a name or scan a ticket, then Enter.", style(app, Tone::Dim));
-        return placeholder(f, area, vec![Line::from(""), hint]);
     };
     let (fg, bg) = match verdict {
         Verdict::Valid => (Color::Black, Color::Green),
@@ -150,9 +150,13 @@ fn verdict(app: &App, f: &mut Frame, area: Rect, g: &Guests, list: &GuestList) {
         Verdict::AlreadyCheckedIn { at } => format!(" at {}", sanitize(at)),
         _ => String::new(),
     };
+    let provisional = result.is_some_and(|r| {
+        matches!(r, DoorResult::NotFound { check: Check::Checking | Check::Incomplete, .. })
+    });
+    let so_far = if provisional { " (so far)" } else { "" };
     let mut lines = vec![
         Line::styled("", banner),
-        Line::styled(format!("   {}  {}{when}", verdict.symbol(), verdict.word()), banner),
+        Line::styled(format!("   {}  {}{so_far}{when}", verdict.symbol(), verdict.word()), banner),
     ];
     match guest.and_then(|i| list.guests().get(i)) {
         Some(guest) => {
@@ -168,28 +172,45 @@ fn verdict(app: &App, f: &mut Frame, area: Rect, g: &Guests, list: &GuestList) {
             lines.push(Line::styled(who, banner));
         }
         None => {
-            let asked = match &g.door.result {
-                Some(DoorResult::NotFound { asked }) if g.door.input.trim().is_empty() => asked.clone(),
-                _ => g.door.input.clone(),
-            };
-            lines.push(Line::styled(format!("   nobody matches “{}”", sanitize(&asked)), banner));
-            // "Not found" means little in a list that is not whole: say so at once.
-            if !list.is_complete() {
-                let p = list.progress();
-                let of = p.total.map_or_else(|| "?".to_string(), thousands);
-                lines.push(Line::styled(
-                    format!(
-                        "   ⚠ the guest list is incomplete ({} of {of} orders in): ask again in a moment",
-                        thousands(p.loaded)
-                    ),
-                    banner,
-                ));
-                return f.render_widget(Paragraph::new(lines), area);
-            }
+            let asked = result.map_or(g.door.input.as_str(), DoorResult::asked);
+            lines.push(Line::styled(format!("   nobody matches “{}”", sanitize(asked)), banner));
         }
+    }
+    if let Some(r) = result {
+        lines.push(Line::styled(format!("   {}", check_text(app, g, list, r)), banner));
     }
     lines.push(Line::styled("", banner));
     f.render_widget(Paragraph::new(lines).block(Block::default().borders(Borders::NONE)), area);
+}
+
+/// How the verdict stands with Floktu, in words.
+fn check_text(app: &App, g: &Guests, list: &GuestList, r: &DoorResult) -> String {
+    let local =
+        |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&chrono::Local).format("%H:%M").to_string();
+    match r.check() {
+        Check::Checking => "⟳ checking with Floktu…".to_string(),
+        Check::Checked { at } => {
+            let secs = (app.now - *at).num_seconds();
+            if secs < 60 {
+                "✔ checked with Floktu just now".to_string()
+            } else {
+                format!("✔ checked with Floktu at {}", local(*at))
+            }
+        }
+        Check::Offline { data_from } => match data_from {
+            Some(at) => format!("⚠ offline — data from {}", local(*at)),
+            None => "⚠ offline — could not check with Floktu".to_string(),
+        },
+        Check::Incomplete => {
+            let p = list.progress();
+            let of = p.total.map_or_else(|| "?".to_string(), thousands);
+            let _ = g;
+            format!(
+                "⚠ the guest list is still loading ({} of {of} orders in): judged again as they arrive",
+                thousands(p.loaded)
+            )
+        }
+    }
 }
 
 /// While typing: the matches. After a lookup: the other attendees of the same order.
@@ -264,4 +285,13 @@ fn results(app: &App, f: &mut Frame, area: Rect, g: &Guests, list: &GuestList) {
         })
         .collect();
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// "12 s", "4 min", "3 h".
+fn short_age(age: chrono::TimeDelta) -> String {
+    match age.num_seconds() {
+        s if s < 60 => format!("{} s", s.max(0)),
+        s if s < 3600 => format!("{} min", s / 60),
+        s => format!("{} h", s / 3600),
+    }
 }
