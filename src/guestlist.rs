@@ -21,7 +21,6 @@
 mod fold;
 mod limiter;
 mod load;
-mod pacer_interim;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

@@ -36,7 +36,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::time::Instant;
 
 use super::GuestList;
-use super::pacer_interim::{Go, Pacer};
+use super::limiter::{Go, Pacer};
 use crate::api::{Decoded, Error, FloktuClient, Order, OrderSummary, Skipped};
 
 /// What the loader reports. See the module docs for the order of events.
