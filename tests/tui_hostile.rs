@@ -56,7 +56,7 @@ fn no_injected_sequence_reaches_the_terminal_and_the_title_is_never_set() {
     s.wait_for("Attendees (");
     s.press("jh");
     s.press("a");
-    s.wait_for("as of");
+    s.wait_for("oldest data from");
     s.press("jjjj/e");
     s.press("\r\u{1b}");
     s.press("d");

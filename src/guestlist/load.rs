@@ -259,6 +259,12 @@ const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 /// The longest `Retry-After` honoured for one request; a server asking for
 /// more is asked again after this.
 const RETRY_AFTER_CAP: Duration = Duration::from_secs(30);
+/// A live load that has asked Floktu nothing for this long probes it, so that
+/// the door learns it is offline within seconds, not at the next look for
+/// new orders.
+const HEARTBEAT: Duration = Duration::from_secs(5);
+/// After a connection failure, the next probe comes this soon.
+const HEARTBEAT_AFTER_FAILURE: Duration = Duration::from_secs(1);
 
 /// What one request is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -373,6 +379,8 @@ struct Loader {
     connection_failures: u32,
     offline: Option<Offline>,
     last_throttle: Option<Throttle>,
+    /// When the last request started.
+    last_start: Instant,
 }
 
 impl Loader {
@@ -403,6 +411,7 @@ impl Loader {
             connection_failures: 0,
             offline: None,
             last_throttle: None,
+            last_start: Instant::now(),
         }
     }
 
@@ -529,6 +538,7 @@ impl Loader {
                 Go::Full => break,
             }
             self.take(job, from);
+            self.last_start = now;
             self.pacer.started(now.into_std());
             self.in_flight.insert(job);
             let client = self.client.clone();
@@ -589,7 +599,25 @@ impl Loader {
         if self.once || self.pass_open {
             return None;
         }
-        self.sweep_pick(now, wake).map(|id| (Job::Order(id), From::Sweep))
+        if let Some(id) = self.sweep_pick(now, wake) {
+            return Some((Job::Order(id), From::Sweep));
+        }
+        self.heartbeat(now, wake)
+    }
+
+    /// A probe when a live load has been quiet for a while (sooner after a
+    /// connection failure).
+    fn heartbeat(&self, now: Instant, wake: &mut WakeAt) -> Option<(Job, From)> {
+        if !self.in_flight.is_empty() {
+            return None;
+        }
+        let quiet = if self.connection_failures > 0 { HEARTBEAT_AFTER_FAILURE } else { HEARTBEAT };
+        let due = self.last_start + quiet;
+        if due <= now {
+            return Some((Job::Probe, From::Probe));
+        }
+        wake.at(due);
+        None
     }
 
     /// The first order of a queue still queued there and not in flight
