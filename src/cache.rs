@@ -375,7 +375,7 @@ fn write_atomic(path: &Path, write: impl FnOnce(&mut File) -> io::Result<()>) ->
 }
 
 /// Why a file's content could not be used, before it becomes a [`Miss`].
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Bad {
     Version(u64),
     NotOurs,
@@ -517,19 +517,19 @@ impl<'a> Snapshot<'a> {
         for entry in self.guests.chunks_exact(GUEST_ENTRY) {
             starts.push(Reader::new(entry).u32()?);
         }
-        let mut r = Reader::new(self.records);
-        let mut orders = Vec::with_capacity(self.head.orders.min(self.records.len()));
-        for _ in 0..self.head.orders {
-            let (mut part, attendees) = decode_order(&mut r)?;
-            part.order.attendees.reserve_exact(attendees.min(r.remaining()));
-            for _ in 0..attendees {
-                part.order.attendees.push(decode_attendee(&mut r)?);
-            }
-            orders.push(part);
-        }
-        if r.remaining() != 0 {
-            return Err(Bad::Damaged("records left over"));
-        }
+        // Two halves decoded at once, split at an order the order index points to.
+        let half = self.head.orders / 2;
+        let split = match half {
+            0 => 0,
+            _ => Reader::new(self.orders).skip(half * ORDER_ENTRY)?.u32()? as usize,
+        };
+        let (front, back) = self.records.split_at_checked(split).ok_or(Bad::Damaged("order index"))?;
+        let (front, back) = std::thread::scope(|s| {
+            let back = s.spawn(|| decode_orders(back, self.head.orders - half));
+            (decode_orders(front, half), back.join())
+        });
+        let mut orders = front?;
+        orders.extend(back.map_err(|_| Bad::Damaged("decoding failed"))??);
         Ok(GuestList::from_parts(ListParts {
             event_id: self.head.event_id,
             event_name: self.head.event_name.clone(),
@@ -750,6 +750,24 @@ fn status_of(code: u8) -> Result<Status, Bad> {
         3 => Status::Other,
         _ => return Err(Bad::Damaged("order status")),
     })
+}
+
+/// `count` orders, each with its attendees, filling all of `records`.
+fn decode_orders(records: &[u8], count: usize) -> Result<Vec<OrderPart>, Bad> {
+    let mut r = Reader::new(records);
+    let mut orders = Vec::with_capacity(count.min(records.len()));
+    for _ in 0..count {
+        let (mut part, attendees) = decode_order(&mut r)?;
+        part.order.attendees.reserve_exact(attendees);
+        for _ in 0..attendees {
+            part.order.attendees.push(decode_attendee(&mut r)?);
+        }
+        orders.push(part);
+    }
+    if r.remaining() != 0 {
+        return Err(Bad::Damaged("records left over"));
+    }
+    Ok(orders)
 }
 
 /// An order's record (its attendees follow it), and how many attendees follow.

@@ -1,0 +1,104 @@
+//! The cache's figures for BENCHMARKS.md ("Cache"); `benches/cache.sh` runs them:
+//!
+//! ```sh
+//! cargo run --release --example cache_figures -- write CACHE_DIR [ATTENDEES]
+//! cargo run --release --example cache_figures -- open CACHE_DIR EVENT [RUNS]
+//! ```
+//!
+//! `write` saves a generated event of ATTENDEES attendees (the demo data) in the
+//! cache of the account that `FLOKTU_API_BASE` and `FLOKTU_TOKEN` name, under
+//! CACHE_DIR (`$XDG_CACHE_HOME/floktu`), so that `floktu attendees EVENT
+//! --offline` reads it; it prints the event id. `open` times `Cache::load` (to a
+//! usable list: indexed, first search done), RUNS times.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use floktu_tui::api::{AccessToken, ApiBase};
+use floktu_tui::cache::Cache;
+use floktu_tui::demo::{Dataset, DemoOptions};
+use floktu_tui::guestlist::GuestList;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let number = |i: usize, default: u64| -> Result<u64> {
+        match args.get(i) {
+            Some(a) => a.parse().with_context(|| format!("not a number: {a}")),
+            None => Ok(default),
+        }
+    };
+    match (args.first().map(String::as_str), args.get(1)) {
+        (Some("write"), Some(dir)) => write(&account(dir)?, number(2, 100_000)? as usize),
+        (Some("open"), Some(dir)) => open(&account(dir)?, number(2, 0)?, number(3, 15)? as usize),
+        _ => bail!("usage: cache_figures write CACHE_DIR [ATTENDEES] | open CACHE_DIR EVENT [RUNS]"),
+    }
+}
+
+/// The cache `floktu` uses for `FLOKTU_API_BASE` and `FLOKTU_TOKEN`.
+fn account(dir: &str) -> Result<Cache> {
+    let base = std::env::var("FLOKTU_API_BASE").context("set FLOKTU_API_BASE")?;
+    let token = std::env::var("FLOKTU_TOKEN").context("set FLOKTU_TOKEN")?;
+    Ok(Cache::for_account(Path::new(dir), &ApiBase::parse(&base)?, &AccessToken::new(token)))
+}
+
+fn write(cache: &Cache, attendees: usize) -> Result<()> {
+    // A little over two attendees per order: generate enough, then cut.
+    let data = Dataset::generate(DemoOptions::default().seed, 1, attendees / 2 + 100);
+    let event = data.events.first().context("no event generated")?;
+    let mut orders = Vec::new();
+    let mut count = 0;
+    for o in &event.orders {
+        if count >= attendees {
+            break;
+        }
+        count += o.attendees.len();
+        orders.push(o.to_order());
+    }
+    // A complete list of those orders: the event as if it had no more.
+    let mut list = GuestList::new(event.id);
+    list.set_event_name(Some(event.name.clone()));
+    list.set_order_list(orders.iter().map(|o| o.id).collect());
+    for o in orders {
+        list.add_order(o);
+    }
+    list.mark_done();
+    let started = Instant::now();
+    let path = cache.save(&list)?;
+    let took = started.elapsed();
+    eprintln!(
+        "wrote {} attendees in {} orders to {} ({:.1} MB) in {:.0} ms",
+        list.len(),
+        list.orders().len(),
+        path.display(),
+        std::fs::metadata(&path)?.len() as f64 / 1e6,
+        ms(took)
+    );
+    println!("{}", list.event_id());
+    Ok(())
+}
+
+fn open(cache: &Cache, event: u64, runs: usize) -> Result<()> {
+    let mut times = Vec::new();
+    let mut guests = 0;
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        let list = cache.load(event).context("nothing cached there; run `write` first")?;
+        // Usable: the first search a person would type.
+        let hits = list.search("mar").len();
+        times.push(started.elapsed());
+        guests = list.len();
+        std::hint::black_box(hits);
+    }
+    let first = times[0];
+    times.sort();
+    println!("Cache::load + first search, {guests} attendees, {} runs", times.len());
+    println!("  first run  {:.1} ms", ms(first));
+    println!("  median     {:.1} ms", ms(times[times.len() / 2]));
+    println!("  slowest    {:.1} ms", ms(times[times.len() - 1]));
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
