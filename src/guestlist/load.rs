@@ -317,6 +317,9 @@ enum Fetched {
 struct OrderState {
     /// When its details were last fetched (by the cache or this load).
     fetched: Option<DateTime<Utc>>,
+    /// When it last failed for good: the sweep puts it at the back of the
+    /// line from then, so that orders that keep failing do not starve the rest.
+    gave_up: Option<DateTime<Utc>>,
     /// Failed attempts since the last success.
     attempts: u32,
     /// Refusals since the last success.
@@ -657,7 +660,10 @@ impl Loader {
             .listed
             .iter()
             .filter(|id| !self.in_flight.contains(&Job::Order(**id)))
-            .filter_map(|id| self.orders.get(id).filter(|s| s.class.is_none()).map(|s| (s.fetched, *id)))
+            .filter_map(|id| {
+                let s = self.orders.get(id).filter(|s| s.class.is_none())?;
+                Some((s.fetched.max(s.gave_up), *id))
+            })
             .min()?;
         // Nothing is half as old as max_age yet: no need to spend a request.
         let young = oldest.0.is_some_and(|at| age(at) < self.max_age / 2);
@@ -931,6 +937,7 @@ impl Loader {
         }
         state.attempts = 0;
         state.refusals = 0;
+        state.gave_up = Some(Utc::now());
         events.push(LoadEvent::Failed { order_id: id, error: error.clone() });
         self.settle_lookups(id, events);
     }
