@@ -251,7 +251,10 @@ const MAX_ATTEMPTS: u32 = 4;
 /// Refusals (429) of one request before it counts as failed.
 const MAX_REFUSALS: u32 = 30;
 /// The first back-off after a failure; each further one doubles, with jitter.
-const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+/// Short: a random 5xx among successes is best retried soon (three retries
+/// take under a second), and a Floktu that is gone is noticed by the offline
+/// probe, not by these.
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 /// The longest back-off, and the longest pause between two offline probes.
 const MAX_BACKOFF: Duration = Duration::from_secs(8);
 /// How long a refused request waits when Floktu did not say (no `Retry-After`).
@@ -469,7 +472,7 @@ impl Loader {
             let listening = tokio::select! {
                 Some(answer) = running.next(), if !running.is_empty() => self.on_answer(answer, emit),
                 request = next_request(&mut requests) => match request {
-                    Some(request) => self.on_request(request).into_iter().all(|ev| emit(ev)),
+                    Some(request) => self.on_request(request).into_iter().all(&mut *emit),
                     // The other end was dropped: the event was closed.
                     None => return,
                 },
@@ -527,11 +530,7 @@ impl Loader {
     /// again (`None`: when something answers or is asked for).
     fn start_what_we_can(&mut self, now: Instant, running: &mut Running) -> Option<Instant> {
         let mut wake = WakeAt(None);
-        loop {
-            let (job, from) = match self.next_job(now, &mut wake) {
-                Some(next) => next,
-                None => break,
-            };
+        while let Some((job, from)) = self.next_job(now, &mut wake) {
             match self.pacer.go(now.into_std(), self.in_flight.len()) {
                 Go::Now => {}
                 Go::At(t) => {
@@ -743,7 +742,7 @@ impl Loader {
             }
             Err(error) => self.on_error(job, error, now, &mut events),
         }
-        events.into_iter().all(|ev| emit(ev))
+        events.into_iter().all(emit)
     }
 
     fn on_list(&mut self, list: Decoded<OrderSummary>, now: Instant, events: &mut Vec<LoadEvent>) {
