@@ -1,5 +1,5 @@
-//! `floktu login`, `logout` and `status`: the account on the command line.
-//! (The data subcommands are in `cli.rs`.)
+//! `floktu login`, `login --with-token`, `token`, `logout` and `status`: the
+//! account on the command line. (The data subcommands are in `cli.rs`.)
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::api::oauth::ClientCredentials;
-use crate::api::{AccessToken, ApiBase};
+use crate::api::{AccessToken, ApiBase, Error, FloktuClient};
 use crate::auth::login::{self, CALLBACK_TIMEOUT, Handoff};
 use crate::auth::loopback::ListenError;
 use crate::auth::store::{SecretStore, TokenSource, TokenStore};
@@ -55,29 +55,35 @@ pub async fn login(
     );
     let stored_secret = if flags.demo { None } else { store.find_client_secret().await };
     let Some(client_secret) = settings.client_secret.clone().or(stored_secret).or_else(secret_prompt) else {
-        writeln!(err, "floktu: no client secret. Pass --client-secret or set FLOKTU_CLIENT_SECRET")?;
+        writeln!(
+            err,
+            "floktu: no client secret. Set FLOKTU_CLIENT_SECRET, put client_secret in {}, or run \
+             `floktu login` in a terminal to be asked for it (there is no flag: it would show in `ps`)",
+            settings.paths.config_file().display()
+        )?;
         return Ok(Exit::Usage);
     };
-    let handoff = Handoff::start(base, &client_id, &settings.redirect_uri).await?;
+    let mut handoff = Handoff::start_with(base, &client_id, &settings.redirect_uri, settings.pkce).await?;
     writeln!(
         out,
         "Open this address in a browser and approve floktu's access:\n\n  {}\n",
         handoff.authorize_url
     )?;
-    match &handoff.listen_error {
-        None => writeln!(
-            out,
-            "Waiting for the redirect on {} ({} s).",
-            handoff.redirect_uri,
-            CALLBACK_TIMEOUT.as_secs()
-        )?,
-        Some(e) => writeln!(err, "floktu: {e}")?,
-    }
     writeln!(
         out,
-        "Over SSH the browser lands on your own machine: copy the address it ends on \
-         (or just the code), paste it here and press Enter."
+        "Waiting for the redirect on {} ({} s).",
+        handoff.redirect_uri,
+        CALLBACK_TIMEOUT.as_secs()
     )?;
+    if login::over_ssh(env) {
+        writeln!(out, "\n{}", login::ssh_ways(&handoff.redirect_uri))?;
+    } else {
+        writeln!(
+            out,
+            "If the browser is on another machine, paste the address it ends on (or just the code) \
+             here and press Enter."
+        )?;
+    }
     if !flags.no_browser && login::browser_available(env) {
         match login::open_browser(handoff.authorize_url.as_str()) {
             Ok(()) => writeln!(out, "(Opened your browser.)")?,
@@ -85,10 +91,10 @@ pub async fn login(
         }
     }
     out.flush()?;
-    let code = wait_for_code(handoff.listener, &handoff.state, err).await?;
+    let code = wait_for_code(handoff.listener.take(), &handoff.state, err).await?;
     let credentials =
         ClientCredentials { client_id: client_id.clone(), client_secret: client_secret.clone() };
-    let token = login::exchange(base, &credentials, &code, &handoff.redirect_uri).await?;
+    let token = handoff.exchange(base, &credentials, &code).await?;
     if flags.demo {
         writeln!(out, "Logged in to the demo server. (Demo runs never store a token.)")?;
         return Ok(Exit::Ok);
@@ -150,6 +156,104 @@ async fn wait_for_code(
             _ = tokio::signal::ctrl_c() => bail!("login cancelled"),
         }
     }
+}
+
+/// `floktu login --with-token`: one line from stdin (not echoed on a terminal),
+/// checked with an events call, then stored like a token from the handoff. A
+/// token Floktu refuses is not stored.
+pub async fn login_with_token(
+    settings: &Settings,
+    keyring: Arc<dyn SecretStore>,
+    demo: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit> {
+    let Some(token) = read_token_line()? else {
+        writeln!(
+            err,
+            "floktu: no token on stdin. On a machine where you are logged in: \
+             floktu token | ssh THIS-HOST floktu login --with-token"
+        )?;
+        return Ok(Exit::Usage);
+    };
+    let base = &settings.api_base;
+    let client = FloktuClient::new(base.clone(), token.clone())?;
+    match client.events().await {
+        Ok(_) => {}
+        Err(e @ Error::Unauthorized(_)) => {
+            writeln!(err, "floktu: {} does not accept this token ({e}); nothing stored", base.host_label())?;
+            return Ok(Exit::Usage);
+        }
+        Err(e) => {
+            writeln!(
+                err,
+                "floktu: could not check the token with {} ({e}); nothing stored",
+                base.host_label()
+            )?;
+            return Ok(Exit::Error);
+        }
+    }
+    if demo {
+        writeln!(out, "The demo server accepts this token. (Demo runs never store a token.)")?;
+        return Ok(Exit::Ok);
+    }
+    let store = TokenStore::new(
+        keyring,
+        &settings.paths.state_dir,
+        base,
+        settings.client_id.as_deref(),
+        settings.insecure_storage,
+    );
+    let saved = store.save(&token).await.map_err(anyhow::Error::msg).context("storing the token")?;
+    writeln!(out, "Logged in to {}. Token stored {}.", base.host_label(), saved.describe())?;
+    if matches!(saved, crate::auth::store::Saved::File { .. }) && !settings.insecure_storage {
+        writeln!(err, "floktu: warning: the token is in a plain file, protected only by its permissions")?;
+    }
+    Ok(Exit::Ok)
+}
+
+/// The longest line `--with-token` reads: tokens are short; anything longer is not one.
+const MAX_TOKEN_LINE: u64 = 4096;
+
+/// One line from stdin: without echo on a terminal, else read as it comes (a pipe).
+fn read_token_line() -> Result<Option<AccessToken>> {
+    use std::io::{BufRead, Read};
+    let line = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Token (not shown): ").context("reading the token")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .take(MAX_TOKEN_LINE)
+            .read_line(&mut line)
+            .context("reading the token from stdin")?;
+        line
+    };
+    let token = line.trim();
+    if token.is_empty() || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Ok(None);
+    }
+    Ok(Some(AccessToken::new(token)))
+}
+
+/// `floktu token`: the token into a pipe or a file, never onto a terminal (where
+/// it would stay in the scrollback, and on screen for whoever looks).
+pub fn token(token: Option<&AccessToken>, out: &mut dyn Write, err: &mut dyn Write) -> Result<Exit> {
+    if std::io::stdout().is_terminal() {
+        writeln!(
+            err,
+            "floktu: refusing to print the token onto a terminal. Send it into a pipe or a file: \
+             floktu token | ssh HOST floktu login --with-token"
+        )?;
+        return Ok(Exit::Usage);
+    }
+    let Some(token) = token else {
+        writeln!(err, "floktu: not logged in; nothing to print. Run `floktu login` first")?;
+        return Ok(Exit::Usage);
+    };
+    writeln!(out, "{}", token.expose())?;
+    out.flush()?;
+    Ok(Exit::Ok)
 }
 
 fn prompt(question: &str) -> Option<String> {

@@ -71,6 +71,17 @@ pub struct FileConfig {
     pub insecure_storage: Option<bool>,
     /// `[refresh]`: how an open guest list keeps fresh.
     pub refresh: Option<RefreshConfig>,
+    /// `[oauth]`: how the login talks to the authorize and token endpoints.
+    pub oauth: Option<OAuthConfig>,
+}
+
+/// `[oauth]` in config.toml.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthConfig {
+    /// Send a PKCE S256 challenge with the login (default true; `false` for a
+    /// server that refuses unknown parameters).
+    pub pkce: Option<bool>,
 }
 
 /// `[refresh]` in config.toml.
@@ -137,8 +148,6 @@ pub struct Overrides {
     pub no_cache: bool,
     /// `--client-id`.
     pub client_id: Option<String>,
-    /// `--client-secret`.
-    pub client_secret: Option<String>,
     /// `--redirect-uri`.
     pub redirect_uri: Option<String>,
     /// `--insecure-storage`.
@@ -156,10 +165,12 @@ pub struct Settings {
     pub no_cache: bool,
     /// OAuth client id.
     pub client_id: Option<String>,
-    /// OAuth client secret.
+    /// OAuth client secret (`FLOKTU_CLIENT_SECRET` or the config file; never a flag).
     pub client_secret: Option<String>,
     /// OAuth redirect URI.
     pub redirect_uri: String,
+    /// Send PKCE S256 with the login (`[oauth] pkce`, default true).
+    pub pkce: bool,
     /// Token in a file rather than the keyring.
     pub insecure_storage: bool,
     /// How an open guest list keeps fresh (`[refresh]`).
@@ -193,16 +204,13 @@ impl Settings {
                 .clone()
                 .or_else(|| env_nonempty("FLOKTU_CLIENT_ID"))
                 .or_else(|| file.client_id.clone()),
-            client_secret: flags
-                .client_secret
-                .clone()
-                .or_else(|| env_nonempty("FLOKTU_CLIENT_SECRET"))
-                .or_else(|| file.client_secret.clone()),
+            client_secret: env_nonempty("FLOKTU_CLIENT_SECRET").or_else(|| file.client_secret.clone()),
             redirect_uri: flags
                 .redirect_uri
                 .clone()
                 .or_else(|| file.redirect_uri.clone())
                 .unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_string()),
+            pkce: file.oauth.as_ref().and_then(|o| o.pkce).unwrap_or(true),
             insecure_storage: flags.insecure_storage || file.insecure_storage.unwrap_or(false),
             refresh: Refresh::from_config(file.refresh.as_ref()),
             paths,
@@ -247,6 +255,14 @@ mod tests {
         let none =
             Settings::resolve(&Overrides::default(), &env_of(&[]), &FileConfig::default(), paths()).unwrap();
         assert_eq!(none.refresh, Refresh::default());
+    }
+
+    #[test]
+    fn pkce_is_on_unless_the_config_file_turns_it_off() {
+        let on = Settings::resolve(&Overrides::default(), &env_of(&[]), &FileConfig::default(), paths());
+        assert!(on.unwrap().pkce);
+        let file: FileConfig = toml::from_str("[oauth]\npkce = false\n").unwrap();
+        assert!(!Settings::resolve(&Overrides::default(), &env_of(&[]), &file, paths()).unwrap().pkce);
     }
 
     #[test]

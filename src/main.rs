@@ -71,8 +71,12 @@ enum Command {
         #[command(flatten)]
         guests: GuestArgs,
     },
-    /// Log in: the OAuth handoff in a browser (or by pasting the redirect over SSH)
+    /// Log in: the OAuth handoff in a browser (over SSH: a forwarded port, a
+    /// pasted redirect, or a token moved with --with-token)
     Login(LoginArgs),
+    /// Print the stored token into a pipe or file (never onto a terminal):
+    /// `floktu token | ssh HOST floktu login --with-token`
+    Token,
     /// Forget the stored token and client secret (and this account's cache)
     Logout,
     /// Where floktu talks to and where it keeps things (never prints the token)
@@ -89,15 +93,18 @@ struct LoginArgs {
     /// Keep the token in a 0600 file instead of the OS keyring
     #[arg(long)]
     insecure_storage: bool,
-    /// OAuth client id [env: FLOKTU_CLIENT_ID]
+    /// OAuth client id [env: FLOKTU_CLIENT_ID]. The client secret has no flag (it
+    /// would show in `ps`): FLOKTU_CLIENT_SECRET, `client_secret` in config.toml,
+    /// or a prompt that does not echo
     #[arg(long, value_name = "ID")]
     client_id: Option<String>,
-    /// OAuth client secret [env: FLOKTU_CLIENT_SECRET]
-    #[arg(long, value_name = "S")]
-    client_secret: Option<String>,
     /// Where the browser is sent back to [default: http://127.0.0.1:8765/callback]
     #[arg(long, value_name = "URI")]
     redirect_uri: Option<String>,
+    /// Read a token from stdin (one line), check it with Floktu and store it,
+    /// instead of the browser handoff: `floktu token | ssh HOST floktu login --with-token`
+    #[arg(long, conflicts_with_all = ["no_browser", "redirect_uri"])]
+    with_token: bool,
 }
 
 #[derive(Args, Debug)]
@@ -222,7 +229,6 @@ async fn run(cli: Cli, paths: Paths) -> Result<Exit> {
         concurrency: cli.concurrency.map(usize::from),
         no_cache: cli.no_cache,
         client_id: login.and_then(|l| l.client_id.clone()),
-        client_secret: login.and_then(|l| l.client_secret.clone()),
         redirect_uri: login.and_then(|l| l.redirect_uri.clone()),
         insecure_storage: login.is_some_and(|l| l.insecure_storage),
     };
@@ -274,6 +280,12 @@ async fn dispatch(
     match command {
         Some(Command::Status) => {
             return cli_account::status(settings, token.as_ref().map(|(_, s)| s), &mut out);
+        }
+        Some(Command::Token) => {
+            return cli_account::token(token.as_ref().map(|(t, _)| t), &mut out, &mut err);
+        }
+        Some(Command::Login(args)) if args.with_token => {
+            return cli_account::login_with_token(settings, keyring, demo, &mut out, &mut err).await;
         }
         Some(Command::Login(args)) => {
             let flags = LoginFlags { no_browser: args.no_browser, demo };

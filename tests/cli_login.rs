@@ -45,7 +45,8 @@ fn start_login(home: &TempDir, base: &str) -> (Child, String, mpsc::Receiver<Str
     let opts = DemoOptions::default();
     let mut child = floktu(home)
         .args(["--api-base", base, "login", "--no-browser", "--insecure-storage"])
-        .args(["--client-id", &opts.client_id, "--client-secret", &opts.client_secret])
+        .args(["--client-id", &opts.client_id])
+        .env("FLOKTU_CLIENT_SECRET", &opts.client_secret)
         .args(["--redirect-uri", "http://127.0.0.1:0/callback"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -178,8 +179,7 @@ fn logout_forgets_the_token() {
     let listed = floktu(&home).args(["--api-base", &base, "attendees", &event, "--json"]).output().unwrap();
     assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
     let cache = home.path().join("cache/floktu");
-    let cached_files =
-        || walk(&cache).into_iter().filter(|p| p.extension().is_some_and(|e| e == "json")).count();
+    let cached_files = || walk(&cache).len();
     assert!(cached_files() > 0, "the guest list was cached");
     let out = floktu(&home).args(["--api-base", &base, "logout"]).output().unwrap();
     assert!(out.status.success());

@@ -55,13 +55,13 @@ async fn approve_by_post(url: &url::Url) -> (String, Vec<(String, String)>) {
 #[tokio::test]
 async fn full_flow_with_a_get_callback() {
     let (_server, base, credentials) = demo().await;
-    let handoff = Handoff::start(&base, &credentials.client_id, ANY_PORT).await.unwrap();
+    let mut handoff = Handoff::start(&base, &credentials.client_id, ANY_PORT).await.unwrap();
     let redirect = approve_by_get(&handoff.authorize_url).await;
     let landed = browser().get(&redirect).send().await.unwrap();
     assert_eq!(landed.status(), 200);
     assert!(landed.text().await.unwrap().contains("You are logged in"));
-    let code = handoff.listener.unwrap().wait(Duration::from_secs(10)).await.unwrap();
-    let token = login::exchange(&base, &credentials, &code, &handoff.redirect_uri).await.unwrap();
+    let code = handoff.listener.take().unwrap().wait(Duration::from_secs(10)).await.unwrap();
+    let token = handoff.exchange(&base, &credentials, &code).await.unwrap();
     let events = FloktuClient::new(base, token).unwrap().events().await.unwrap();
     assert_eq!(events.items.len(), 2);
 }
@@ -69,13 +69,13 @@ async fn full_flow_with_a_get_callback() {
 #[tokio::test]
 async fn full_flow_with_a_post_callback() {
     let (_server, base, credentials) = demo().await;
-    let handoff = Handoff::start(&base, &credentials.client_id, ANY_PORT).await.unwrap();
+    let mut handoff = Handoff::start(&base, &credentials.client_id, ANY_PORT).await.unwrap();
     let (action, fields) = approve_by_post(&handoff.authorize_url).await;
     assert_eq!(action, handoff.redirect_uri);
     let landed = browser().post(&action).form(&fields).send().await.unwrap();
     assert_eq!(landed.status(), 200);
-    let code = handoff.listener.unwrap().wait(Duration::from_secs(10)).await.unwrap();
-    let token = login::exchange(&base, &credentials, &code, &handoff.redirect_uri).await.unwrap();
+    let code = handoff.listener.take().unwrap().wait(Duration::from_secs(10)).await.unwrap();
+    let token = handoff.exchange(&base, &credentials, &code).await.unwrap();
     assert!(FloktuClient::new(base, token).unwrap().events().await.is_ok());
 }
 
@@ -143,8 +143,8 @@ async fn a_used_code_is_an_invalid_grant() {
     let handoff = Handoff::start(&base, &credentials.client_id, ANY_PORT).await.unwrap();
     let redirect = approve_by_get(&handoff.authorize_url).await;
     let code = handoff.read_pasted(&redirect).unwrap();
-    login::exchange(&base, &credentials, &code, &handoff.redirect_uri).await.unwrap();
-    let again = login::exchange(&base, &credentials, &code, &handoff.redirect_uri).await;
+    handoff.exchange(&base, &credentials, &code).await.unwrap();
+    let again = handoff.exchange(&base, &credentials, &code).await;
     assert!(matches!(again, Err(OAuthError::InvalidGrant(_))), "{again:?}");
 }
 
@@ -155,7 +155,7 @@ async fn a_pasted_redirect_url_logs_in() {
     // Over SSH the browser lands on the laptop: the user copies the address bar.
     let redirect = approve_by_get(&handoff.authorize_url).await;
     let code = handoff.read_pasted(&redirect).unwrap();
-    let token = login::exchange(&base, &credentials, &code, &handoff.redirect_uri).await.unwrap();
+    let token = handoff.exchange(&base, &credentials, &code).await.unwrap();
     assert!(FloktuClient::new(base, token).unwrap().events().await.is_ok());
 }
 
@@ -167,7 +167,7 @@ async fn a_pasted_bare_code_logs_in() {
     let code =
         url::Url::parse(&redirect).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
     let pasted = handoff.read_pasted(&format!("  {code}\n")).unwrap();
-    let token = login::exchange(&base, &credentials, &pasted, &handoff.redirect_uri).await.unwrap();
+    let token = handoff.exchange(&base, &credentials, &pasted).await.unwrap();
     assert!(FloktuClient::new(base, token).unwrap().events().await.is_ok());
 }
 
@@ -178,4 +178,32 @@ async fn a_pasted_redirect_from_another_login_is_refused() {
     let new = Handoff::start(&base, &credentials.client_id, ANY_PORT).await.unwrap();
     let redirect = approve_by_get(&old.authorize_url).await;
     assert_eq!(new.read_pasted(&redirect), Err(CallbackError::StateMismatch));
+}
+
+#[tokio::test]
+async fn the_exchange_by_redirect_uri_sends_the_handoffs_pkce_verifier() {
+    // The TUI keeps only the redirect URI between the start of a login and its exchange.
+    let (_server, base, credentials) = demo().await;
+    let handoff = Handoff::start(&base, &credentials.client_id, ANY_PORT).await.unwrap();
+    assert!(handoff.authorize_url.as_str().contains("code_challenge_method=S256"));
+    let code = handoff.read_pasted(&approve_by_get(&handoff.authorize_url).await).unwrap();
+    let token = login::exchange(&base, &credentials, &code, &handoff.redirect_uri).await.unwrap();
+    assert!(FloktuClient::new(base, token).unwrap().events().await.is_ok());
+}
+
+#[tokio::test]
+async fn an_idle_connection_is_closed_after_the_header_read_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (_server, base, credentials) = demo().await;
+    let handoff = Handoff::start(&base, &credentials.client_id, ANY_PORT).await.unwrap();
+    let addr = url::Url::parse(&handoff.redirect_uri).unwrap().socket_addrs(|| None).unwrap()[0];
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    // Half a request line, then nothing: the listener must not wait for the rest forever.
+    idle.write_all(b"GET /callback?code=").await.unwrap();
+    let started = std::time::Instant::now();
+    let bound = floktu_tui::auth::loopback::HEADER_READ_TIMEOUT + Duration::from_secs(10);
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(bound, idle.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the connection was still open after {} s", bound.as_secs());
+    assert!(started.elapsed() >= floktu_tui::auth::loopback::HEADER_READ_TIMEOUT - Duration::from_secs(1));
 }

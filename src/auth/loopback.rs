@@ -5,7 +5,9 @@
 //! answered with an explanation and the listener keeps waiting; the first valid
 //! callback is answered, then the listener stops.
 
+use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
@@ -13,7 +15,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use tokio::sync::{mpsc, watch};
+use tokio::task::AbortHandle;
 
 /// What a redirect can carry instead of a usable code.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -27,6 +32,13 @@ pub enum CallbackError {
     /// No code in what was given.
     #[error("no authorization code in that; paste the whole address the browser ended on, or the code")]
     MissingCode,
+    /// A pasted address with no code in it: the server sent the code by POST.
+    #[error(
+        "that address has no code in it: Floktu sent the code by POST, which cannot be pasted. \
+         Forward the port instead: on your machine run ssh -L PORT:127.0.0.1:PORT THIS-HOST (PORT as \
+         in the redirect address), then start the login again and open the new address there"
+    )]
+    CodeSentByPost,
 }
 
 /// Why the listener could not run or gave up.
@@ -35,8 +47,20 @@ pub enum ListenError {
     /// The redirect URI is not an http:// address on this machine.
     #[error("the redirect URI {0:?} must be http://127.0.0.1:PORT/PATH (or localhost)")]
     NotLoopback(String),
-    /// The port is taken, or binding failed.
-    #[error("could not listen on {addr} ({why}); paste the redirect URL instead")]
+    /// Something else listens on the redirect port: the browser's redirect
+    /// would go there, so the login stops.
+    #[error(
+        "port {port} on 127.0.0.1 is in use (another floktu login, or another program), so the \
+         browser's redirect cannot reach floktu. Close what uses it, or choose a free port with \
+         --redirect-uri http://127.0.0.1:PORT/callback (Floktu must accept that redirect URI for \
+         your client id)"
+    )]
+    PortInUse {
+        /// The port.
+        port: u16,
+    },
+    /// Binding failed for another reason.
+    #[error("could not listen on {addr} for the browser's redirect ({why})")]
     Bind {
         /// Where.
         addr: String,
@@ -84,6 +108,9 @@ pub fn read_pasted(input: &str, expected_state: &str) -> Result<String, Callback
     if let Ok(url) = url::Url::parse(input)
         && url.has_host()
     {
+        if !url.query_pairs().any(|(k, _)| k == "code" || k == "error") {
+            return Err(CallbackError::CodeSentByPost);
+        }
         return read_callback(url.query_pairs(), expected_state);
     }
     let query = input.trim_start_matches('?');
@@ -95,6 +122,14 @@ pub fn read_pasted(input: &str, expected_state: &str) -> Result<String, Callback
     }
     Ok(input.to_string())
 }
+
+/// How long a connection may take to send its request's headers.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection may stay open at all (headers, body and the answer).
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connections that have not sent a request yet, at most. Past it the oldest is
+/// closed: a pile of idle connections must not keep the real callback out.
+pub const MAX_IDLE_CONNECTIONS: usize = 64;
 
 /// A running redirect listener.
 pub struct Listener {
@@ -111,6 +146,9 @@ struct Shared {
     stop: watch::Sender<bool>,
 }
 
+/// Connections that have sent nothing complete yet, oldest first.
+type Idle = Arc<Mutex<VecDeque<(u64, AbortHandle)>>>;
+
 impl Listener {
     /// Listens on the loopback port of `redirect_uri` (port 0: any free port, and
     /// the URI is rewritten to say which).
@@ -123,17 +161,17 @@ impl Listener {
         }
         let port = uri.port().unwrap_or(80);
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| ListenError::Bind { addr: addr.to_string(), why: e.to_string() })?;
-        let bound = listener
-            .local_addr()
-            .map_err(|e| ListenError::Bind { addr: addr.to_string(), why: e.to_string() })?;
+        let bind_error = |e: std::io::Error| match e.kind() {
+            std::io::ErrorKind::AddrInUse => ListenError::PortInUse { port },
+            _ => ListenError::Bind { addr: addr.to_string(), why: e.to_string() },
+        };
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(bind_error)?;
+        let bound = listener.local_addr().map_err(bind_error)?;
         if port == 0 {
             let _ = uri.set_port(Some(bound.port()));
         }
         let (tx, rx) = mpsc::unbounded_channel();
-        let (stop, mut stopped) = watch::channel(false);
+        let (stop, stopped) = watch::channel(false);
         let shared = Shared {
             path: uri.path().to_string(),
             state: expected_state.to_string(),
@@ -141,14 +179,7 @@ impl Listener {
             stop: stop.clone(),
         };
         let app = Router::new().fallback(handle).with_state(shared);
-        tokio::spawn(async move {
-            let shutdown = async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
-                tracing::warn!(error = %e, "redirect listener stopped");
-            }
-        });
+        tokio::spawn(serve(listener, app, stopped));
         Ok(Listener { redirect_uri: uri.to_string(), codes: rx, stop })
     }
 
@@ -173,6 +204,65 @@ impl Drop for Listener {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
     }
+}
+
+/// Accepts connections until told to stop, one HTTP/1.1 request each. Idle
+/// connections are capped ([`MAX_IDLE_CONNECTIONS`]) and must send their headers
+/// within [`HEADER_READ_TIMEOUT`]. On stop the socket closes at once; a
+/// connection being answered (the browser's "You are logged in") is finished.
+async fn serve(listener: tokio::net::TcpListener, app: Router, mut stopped: watch::Receiver<bool>) {
+    let idle: Idle = Arc::default();
+    let mut next_id = 0u64;
+    loop {
+        let stream = tokio::select! {
+            _ = async { stopped.wait_for(|s| *s).await.map(|_| ()) } => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, most likely: let idle ones time out
+                    // instead of spinning on accept.
+                    tracing::debug!(error = %e, "redirect listener: accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        next_id += 1;
+        // Held while spawning, so the connection cannot leave the idle list before it is on it.
+        let mut waiting = lock(&idle);
+        let task = tokio::spawn(serve_connection(stream, app.clone(), next_id, Arc::clone(&idle)));
+        waiting.push_back((next_id, task.abort_handle()));
+        while waiting.len() > MAX_IDLE_CONNECTIONS {
+            if let Some((_, oldest)) = waiting.pop_front() {
+                oldest.abort();
+            }
+        }
+        drop(waiting);
+    }
+    for (_, task) in lock(&idle).drain(..) {
+        task.abort();
+    }
+}
+
+async fn serve_connection(stream: tokio::net::TcpStream, app: Router, id: u64, idle: Idle) {
+    let app = TowerToHyperService::new(app);
+    let requests = Arc::clone(&idle);
+    let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+        // Headers are in: this connection is no longer idle.
+        lock(&requests).retain(|(i, _)| *i != id);
+        hyper::service::Service::call(&app, request)
+    });
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT).keep_alive(false);
+    let connection = http.serve_connection(TokioIo::new(stream), service);
+    if let Ok(Err(e)) = tokio::time::timeout(CONNECTION_TIMEOUT, connection).await {
+        tracing::debug!(error = %e, "redirect listener: connection ended");
+    }
+    lock(&idle).retain(|(i, _)| *i != id);
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 async fn handle(State(shared): State<Shared>, method: Method, uri: Uri, body: Bytes) -> Response {
@@ -258,7 +348,15 @@ mod tests {
     fn garbage_is_not_a_code() {
         assert_eq!(read_pasted("", "s"), Err(CallbackError::MissingCode));
         assert_eq!(read_pasted("two words", "s"), Err(CallbackError::MissingCode));
-        assert_eq!(read_pasted("http://127.0.0.1:1/cb?state=s", "s"), Err(CallbackError::MissingCode));
+    }
+
+    #[test]
+    fn a_pasted_address_without_a_code_points_to_the_port_forward() {
+        for address in ["http://127.0.0.1:8765/callback", "http://127.0.0.1:8765/callback?state=s"] {
+            let err = read_pasted(address, "s").unwrap_err();
+            assert_eq!(err, CallbackError::CodeSentByPost, "{address}");
+            assert!(err.to_string().contains("by POST") && err.to_string().contains("ssh -L"), "{err}");
+        }
     }
 
     #[tokio::test]

@@ -28,6 +28,8 @@ pub(crate) struct OAuth {
 struct Grant {
     client_id: String,
     redirect_uri: String,
+    /// The PKCE S256 challenge sent with the authorize request, if any.
+    code_challenge: Option<String>,
 }
 
 impl OAuth {
@@ -47,9 +49,13 @@ impl OAuth {
         lock(&self.tokens).get(token) == Some(&generation)
     }
 
-    fn issue_code(&self, client_id: &str, redirect_uri: &str) -> String {
+    fn issue_code(&self, client_id: &str, redirect_uri: &str, code_challenge: Option<&str>) -> String {
         let code = format!("{:032x}", rand::random::<u128>());
-        let grant = Grant { client_id: client_id.to_string(), redirect_uri: redirect_uri.to_string() };
+        let grant = Grant {
+            client_id: client_id.to_string(),
+            redirect_uri: redirect_uri.to_string(),
+            code_challenge: code_challenge.map(str::to_string),
+        };
         lock(&self.codes).insert(code.clone(), grant);
         code
     }
@@ -79,6 +85,7 @@ fn pairs(input: &[u8]) -> HashMap<String, String> {
 /// A browser (`Accept` has `text/html`) gets an approval page whose Approve
 /// button POSTs `code` and `state` to the redirect URI; anything else is
 /// approved at once with `302 Found` to `redirect_uri?code=…&state=…`.
+/// A PKCE `code_challenge` (S256 only) is kept with the code and checked at `token`.
 pub(super) async fn authorize(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
@@ -104,8 +111,12 @@ pub(super) async fn authorize(
             return error_page(&format!("The redirect_uri “{redirect_uri}” is not an http(s) URL."));
         }
     };
+    let challenge = get("code_challenge");
+    if challenge.is_some() && get("code_challenge_method") != Some("S256") {
+        return error_page("This server only supports code_challenge_method=S256.");
+    }
     let state = get("state");
-    let code = shared.oauth.issue_code(client_id, redirect_uri);
+    let code = shared.oauth.issue_code(client_id, redirect_uri, challenge);
 
     let wants_html =
         headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
@@ -158,6 +169,15 @@ pub(super) async fn token(State(shared): State<Arc<Shared>>, body: Bytes) -> Res
             StatusCode::BAD_REQUEST,
             "invalid_grant",
             "The redirect_uri does not match the one the code was issued for.",
+        );
+    }
+    if let Some(challenge) = &grant.code_challenge
+        && crate::api::oauth::s256_challenge(get("code_verifier")) != *challenge
+    {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "PKCE verification failed: the code_verifier is missing or does not match the code_challenge.",
         );
     }
     let token = oauth.issue_token(shared.knobs.token_generation());
