@@ -838,6 +838,18 @@ mod tests {
     }
 
     #[test]
+    fn csv_neutralises_formulas_behind_white_space() {
+        let cells = ["\t=HYPERLINK(A1)", " =1+1", "\r=1+1", "\n@SUM(A1)", "-12.50", "12.50"];
+        let mut out = Vec::new();
+        write_csv(&mut out, &["cell"], cells.iter().map(|c| vec![c.to_string()])).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().skip(1).collect();
+        // A negative amount is neutralised like any other leading '-' (text "-12.50"
+        // in a spreadsheet); a positive one is left alone.
+        assert_eq!(lines, ["' =HYPERLINK(A1)", "' =1+1", "' =1+1", "' @SUM(A1)", "'-12.50", "12.50"]);
+    }
+
+    #[test]
     fn event_by_exact_name_beats_partial_matches() {
         let events = [event(1, "Gala"), event(2, "Gala Dinner")];
         assert_eq!(pick_event(&events, "gala").unwrap(), 1);

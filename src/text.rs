@@ -39,10 +39,14 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
 }
 
 /// [`sanitize`], then made safe as a spreadsheet cell: a value that a spreadsheet
-/// would run as a formula (`= + - @`) gets a leading apostrophe.
+/// would run as a formula gets a leading apostrophe. Spreadsheets skip leading
+/// white space before `= + - @`, and some run a cell that starts with a tab or a
+/// line break, so those are neutralised too (negative numbers included: a `'-1`
+/// is still read as text "-1", which is safer than guessing what is a number).
 pub fn csv_cell(s: &str) -> String {
     let clean = sanitize(s);
-    if clean.starts_with(['=', '+', '-', '@']) { format!("'{clean}") } else { clean.into_owned() }
+    let formula = clean.trim_start().starts_with(['=', '+', '-', '@']);
+    if formula || s.starts_with(['\t', '\r', '\n']) { format!("'{clean}") } else { clean.into_owned() }
 }
 
 /// The number of terminal columns `s` takes once sanitized.
@@ -216,6 +220,22 @@ mod tests {
         assert_eq!(csv_cell("-1"), "'-1");
         assert_eq!(csv_cell("@SUM"), "'@SUM");
         assert_eq!(csv_cell("plain"), "plain");
+    }
+
+    #[test]
+    fn csv_cell_sees_a_formula_behind_white_space() {
+        assert_eq!(csv_cell("\t=1+1"), "' =1+1");
+        assert_eq!(csv_cell(" =1+1"), "' =1+1");
+        assert_eq!(csv_cell("\r=1+1"), "' =1+1");
+        assert_eq!(csv_cell("\n@SUM(A1)"), "' @SUM(A1)");
+        assert_eq!(csv_cell("  +1"), "'  +1");
+    }
+
+    #[test]
+    fn csv_cell_neutralises_a_leading_tab_or_line_break() {
+        assert_eq!(csv_cell("\tplain"), "' plain");
+        assert_eq!(csv_cell("\nplain"), "' plain");
+        assert_eq!(csv_cell(" plain"), " plain");
     }
 
     #[test]
