@@ -530,3 +530,30 @@ fn a_scan_that_matches_nobody_after_asking_floktu_is_final_and_rings() {
     assert!(shown.contains("NOT FOUND") && !shown.contains("so far"), "{shown}");
     assert!(shown.contains("checked with Floktu just now"), "{shown}");
 }
+
+#[test]
+fn two_exports_in_the_same_second_get_distinct_names() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let (a, _) =
+        floktu_tui::tui::worker::new_export_file(dir.path(), "attendees-12", "20261201-210000").unwrap();
+    let (b, _) =
+        floktu_tui::tui::worker::new_export_file(dir.path(), "attendees-12", "20261201-210000").unwrap();
+    assert_ne!(a, b);
+    assert!(a.exists() && b.exists());
+}
+
+#[test]
+fn a_cached_list_from_the_future_shows_its_age_as_unknown_not_just_now() {
+    let (mut app, req) = attendees_view();
+    let mut future = GuestList::new(12);
+    let later = chrono::Utc::now() + chrono::TimeDelta::days(2);
+    future.set_order_list(vec![1]);
+    future.add_order_fetched(orders().remove(0), later);
+    update(&mut app, Msg::GuestsCached { req, list: Some(Box::new(future)) });
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Done });
+    settle(&mut app);
+    app.now = chrono::Utc::now();
+    let shown = screen(&mut app);
+    assert!(shown.contains("age unknown"), "{shown}");
+    assert!(!shown.contains("just now"), "{shown}");
+}

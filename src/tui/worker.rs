@@ -359,23 +359,43 @@ where
 /// Writes an export next to where floktu was started, readable only by the user
 /// (it holds names and emails).
 fn export(name: &str, headers: &[String], rows: Vec<Vec<String>>) -> Result<String, String> {
-    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-    let safe: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-    let path = std::env::current_dir().map_err(|e| e.to_string())?.join(format!("floktu-{safe}-{stamp}.csv"));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let file = options.open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let dir = std::env::current_dir().map_err(|e| e.to_string())?;
+    let (path, file) =
+        new_export_file(&dir, name, &chrono::Local::now().format("%Y%m%d-%H%M%S").to_string())?;
     let mut out = std::io::BufWriter::new(file);
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     crate::cli::write_csv(&mut out, &headers, rows.into_iter()).map_err(|e| format!("{e:#}"))?;
     std::io::Write::flush(&mut out).map_err(|e| e.to_string())?;
     Ok(path.display().to_string())
+}
+
+/// A new private file `floktu-NAME-STAMP.csv` in `dir`; when one of that name
+/// exists (two exports in the same second), `…-STAMP-2.csv` and so on: an export
+/// never overwrites another.
+pub fn new_export_file(
+    dir: &std::path::Path,
+    name: &str,
+    stamp: &str,
+) -> Result<(PathBuf, std::fs::File), String> {
+    let safe: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    for n in 1..1000 {
+        let suffix = if n == 1 { String::new() } else { format!("-{n}") };
+        let path = dir.join(format!("floktu-{safe}-{stamp}{suffix}.csv"));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        match options.open(&path) {
+            Ok(file) => return Ok((path, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        }
+    }
+    Err(format!("{}: too many exports named floktu-{safe}-{stamp}", dir.display()))
 }
 
 fn not_logged_in() -> crate::api::Error {

@@ -150,7 +150,7 @@ pub fn status_lines(app: &App, g: &Guests, with_age: bool) -> Vec<Line<'static>>
         } else if !g.is_loading() && with_age {
             let live = if g.awaited().is_some() { "live · " } else { "" };
             lines.push(Line::styled(
-                format!("{live}oldest data from {local} ({})", ago(app, fresh.oldest_age(app.now))),
+                format!("{live}oldest data from {local} ({})", age_of(app, fresh.oldest)),
                 style(app, Tone::Dim),
             ));
         }
@@ -184,6 +184,16 @@ pub fn status_lines(app: &App, g: &Guests, with_age: bool) -> Vec<Line<'static>>
 pub fn bar(done: usize, total: usize, width: usize) -> String {
     let filled = (done.min(total) * width).checked_div(total).unwrap_or(0);
     format!("{}{}", "█".repeat(filled), "░".repeat(width - filled))
+}
+
+/// "2 min ago" for data fetched at `at`; "age unknown" for data from the future
+/// (a clock that was wrong when it was saved, or is now).
+pub fn age_of(app: &App, at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    match at {
+        Some(at) if at > app.now + chrono::TimeDelta::minutes(1) => "age unknown".to_string(),
+        Some(at) => ago(app, (app.now - at).max(chrono::TimeDelta::zero())),
+        None => "age unknown".to_string(),
+    }
 }
 
 /// "2 min ago", for data of this age.

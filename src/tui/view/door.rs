@@ -65,7 +65,12 @@ fn header_lines(app: &App, g: &Guests, event: &str) -> Vec<Line<'static>> {
         let age = if g.offline.is_some() {
             "   OFFLINE".to_string()
         } else {
-            format!("   data {} old at most", short_age(list.freshness().oldest_age(app.now)))
+            match list.freshness().oldest {
+                Some(at) if at > app.now + chrono::TimeDelta::minutes(1) => {
+                    "   data of unknown age".to_string()
+                }
+                _ => format!("   data {} old at most", short_age(list.freshness().oldest_age(app.now))),
+            }
         };
         first.push(Span::styled(age, style(app, if g.offline.is_some() { Tone::Bad } else { Tone::Dim })));
     }
