@@ -7,10 +7,12 @@
 pub mod api;
 pub mod auth;
 pub mod cache;
+mod child;
 pub mod cli;
 pub mod cli_account;
 pub mod config;
 pub mod demo;
 pub mod guestlist;
+pub mod ledger;
 pub mod text;
 pub mod tui;

@@ -27,6 +27,16 @@ impl ApiBase {
         if !matches!(url.scheme(), "https" | "http") {
             return Err(Error::Config(format!("the API base must be an https:// URL, not {s:?}")));
         }
+        if !url.username().is_empty() || url.password().is_some() {
+            // Said without the password, which must not reach a log or the screen.
+            let _ = url.set_password(None);
+            let _ = url.set_username("");
+            return Err(Error::Config(format!(
+                "refusing an API base with a user name or password in it (user:password@ in {url}): \
+                 it would be sent to the server as Basic auth. Remove it; floktu signs in with its \
+                 OAuth token"
+            )));
+        }
         if !Self::is_allowed(&url) {
             return Err(Error::Config(format!(
                 "refusing the plain-http API base {s:?}: the token would travel unencrypted. \
@@ -217,6 +227,19 @@ mod tests {
     fn plain_http_to_loopback_is_allowed() {
         for ok in ["http://127.0.0.1:8080/api/v2", "http://localhost/api/v2", "http://[::1]:9/api/v2"] {
             assert!(ApiBase::parse(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn a_base_with_user_info_is_refused_without_repeating_the_password() {
+        for bad in [
+            "https://user:pa55word@floktu.com/api/v2",
+            "https://user@floktu.com/api/v2",
+            "https://:pa55word@floktu.com/",
+        ] {
+            let err = ApiBase::parse(bad).unwrap_err().to_string();
+            assert!(err.contains("user name or password"), "{err}");
+            assert!(!err.contains("pa55word"), "{err}");
         }
     }
 

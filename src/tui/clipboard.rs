@@ -82,7 +82,7 @@ pub struct Tmux;
 
 impl Clipboard for Tmux {
     fn copy(&mut self, text: &str) -> Result<(), String> {
-        let mut child = Command::new("tmux")
+        let mut child = crate::child::scrub_secrets(&mut Command::new("tmux"))
             .args(["load-buffer", "-w", "-"])
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
