@@ -115,6 +115,8 @@ fn demo_logout_shows_the_login_screen_prefilled_for_the_demo_server() {
     let mut s = Session::start(&["--demo"], 120, 30);
     s.wait_for("Events (6)");
     s.press("L");
+    s.wait_for("and forget its cached guest lists? y/n");
+    s.press("y");
     s.wait_for_all(&["Log in to 127.0.0.1", "demo-client", "•••••••••••"]);
     s.press("\u{3}");
     assert!(s.exit_ok());
@@ -204,4 +206,64 @@ fn the_door_keeps_working_from_memory_and_cache_when_the_server_stops() {
     s.wait_for(&name);
     s.press("\u{3}");
     assert!(s.exit_ok());
+}
+
+#[test]
+fn log_out_in_the_tui_asks_first_and_removes_the_accounts_cached_guest_lists() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt
+        .block_on(DemoServer::start(DemoOptions { events: 2, orders: 20, ..DemoOptions::default() }))
+        .unwrap();
+    let base = server.base_url();
+    let home = tempfile::TempDir::new().unwrap();
+    let cache = home.path().join("cache");
+    let state = home.path().join("state");
+    let env = [
+        ("FLOKTU_API_BASE", base.as_str()),
+        ("FLOKTU_TOKEN", "demo-token"),
+        ("FLOKTU_KEYRING", "none"),
+        ("XDG_CACHE_HOME", cache.to_str().unwrap()),
+        ("XDG_STATE_HOME", state.to_str().unwrap()),
+    ];
+    let cached_files = || -> usize {
+        walk(&cache.join("floktu"))
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "guests"))
+            .count()
+    };
+    let mut s = Session::start_with(&[], &env, 120, 30);
+    s.wait_for("Events (2)");
+    s.press("d");
+    s.wait("every order in", |o| {
+        let screen = o.parser.screen().contents();
+        screen.contains("old at most") && !screen.contains(" / 20 orders")
+    });
+    // Saving runs after the frame; wait for the file, bounded.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while cached_files() == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(cached_files(), 1, "the guest list was cached");
+    s.press("\u{1b}"); // leave the door
+    s.wait_for("Events (2)");
+    s.press("L");
+    s.wait_for("forget its cached guest lists? y/n");
+    s.press("n");
+    assert_eq!(cached_files(), 1, "n keeps everything");
+    s.press("L");
+    s.wait_for("forget its cached guest lists? y/n");
+    s.press("y");
+    s.wait_for("Forgot the cached guest lists");
+    assert_eq!(cached_files(), 0);
+    s.press("\u{3}");
+    assert!(s.exit_ok());
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .filter_map(Result::ok)
+        .flat_map(|e| if e.path().is_dir() { walk(&e.path()) } else { vec![e.path()] })
+        .collect()
 }

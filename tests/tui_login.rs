@@ -201,12 +201,40 @@ fn other_errors_do_not_log_out() {
 }
 
 #[test]
-fn capital_l_logs_out() {
+fn capital_l_asks_first_and_y_logs_out() {
     let mut app = with_events();
     app.login = LoginForm::new(Some("client-1".into()), None);
-    let commands = act(&mut app, Action::Logout);
-    assert_eq!(commands, vec![Command::Logout { client_id: "client-1".into() }]);
+    assert!(act(&mut app, Action::Logout).is_empty(), "nothing happens before the answer");
+    assert!(app.confirm_logout);
+    assert_eq!(app.screen, Screen::Browse);
+    let commands = act(&mut app, Action::ConfirmYes);
+    assert!(commands.contains(&Command::Logout { client_id: "client-1".into() }), "{commands:?}");
     assert_eq!(app.screen, Screen::Login);
+    assert!(app.events.all().is_empty(), "nothing of the account stays in the model");
+}
+
+#[test]
+fn any_other_answer_than_y_keeps_the_session() {
+    let mut app = with_events();
+    act(&mut app, Action::Logout);
+    assert!(act(&mut app, Action::ConfirmNo).is_empty());
+    assert!(!app.confirm_logout);
+    assert_eq!(app.screen, Screen::Browse);
+    assert!(!app.events.all().is_empty());
+}
+
+#[test]
+fn a_new_login_starts_from_a_fresh_session() {
+    let mut app = support::with_everything_loaded();
+    assert!(app.guests.is_some());
+    app.screen = Screen::Login;
+    app.login.phase = floktu_tui::tui::app::LoginPhase::Finishing;
+    let attempt = app.login.attempt;
+    let commands = update(&mut app, Msg::LoggedIn { attempt, result: Ok("token stored".into()) });
+    assert!(app.guests.is_none(), "the previous account's guests are gone");
+    assert!(app.open_event.is_none());
+    assert!(app.orders.all().is_empty() && app.events.all().is_empty());
+    assert!(commands.iter().any(|c| matches!(c, Command::FetchEvents { .. })), "{commands:?}");
 }
 
 #[test]

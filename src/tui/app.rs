@@ -372,6 +372,8 @@ pub struct App {
     pub detail_seq: u64,
     /// The help overlay is open.
     pub help: bool,
+    /// `L` was pressed: the status bar asks whether to log out (y/n).
+    pub confirm_logout: bool,
     /// The status-bar message.
     pub notice: Option<Notice>,
     /// Rows a page holds (for PgUp/PgDn), from the terminal size.
@@ -421,6 +423,7 @@ impl App {
             spinner: 0,
             quit: false,
             bell: false,
+            confirm_logout: false,
             searcher: Searcher::default(),
             next_req: 0,
         }

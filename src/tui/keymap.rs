@@ -20,6 +20,13 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     if app.screen == Screen::Door {
         return door_key(key, ctrl);
     }
+    if app.confirm_logout {
+        // One key answers: only y says yes, so a stray key never logs out.
+        return Some(match key.code {
+            KeyCode::Char('y' | 'Y') => Action::ConfirmYes,
+            _ => Action::ConfirmNo,
+        });
+    }
     if app.filter_editing() {
         return filter_key(key, ctrl);
     }

@@ -10,6 +10,10 @@ use super::app::ReqId;
 /// What the user asked for, already mapped from keys.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
+    /// Yes, to the question the status bar asks.
+    ConfirmYes,
+    /// No (any other key), to the question the status bar asks.
+    ConfirmNo,
     /// One row up.
     Up,
     /// One row down.

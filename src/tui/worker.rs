@@ -198,12 +198,30 @@ impl Worker {
                 });
             }
             Command::Logout { client_id } => {
+                // The account's cached guest lists go with its token, as `floktu logout` does.
+                let cache = if self.session.demo { None } else { self.cache() };
                 if let Ok(mut slot) = self.client.write() {
                     *slot = None;
                 }
                 let (session, tx) = (self.session.clone(), self.tx.clone());
                 tokio::spawn(async move {
-                    let result = forget(&session, &client_id).await;
+                    let mut result = forget(&session, &client_id).await;
+                    if let Some(cache) = cache {
+                        let dir = cache.dir().display().to_string();
+                        let removed = tokio::task::spawn_blocking(move || cache.remove_account()).await;
+                        result = match (result, removed) {
+                            (Ok(text), Ok(Ok(()))) => {
+                                Ok(format!("{text} Forgot the cached guest lists ({dir})."))
+                            }
+                            (Ok(_), Ok(Err(e))) => {
+                                Err(format!("could not remove the cached guest lists {dir}: {e}"))
+                            }
+                            (Ok(_), Err(e)) => {
+                                Err(format!("could not remove the cached guest lists {dir}: {e}"))
+                            }
+                            (Err(e), _) => Err(e),
+                        };
+                    }
                     let _ = tx.send(Msg::LoggedOut { result });
                 });
             }

@@ -224,17 +224,43 @@ fn unauthorized(app: &mut App, e: &api::Error) -> Vec<Command> {
 
 /// A fresh session after logging in: everything reloads.
 fn start_session(app: &mut App) -> Vec<Command> {
+    let mut commands = forget_session(app);
+    commands.extend(load_events(app));
+    commands
+}
+
+/// Everything the model knows of the account goes: nothing of one account's
+/// events, orders or guests stays in the model or on screen for the next.
+fn forget_session(app: &mut App) -> Vec<Command> {
     let mut commands = cancel_downstream(app);
     if let Some(req) = app.events.items.awaited() {
         commands.push(Command::Cancel(req));
     }
+    if let Some(req) = app.guests.take().and_then(|g| g.awaited()) {
+        commands.push(Command::Cancel(req));
+    }
     app.focus = Focus::Events;
+    app.orders_view = OrdersView::Orders;
     app.open_event = None;
+    app.events = Pane::default();
     app.orders = Pane::default();
     app.details.clear();
     app.attendees = Pane::default();
     app.attendees_of = None;
-    commands.extend(load_events(app));
+    app.notice = None;
+    commands
+}
+
+/// `L`, confirmed with `y`: the token, the client secret and this account's
+/// cached guest lists go; the login screen shows.
+fn log_out(app: &mut App) -> Vec<Command> {
+    app.confirm_logout = false;
+    let mut commands = forget_session(app);
+    app.screen = Screen::Login;
+    app.login.phase = LoginPhase::Idle;
+    app.login.can_go_back = false;
+    app.login.message = None;
+    commands.push(Command::Logout { client_id: app.login.client_id.trim().to_string() });
     commands
 }
 
@@ -442,12 +468,15 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
             Vec::new()
         }
         Action::Logout => {
-            app.screen = Screen::Login;
-            app.login.phase = LoginPhase::Idle;
-            app.login.can_go_back = false;
-            app.login.message = None;
-            vec![Command::Logout { client_id: app.login.client_id.trim().to_string() }]
+            app.confirm_logout = true;
+            Vec::new()
         }
+        Action::ConfirmNo => {
+            app.confirm_logout = false;
+            Vec::new()
+        }
+        Action::ConfirmYes if app.confirm_logout => log_out(app),
+        Action::ConfirmYes => Vec::new(),
         Action::Paste(text) => {
             if app.focused_filter().editing {
                 let clean: String = text.chars().filter(|c| !c.is_control()).collect();

@@ -24,7 +24,7 @@ pub const KEYS: [(&str, &str); 18] = [
     ("e", "export the list as filtered to CSV"),
     ("r", "reload the focused pane"),
     ("R", "reload everything"),
-    ("L", "log out (forget the stored token)"),
+    ("L", "log out and forget cached lists (asks)"),
     ("?", "this help"),
     ("q  Ctrl-C", "quit"),
     ("", "any key closes this help"),

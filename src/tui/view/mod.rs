@@ -108,6 +108,10 @@ fn breadcrumb(app: &App, f: &mut Frame, area: Rect) {
 }
 
 fn status_bar(app: &App, f: &mut Frame, area: Rect) {
+    if app.confirm_logout {
+        let ask = format!(" Log out of {} and forget its cached guest lists? y/n", sanitize(&app.host));
+        return f.render_widget(Paragraph::new(Line::styled(ask, style(app, Tone::Warn))), area);
+    }
     let line = match &app.notice {
         Some(n) => {
             let tone = if n.is_error { Tone::Bad } else { Tone::Good };
