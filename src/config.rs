@@ -21,6 +21,8 @@ pub struct Paths {
     pub cache_dir: PathBuf,
     /// `$XDG_STATE_HOME/floktu`: logs, and the token file where no keyring works.
     pub state_dir: PathBuf,
+    /// `$XDG_DATA_HOME/floktu`: the admissions ledger (never deleted by `logout`).
+    pub data_dir: PathBuf,
 }
 
 impl Paths {
@@ -39,6 +41,7 @@ impl Paths {
             config_dir: xdg("XDG_CONFIG_HOME", ".config"),
             cache_dir: xdg("XDG_CACHE_HOME", ".cache"),
             state_dir: xdg("XDG_STATE_HOME", ".local/state"),
+            data_dir: xdg("XDG_DATA_HOME", ".local/share"),
         }
     }
 
@@ -73,6 +76,9 @@ pub struct FileConfig {
     pub refresh: Option<RefreshConfig>,
     /// `[oauth]`: how the login talks to the authorize and token endpoints.
     pub oauth: Option<OAuthConfig>,
+    /// The admissions ledger: `postgres://…` or `sqlite:PATH` (default: the
+    /// SQLite file in the data directory).
+    pub ledger: Option<String>,
 }
 
 /// `[oauth]` in config.toml.
@@ -152,6 +158,8 @@ pub struct Overrides {
     pub redirect_uri: Option<String>,
     /// `--insecure-storage`.
     pub insecure_storage: bool,
+    /// `--ledger`.
+    pub ledger: Option<String>,
 }
 
 /// Every setting, resolved.
@@ -175,6 +183,9 @@ pub struct Settings {
     pub insecure_storage: bool,
     /// How an open guest list keeps fresh (`[refresh]`).
     pub refresh: Refresh,
+    /// The admissions ledger (`--ledger`, `FLOKTU_LEDGER`, config `ledger`);
+    /// `None`: the SQLite file in the data directory.
+    pub ledger: Option<String>,
     /// File locations.
     pub paths: Paths,
 }
@@ -213,6 +224,11 @@ impl Settings {
             pkce: file.oauth.as_ref().and_then(|o| o.pkce).unwrap_or(true),
             insecure_storage: flags.insecure_storage || file.insecure_storage.unwrap_or(false),
             refresh: Refresh::from_config(file.refresh.as_ref()),
+            ledger: flags
+                .ledger
+                .clone()
+                .or_else(|| env_nonempty("FLOKTU_LEDGER"))
+                .or_else(|| file.ledger.clone()),
             paths,
         })
     }
@@ -276,6 +292,18 @@ mod tests {
         assert_eq!(p.config_dir, PathBuf::from("/h/.config/floktu"));
         // A relative XDG path is invalid per the spec and ignored.
         assert_eq!(p.state_dir, PathBuf::from("/h/.local/state/floktu"));
+    }
+
+    #[test]
+    fn the_ledger_comes_from_flag_env_or_file_and_lives_in_the_data_dir() {
+        let file = FileConfig { ledger: Some("postgres://file/db".into()), ..Default::default() };
+        let env = env_of(&[("FLOKTU_LEDGER", "postgres://env/db")]);
+        let s = Settings::resolve(&Overrides::default(), &env, &file, paths()).unwrap();
+        assert_eq!(s.ledger.as_deref(), Some("postgres://env/db"));
+        let flags = Overrides { ledger: Some("sqlite:/l.db".into()), ..Default::default() };
+        let s = Settings::resolve(&flags, &env, &file, paths()).unwrap();
+        assert_eq!(s.ledger.as_deref(), Some("sqlite:/l.db"));
+        assert_eq!(s.paths.data_dir, PathBuf::from("/home/u/.local/share/floktu"));
     }
 
     #[test]

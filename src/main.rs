@@ -30,6 +30,11 @@ struct Cli {
     /// Don't read or write the on-disk cache
     #[arg(long, global = true)]
     no_cache: bool,
+    /// The admissions ledger: postgres://USER@HOST/DB for gates on several
+    /// machines, or sqlite:PATH [env: FLOKTU_LEDGER] [default: the SQLite file in
+    /// $XDG_DATA_HOME/floktu]
+    #[arg(long, global = true, value_name = "URL")]
+    ledger: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -70,6 +75,30 @@ enum Command {
         event: String,
         #[command(flatten)]
         guests: GuestArgs,
+    },
+    /// The door without a screen: judge a ticket (or every guest of an order),
+    /// admit if valid; exit 0 when admitted, 4 when refused
+    Admit {
+        /// Event id or name
+        event: String,
+        /// Attendee or order id
+        ticket: String,
+        /// This gate's name [default: the host name]
+        #[arg(long, value_name = "NAME")]
+        gate: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Who was admitted, where and when (undone ones marked)
+    Admissions {
+        /// Event id or name
+        event: String,
+        /// Only this gate's admissions
+        #[arg(long, value_name = "NAME")]
+        gate: Option<String>,
+        #[command(flatten)]
+        format: FormatArgs,
     },
     /// Log in: the OAuth handoff in a browser (over SSH: a forwarded port, a
     /// pasted redirect, or a token moved with --with-token)
@@ -200,6 +229,10 @@ fn main() -> ExitCode {
 }
 
 fn fail(e: &anyhow::Error) -> ExitCode {
+    // `admit` printed its verdict already; a refusal is exit 4, not an error.
+    if e.downcast_ref::<floktu_tui::cli_door::Refused>().is_some() {
+        return ExitCode::from(floktu_tui::cli_door::REFUSED_EXIT);
+    }
     // `floktu orders 12 | head`: the reader left; that is not an error worth a message.
     let broken_pipe = e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
@@ -231,6 +264,7 @@ async fn run(cli: Cli, paths: Paths) -> Result<Exit> {
         client_id: login.and_then(|l| l.client_id.clone()),
         redirect_uri: login.and_then(|l| l.redirect_uri.clone()),
         insecure_storage: login.is_some_and(|l| l.insecure_storage),
+        ledger: cli.ledger.clone(),
     };
     let mut settings = Settings::resolve(&overrides, &env, &file, paths)?;
     let demo = if cli.demo {
@@ -248,6 +282,11 @@ async fn run(cli: Cli, paths: Paths) -> Result<Exit> {
     } else {
         None
     };
+    // Demo runs keep a ledger of their own (DESIGN.md §2), unless --ledger names one.
+    if demo.is_some() {
+        settings.paths.data_dir = settings.paths.data_dir.join("demo");
+        settings.ledger = cli.ledger.clone();
+    }
     let exit = dispatch(cli.command, &settings, demo.is_some(), &env).await;
     if let Some(server) = demo {
         server.shutdown().await;
@@ -348,6 +387,33 @@ async fn dispatch(
         Some(Command::Emails { event, guests }) => {
             let src = cli::GuestSource::new(&client, settings, demo, guests.offline);
             cli::emails(&src, &event, guests.search.as_deref(), &mut out, &mut err).await?
+        }
+        Some(Command::Admit { event, ticket, gate, json }) => {
+            let src = cli::GuestSource::new(&client, settings, demo, false);
+            let ledger = floktu_tui::cli_door::ledger_spec(settings)?.open().await?;
+            let scan = floktu_tui::cli_door::Scan {
+                event,
+                ticket,
+                gate: floktu_tui::cli_door::gate(gate.as_deref())?,
+            };
+            let format = if json { Format::Json } else { Format::Table };
+            floktu_tui::cli_door::admit(&src, &*ledger, &scan, format, &mut out, &mut err).await?
+        }
+        Some(Command::Admissions { event, gate, format }) => {
+            let src = cli::GuestSource::new(&client, settings, demo, false);
+            let ledger = floktu_tui::cli_door::ledger_spec(settings)?.open().await?;
+            let gate = gate.as_deref().map(|g| floktu_tui::cli_door::gate(Some(g))).transpose()?;
+            let format = format.format();
+            floktu_tui::cli_door::admissions(
+                &src,
+                &*ledger,
+                &event,
+                gate.as_ref(),
+                format,
+                &mut out,
+                &mut err,
+            )
+            .await?
         }
         _ => Exit::Ok,
     };
