@@ -365,7 +365,7 @@ fn over_ssh_the_login_prints_the_three_ways_in() {
     let (_rt, server) = server();
     let home = TempDir::new().unwrap();
     let (child, _url, rx) = start_login_with(&home, &server.base_url(), |c| {
-        drop(c.env("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22"))
+        c.env("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22");
     });
     let mut seen = Vec::new();
     while !seen.iter().any(|l: &String| l.contains("login --with-token")) {
@@ -452,7 +452,9 @@ fn raise_open_file_limit() -> u64 {
         libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
         libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
     }
-    limit.rlim_cur as u64
+    #[allow(clippy::unnecessary_cast)] // rlim_t is u64 on Linux, not everywhere
+    let current = limit.rlim_cur as u64;
+    current
 }
 
 #[test]
