@@ -498,3 +498,15 @@ fn a_real_callback_gets_through_while_1100_idle_connections_are_held() {
     assert!(ok, "{stdout}\n{stderr}");
     assert_eq!(idle.len() as u64, held);
 }
+
+#[test]
+fn there_is_no_flag_for_the_client_secret() {
+    let home = TempDir::new().unwrap();
+    let out = floktu(&home)
+        .args(["login", "--client-id", "x", "--client-secret", "shown-in-ps"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "--client-secret must be a usage error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--client-secret"));
+}

@@ -36,7 +36,8 @@ pub enum CallbackError {
     #[error(
         "that address has no code in it: Floktu sent the code by POST, which cannot be pasted. \
          Forward the port instead: on your machine run ssh -L PORT:127.0.0.1:PORT THIS-HOST (PORT as \
-         in the redirect address), then start the login again and open the new address there"
+         in the redirect address), then open the login address again there (or start the login \
+         again if it has timed out)"
     )]
     CodeSentByPost,
 }
