@@ -18,14 +18,16 @@
 //! anyone in, and, like unconfirmed orders, its attendees are counted (only
 //! cancellation takes people out of the counts).
 
+mod fast_hash;
 mod fold;
 mod limiter;
 mod load;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use fast_hash::FastMap;
 use memchr::memmem;
 use serde::Serialize;
 
@@ -235,10 +237,10 @@ pub struct GuestList {
     /// The order list, once known: ids in list order.
     listed: Option<Vec<u64>>,
     /// Order id → rank (position in the list; unlisted orders after, as they came).
-    ranks: HashMap<u64, u64>,
+    ranks: FastMap<u64, u64>,
     next_unlisted: u64,
     /// Every order whose details are in, with or without attendees.
-    purchases: HashMap<u64, Arc<Purchase>>,
+    purchases: FastMap<u64, Arc<Purchase>>,
     failed: Vec<FailedOrder>,
     skipped_orders: Vec<Skipped>,
     done: bool,
@@ -247,12 +249,12 @@ pub struct GuestList {
     hay: String,
     /// Where each guest's text starts in `hay`.
     hay_start: Vec<u32>,
-    by_attendee: HashMap<u64, u32>,
+    by_attendee: FastMap<u64, u32>,
     /// Order id → (first guest, number of guests).
-    by_order: HashMap<u64, (u32, u32)>,
+    by_order: FastMap<u64, (u32, u32)>,
     /// Kept up to date as guests come and go, so that `counts` costs nothing:
     /// ticket group → ticket → tally (cancelled orders left out).
-    tallies: HashMap<Option<String>, HashMap<String, Tally>>,
+    tallies: FastMap<Option<String>, FastMap<String, Tally>>,
     /// Attendees of cancelled orders.
     cancelled: usize,
 }
@@ -265,18 +267,18 @@ impl GuestList {
             event_name: None,
             fetched_at: Utc::now(),
             listed: None,
-            ranks: HashMap::new(),
+            ranks: FastMap::default(),
             next_unlisted: 0,
-            purchases: HashMap::new(),
+            purchases: FastMap::default(),
             failed: Vec::new(),
             skipped_orders: Vec::new(),
             done: false,
             guests: Vec::new(),
             hay: String::new(),
             hay_start: Vec::new(),
-            by_attendee: HashMap::new(),
-            by_order: HashMap::new(),
-            tallies: HashMap::new(),
+            by_attendee: FastMap::default(),
+            by_order: FastMap::default(),
+            tallies: FastMap::default(),
             cancelled: 0,
         }
     }
@@ -732,7 +734,7 @@ impl GuestList {
             Arc::make_mut(p).rank = rank;
         }
         let mut guests = std::mem::take(&mut self.guests);
-        let fresh: HashMap<u64, Arc<Purchase>> = purchases.into_iter().map(|p| (p.id, p)).collect();
+        let fresh: FastMap<u64, Arc<Purchase>> = purchases.into_iter().map(|p| (p.id, p)).collect();
         for g in &mut guests {
             if let Some(p) = fresh.get(&g.order.id) {
                 g.order = Arc::clone(p);
