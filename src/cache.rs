@@ -11,7 +11,7 @@
 //! - Files hold the host and the token's fingerprint, never the token; both, and
 //!   the event, are checked on reading.
 //!
-//! # Format 2: `event-<id>.guests`
+//! # Format 3: `event-<id>.guests`
 //!
 //! A compact binary snapshot, written by hand (little-endian; "varint" is
 //! LEB128, strings are a varint length and UTF-8; an optional string is its
@@ -20,15 +20,22 @@
 //! ```text
 //! "FLOKTU-G" · version u32 · header length u32 · header · header CRC-32
 //! header: host, account, event id, event name, fetched at, guests, orders,
-//!         the lengths of meta, text and records, body CRC-32
+//!         the lengths of meta, text, records and strings, body CRC-32
 //! body:   meta     order list, failed orders (with when their kept details were
 //!                  fetched), unfetched orders, skipped orders and attendees, done
 //!         text     the folded search text, exactly as `GuestList` builds it
-//!         guests   per guest: text start, record offset, order number (3 × u32)
-//!         orders   per order: record offset (u32)
+//!         guests   per guest: text start, record offset, string offset, order
+//!                  number (4 × u32)
+//!         orders   per order: record offset, string offset (2 × u32)
 //!         records  per order: its record (with when it was fetched), then its
-//!                  attendees' records
+//!                  attendees' records; a string here is only its length
+//!         strings  the bytes of the records' strings, one after another, in the
+//!                  order the records give their lengths
 //! ```
+//!
+//! The records' strings are kept apart (format 3) so that opening a list checks
+//! their UTF-8 once, for the whole section, instead of once for each of the
+//! million-odd strings of 100,000 guests.
 //!
 //! Why this and not SQLite or JSON: the two things done with a cached list are
 //! "open it all" (the TUI) and "search it once" (`attendees --offline --search`).
@@ -58,7 +65,7 @@ use crate::api::{AccessToken, Answer, ApiBase, Attendee, CheckIn, Money, Order, 
 use crate::guestlist::{FailedOrder, GuestList, ListParts, OrderPart, check_search_text};
 
 /// The format written now. Bump it whenever the layout changes incompatibly.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The name of the demo account's directory.
 const DEMO_ACCOUNT: &str = "demo";
@@ -73,11 +80,12 @@ const PREFIX_LEN: usize = 16;
 /// account and an event name).
 const MAX_HEADER: usize = 1 << 20;
 
-/// Bytes per guest in the guest index: text start, record offset, order number.
-const GUEST_ENTRY: usize = 12;
+/// Bytes per guest in the guest index: text start, record offset, string
+/// offset, order number.
+const GUEST_ENTRY: usize = 16;
 
-/// Bytes per order in the order index: record offset.
-const ORDER_ENTRY: usize = 4;
+/// Bytes per order in the order index: record offset, string offset.
+const ORDER_ENTRY: usize = 8;
 
 /// The guest-list cache of one account.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -411,6 +419,7 @@ struct Header {
     meta_len: usize,
     text_len: usize,
     records_len: usize,
+    strings_len: usize,
     body_crc: u32,
 }
 
@@ -465,6 +474,7 @@ fn parse_header(bytes: &[u8]) -> Result<(Header, usize), Bad> {
         meta_len: r.len()?,
         text_len: r.len()?,
         records_len: r.len()?,
+        strings_len: r.len()?,
         body_crc: r.u32()?,
     };
     Ok((head, end + 4))
@@ -478,6 +488,7 @@ struct Snapshot<'a> {
     guests: &'a [u8],
     orders: &'a [u8],
     records: &'a [u8],
+    strings: &'a [u8],
 }
 
 impl<'a> Snapshot<'a> {
@@ -494,6 +505,7 @@ impl<'a> Snapshot<'a> {
             head.guests.checked_mul(GUEST_ENTRY).ok_or(Bad::Damaged("too many guests"))?,
             head.orders.checked_mul(ORDER_ENTRY).ok_or(Bad::Damaged("too many orders"))?,
             head.records_len,
+            head.strings_len,
         ];
         let total = sizes.iter().try_fold(0usize, |sum, s| sum.checked_add(*s));
         match total {
@@ -505,8 +517,14 @@ impl<'a> Snapshot<'a> {
             return Err(Bad::Damaged("checksum does not match"));
         }
         let mut r = Reader::new(body);
-        let [meta, text, guests, orders, records] = sizes.map(|n| r.bytes(n).unwrap_or_default());
-        Ok(Snapshot { head, meta, text, guests, orders, records })
+        let [meta, text, guests, orders, records, strings] = sizes.map(|n| r.bytes(n).unwrap_or_default());
+        Ok(Snapshot { head, meta, text, guests, orders, records, strings })
+    }
+
+    /// Where order `order_no`'s record and its first string start.
+    fn order_at(&self, order_no: usize) -> Result<(usize, usize), Bad> {
+        let mut r = Reader::new(self.orders).skip(order_no.saturating_mul(ORDER_ENTRY))?;
+        Ok((r.u32()? as usize, r.u32()? as usize))
     }
 
     /// The whole list.
@@ -519,14 +537,16 @@ impl<'a> Snapshot<'a> {
         }
         // Two halves decoded at once, split at an order the order index points to.
         let half = self.head.orders / 2;
-        let split = match half {
-            0 => 0,
-            _ => Reader::new(self.orders).skip(half * ORDER_ENTRY)?.u32()? as usize,
+        let (record_split, string_split) = match half {
+            0 => (0, 0),
+            _ => self.order_at(half)?,
         };
-        let (front, back) = self.records.split_at_checked(split).ok_or(Bad::Damaged("order index"))?;
+        let (front, back) = self.records.split_at_checked(record_split).ok_or(Bad::Damaged("order index"))?;
+        let (front_strings, back_strings) =
+            self.strings.split_at_checked(string_split).ok_or(Bad::Damaged("order index"))?;
         let (front, back) = std::thread::scope(|s| {
-            let back = s.spawn(|| decode_orders(back, self.head.orders - half));
-            (decode_orders(front, half), back.join())
+            let back = s.spawn(|| decode_orders(back, back_strings, self.head.orders - half));
+            (decode_orders(front, front_strings, half), back.join())
         });
         let mut orders = front?;
         orders.extend(back.map_err(|_| Bad::Damaged("decoding failed"))??);
@@ -548,35 +568,37 @@ impl<'a> Snapshot<'a> {
     fn search(&self, query: &str) -> Result<Found, Bad> {
         let meta = Meta::decode(self.meta)?;
         let text = std::str::from_utf8(self.text).map_err(|_| Bad::Damaged("search text not UTF-8"))?;
-        let entries: Vec<(u32, u32, u32)> = self
+        let entries: Vec<GuestEntry> = self
             .guests
             .chunks_exact(GUEST_ENTRY)
             .map(|e| {
                 let mut r = Reader::new(e);
-                Ok((r.u32()?, r.u32()?, r.u32()?))
+                Ok(GuestEntry { text: r.u32()?, record: r.u32()?, strings: r.u32()?, order_no: r.u32()? })
             })
             .collect::<Result<_, Bad>>()?;
-        let starts: Vec<u32> = entries.iter().map(|e| e.0).collect();
+        let starts: Vec<u32> = entries.iter().map(|e| e.text).collect();
         check_search_text(text, &starts, entries.len())?;
         let mut orders: Vec<OrderPart> = Vec::new();
         let mut last_order = None;
         let mut found_text = String::new();
         let mut found_starts = Vec::new();
         for i in GuestList::search_in(text, &starts, query) {
-            let (start, record, order_no) = entries[i];
-            if last_order != Some(order_no) {
-                let at = Reader::new(self.orders).skip(order_no as usize * ORDER_ENTRY)?.u32()?;
-                let (part, _) = decode_order(&mut Reader::new(self.records).skip(at as usize)?)?;
+            let entry = &entries[i];
+            if last_order != Some(entry.order_no) {
+                let (record, strings) = self.order_at(entry.order_no as usize)?;
+                let (part, _) = decode_order(&mut Records::at(self.records, record, self.strings, strings)?)?;
                 orders.push(part);
-                last_order = Some(order_no);
+                last_order = Some(entry.order_no);
             }
-            let attendee = decode_attendee(&mut Reader::new(self.records).skip(record as usize)?)?;
+            let mut r =
+                Records::at(self.records, entry.record as usize, self.strings, entry.strings as usize)?;
+            let attendee = decode_attendee(&mut r)?;
             if let Some(last) = orders.last_mut() {
                 last.order.attendees.push(attendee);
             }
             let end = starts.get(i + 1).map_or(text.len(), |&s| s as usize);
             found_starts.push(found_text.len() as u32);
-            found_text.push_str(text.get(start as usize..end).ok_or(Bad::Damaged("search text cut"))?);
+            found_text.push_str(text.get(entry.text as usize..end).ok_or(Bad::Damaged("search text cut"))?);
         }
         let list = GuestList::from_parts(ListParts {
             event_id: self.head.event_id,
@@ -592,6 +614,18 @@ impl<'a> Snapshot<'a> {
         })?;
         Ok(Found { list, gaps: meta.gaps })
     }
+}
+
+/// One guest of the guest index.
+struct GuestEntry {
+    /// Where the guest's search text starts.
+    text: u32,
+    /// Where the attendee's record starts.
+    record: u32,
+    /// Where its first string starts.
+    strings: u32,
+    /// Its order, in list order.
+    order_no: u32,
 }
 
 /// The file's body before the search text: what the list lacks, and its order list.
@@ -660,36 +694,40 @@ impl Meta {
 /// The file for `list`, of `host`/`account`.
 pub(crate) fn encode(list: &GuestList, host: &str, account: &str) -> io::Result<Vec<u8>> {
     let too_big = || io::Error::other("the guest list is too large for the cache format (4 GiB)");
+    let offset = |n: usize| u32::try_from(n).map_err(|_| too_big());
     let mut meta = Writer::default();
     Meta::encode(list, &mut meta);
     let text = list.search_text().as_bytes();
     let mut guests = Writer::default();
     let mut orders = Writer::default();
-    let mut records = Writer::default();
+    let mut records = RecordWriter::default();
     let starts = list.search_starts();
     let mut guest_no = 0usize;
     for (order_no, (p, attendees)) in list.orders().into_iter().enumerate() {
-        let order_no = u32::try_from(order_no).map_err(|_| too_big())?;
-        orders.u32(u32::try_from(records.0.len()).map_err(|_| too_big())?);
-        records.varint(p.id);
-        records.time(p.fetched_at);
+        let order_no = offset(order_no)?;
+        orders.u32(offset(records.fields.0.len())?);
+        orders.u32(offset(records.strings.len())?);
+        records.fields.varint(p.id);
+        records.fields.time(p.fetched_at);
         records.str(&p.name);
         records.str(&p.email);
-        records.money(p.order_amount);
-        records.money(p.amount_paid);
+        records.fields.money(p.order_amount);
+        records.fields.money(p.amount_paid);
         records.opt_str(p.voucher.as_deref());
-        records.u8(status_code(p.status));
+        records.fields.u8(status_code(p.status));
         records.skipped(&p.skipped_attendees);
-        records.varint(attendees.len() as u64);
+        records.fields.varint(attendees.len() as u64);
         for g in attendees {
             let start = starts.get(guest_no).copied().ok_or_else(|| io::Error::other("index out of step"))?;
             guests.u32(start);
-            guests.u32(u32::try_from(records.0.len()).map_err(|_| too_big())?);
+            guests.u32(offset(records.fields.0.len())?);
+            guests.u32(offset(records.strings.len())?);
             guests.u32(order_no);
             encode_attendee(&g.attendee, &mut records);
             guest_no += 1;
         }
     }
+    let RecordWriter { fields: records, strings } = records;
     let mut header = Writer::default();
     header.str(host);
     header.str(account);
@@ -701,28 +739,22 @@ pub(crate) fn encode(list: &GuestList, host: &str, account: &str) -> io::Result<
     header.varint(meta.0.len() as u64);
     header.varint(text.len() as u64);
     header.varint(records.0.len() as u64);
+    header.varint(strings.len() as u64);
+    let body = [&meta.0[..], text, &guests.0, &orders.0, &records.0, &strings];
     let mut crc = crc32fast::Hasher::new();
-    for section in [&meta.0[..], text, &guests.0, &orders.0, &records.0] {
+    for section in body {
         crc.update(section);
     }
     header.u32(crc.finalize());
-    let mut out = Writer(Vec::with_capacity(
-        PREFIX_LEN
-            + header.0.len()
-            + 4
-            + meta.0.len()
-            + text.len()
-            + guests.0.len()
-            + orders.0.len()
-            + records.0.len(),
-    ));
+    let body_len: usize = body.iter().map(|s| s.len()).sum();
+    let mut out = Writer(Vec::with_capacity(PREFIX_LEN + header.0.len() + 4 + body_len));
     out.0.extend_from_slice(MAGIC);
     out.u32(FORMAT_VERSION);
-    out.u32(u32::try_from(header.0.len()).map_err(|_| too_big())?);
+    out.u32(offset(header.0.len())?);
     out.0.extend_from_slice(&header.0);
     let header_crc = crc32fast::hash(&out.0);
     out.u32(header_crc);
-    for section in [&meta.0[..], text, &guests.0, &orders.0, &records.0] {
+    for section in body {
         out.0.extend_from_slice(section);
     }
     Ok(out.0)
@@ -752,10 +784,12 @@ fn status_of(code: u8) -> Result<Status, Bad> {
     })
 }
 
-/// `count` orders, each with its attendees, filling all of `records`.
-fn decode_orders(records: &[u8], count: usize) -> Result<Vec<OrderPart>, Bad> {
-    let mut r = Reader::new(records);
-    let mut orders = Vec::with_capacity(count.min(records.len()));
+/// `count` orders, each with its attendees, filling all of `records` and
+/// their `strings` (whose UTF-8 is checked here, in one go).
+fn decode_orders(records: &[u8], strings: &[u8], count: usize) -> Result<Vec<OrderPart>, Bad> {
+    let strings = std::str::from_utf8(strings).map_err(|_| Bad::Damaged("text not UTF-8"))?;
+    let mut r = Records::whole(records, strings);
+    let mut orders = Vec::with_capacity(count.min(r.fields.remaining()));
     for _ in 0..count {
         let (mut part, attendees) = decode_order(&mut r)?;
         part.order.attendees.reserve_exact(attendees);
@@ -764,76 +798,193 @@ fn decode_orders(records: &[u8], count: usize) -> Result<Vec<OrderPart>, Bad> {
         }
         orders.push(part);
     }
-    if r.remaining() != 0 {
+    if r.fields.remaining() != 0 || r.strings.remaining() != 0 {
         return Err(Bad::Damaged("records left over"));
     }
     Ok(orders)
 }
 
 /// An order's record (its attendees follow it), and how many attendees follow.
-fn decode_order(r: &mut Reader<'_>) -> Result<(OrderPart, usize), Bad> {
-    let id = r.varint()?;
-    let fetched_at = r.time()?;
+fn decode_order(r: &mut Records<'_>) -> Result<(OrderPart, usize), Bad> {
+    let id = r.fields.varint()?;
+    let fetched_at = r.fields.time()?;
     let order = Order {
         id,
         name: r.string()?,
         email: r.string()?,
-        order_amount: r.money()?,
-        amount_paid: r.money()?,
+        order_amount: r.fields.money()?,
+        amount_paid: r.fields.money()?,
         voucher: r.opt_string()?,
-        status: status_of(r.u8()?)?,
+        status: status_of(r.fields.u8()?)?,
         skipped_attendees: r.skipped()?,
         attendees: Vec::new(),
     };
-    let attendees = r.count(4)?;
+    let attendees = r.fields.count(4)?;
     Ok((OrderPart { order, fetched_at }, attendees))
 }
 
-fn encode_attendee(a: &Attendee, w: &mut Writer) {
-    w.varint(a.attendee_id);
+fn encode_attendee(a: &Attendee, w: &mut RecordWriter) {
+    w.fields.varint(a.attendee_id);
     w.opt_str(a.ticket_group.as_deref());
     w.str(&a.ticket);
     match &a.check_in {
-        None => w.u8(0),
+        None => w.fields.u8(0),
         Some(CheckIn { raw, at: None }) => {
-            w.u8(1);
+            w.fields.u8(1);
             w.str(raw);
         }
         Some(CheckIn { raw, at: Some(at) }) => {
-            w.u8(2);
+            w.fields.u8(2);
             w.str(raw);
-            w.time(at.and_utc());
+            w.fields.time(at.and_utc());
         }
     }
     w.str(&a.first_name);
     w.str(&a.last_name);
     w.opt_str(a.company.as_deref());
-    w.varint(a.answers.len() as u64);
+    w.fields.varint(a.answers.len() as u64);
     for answer in &a.answers {
         w.str(&answer.question);
         w.opt_str(answer.answer.as_deref());
     }
 }
 
-fn decode_attendee(r: &mut Reader<'_>) -> Result<Attendee, Bad> {
-    let attendee_id = r.varint()?;
+fn decode_attendee(r: &mut Records<'_>) -> Result<Attendee, Bad> {
+    let attendee_id = r.fields.varint()?;
     let ticket_group = r.opt_string()?;
     let ticket = r.string()?;
-    let check_in = match r.u8()? {
+    let check_in = match r.fields.u8()? {
         0 => None,
         1 => Some(CheckIn { raw: r.string()?, at: None }),
-        2 => Some(CheckIn { raw: r.string()?, at: Some(r.time()?.naive_utc()) }),
+        2 => Some(CheckIn { raw: r.string()?, at: Some(r.fields.time()?.naive_utc()) }),
         _ => return Err(Bad::Damaged("check-in")),
     };
     let first_name = r.string()?;
     let last_name = r.string()?;
     let company = r.opt_string()?;
-    let n = r.count(2)?;
+    let n = r.fields.count(2)?;
     let mut answers = Vec::with_capacity(n);
     for _ in 0..n {
         answers.push(Answer { question: r.string()?, answer: r.opt_string()? });
     }
     Ok(Attendee { attendee_id, ticket_group, ticket, check_in, first_name, last_name, company, answers })
+}
+
+/// Writes records: numbers and lengths to `fields`, the strings' bytes to `strings`.
+#[derive(Default)]
+struct RecordWriter {
+    fields: Writer,
+    strings: Vec<u8>,
+}
+
+impl RecordWriter {
+    fn str(&mut self, s: &str) {
+        self.fields.varint(s.len() as u64);
+        self.strings.extend_from_slice(s.as_bytes());
+    }
+
+    fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            None => self.fields.varint(0),
+            Some(s) => {
+                self.fields.varint(s.len() as u64 + 1);
+                self.strings.extend_from_slice(s.as_bytes());
+            }
+        }
+    }
+
+    fn skipped(&mut self, items: &[Skipped]) {
+        self.fields.varint(items.len() as u64);
+        for s in items {
+            self.str(&s.at);
+            self.str(&s.reason);
+        }
+    }
+}
+
+/// Reads what [`RecordWriter`] wrote: the fields in order, each string's
+/// bytes from the strings section.
+struct Records<'a> {
+    fields: Reader<'a>,
+    strings: Strings<'a>,
+}
+
+impl<'a> Records<'a> {
+    /// Records whose strings section was checked as UTF-8 as a whole.
+    fn whole(fields: &'a [u8], strings: &'a str) -> Records<'a> {
+        Records { fields: Reader::new(fields), strings: Strings { pool: Pool::Checked(strings), pos: 0 } }
+    }
+
+    /// The records from byte `at` on, their strings from byte `strings_at` on,
+    /// each string checked as it is read (to decode a few, as a search does).
+    fn at(fields: &'a [u8], at: usize, strings: &'a [u8], strings_at: usize) -> Result<Records<'a>, Bad> {
+        if strings_at > strings.len() {
+            return Err(Bad::Damaged("cut short"));
+        }
+        Ok(Records {
+            fields: Reader::new(fields).skip(at)?,
+            strings: Strings { pool: Pool::Unchecked(strings), pos: strings_at },
+        })
+    }
+
+    fn str(&mut self) -> Result<&'a str, Bad> {
+        let n = self.fields.len()?;
+        self.strings.take(n)
+    }
+
+    fn string(&mut self) -> Result<String, Bad> {
+        self.str().map(String::from)
+    }
+
+    fn opt_string(&mut self) -> Result<Option<String>, Bad> {
+        match self.fields.len()? {
+            0 => Ok(None),
+            n => self.strings.take(n - 1).map(|s| Some(String::from(s))),
+        }
+    }
+
+    fn skipped(&mut self) -> Result<Vec<Skipped>, Bad> {
+        let n = self.fields.count(2)?;
+        (0..n).map(|_| Ok(Skipped { at: self.string()?, reason: self.string()? })).collect()
+    }
+}
+
+/// The strings section, read from front to back.
+struct Strings<'a> {
+    pool: Pool<'a>,
+    pos: usize,
+}
+
+/// The strings section, checked as UTF-8 already or not.
+enum Pool<'a> {
+    Checked(&'a str),
+    Unchecked(&'a [u8]),
+}
+
+impl<'a> Strings<'a> {
+    fn remaining(&self) -> usize {
+        let len = match self.pool {
+            Pool::Checked(s) => s.len(),
+            Pool::Unchecked(b) => b.len(),
+        };
+        len - self.pos
+    }
+
+    /// The next `n` bytes, as text.
+    fn take(&mut self, n: usize) -> Result<&'a str, Bad> {
+        let end = self.pos.checked_add(n).ok_or(Bad::Damaged("cut short"))?;
+        let s = match self.pool {
+            Pool::Checked(s) => {
+                s.get(self.pos..end).ok_or(Bad::Damaged("text cut short or mid-character"))?
+            }
+            Pool::Unchecked(b) => {
+                let bytes = b.get(self.pos..end).ok_or(Bad::Damaged("cut short"))?;
+                std::str::from_utf8(bytes).map_err(|_| Bad::Damaged("text not UTF-8"))?
+            }
+        };
+        self.pos = end;
+        Ok(s)
+    }
 }
 
 /// Appends the encodings of the format to a buffer.

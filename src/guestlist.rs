@@ -896,24 +896,58 @@ impl GuestList {
                 fetched_at,
                 rank,
             });
-            list.purchases.insert(id, Arc::clone(&purchase));
             let first = list.guests.len();
             for attendee in attendees {
-                let guest = Guest { attendee, order: Arc::clone(&purchase) };
-                list.count(&guest, 1);
-                list.by_attendee.entry(guest.attendee.attendee_id).or_insert(list.guests.len() as u32);
-                list.guests.push(guest);
+                list.by_attendee.entry(attendee.attendee_id).or_insert(list.guests.len() as u32);
+                list.guests.push(Guest { attendee, order: Arc::clone(&purchase) });
             }
             if list.guests.len() > first {
                 list.by_order.insert(id, (first as u32, (list.guests.len() - first) as u32));
             }
+            // Moved in last: an Arc clone is an atomic increment (and a drop a
+            // decrement), and on a busy machine those were a third of this loop.
+            list.purchases.insert(id, purchase);
         }
+        list.count_all();
         list.failed = failed;
         let ranks = &list.ranks;
         list.failed.sort_by_key(|f| ranks.get(&f.order_id).copied().unwrap_or(u64::MAX));
         list.hay = search_text;
         list.hay_start = search_starts;
         Ok(list)
+    }
+
+    /// Counts every guest into tallies that hold none yet: what [`GuestList::count`]
+    /// does for each, with one lookup per run of guests of the same ticket
+    /// rather than two per guest (a tenth of putting 100,000 guests together).
+    fn count_all(&mut self) {
+        let mut tallies: FastMap<(Option<&str>, &str), Tally> = FastMap::default();
+        let mut run: Option<((Option<&str>, &str), Tally)> = None;
+        for g in &self.guests {
+            if g.order.status == Status::Cancelled {
+                self.cancelled += 1;
+                continue;
+            }
+            let key = (g.attendee.ticket_group.as_deref(), g.attendee.ticket.as_str());
+            match &mut run {
+                Some((run_key, tally)) if *run_key == key => tally.count(g.attendee.check_in.is_some(), 1),
+                _ => {
+                    if let Some((run_key, tally)) = run.take() {
+                        add_tally(tallies.entry(run_key).or_default(), tally);
+                    }
+                    let mut tally = Tally::default();
+                    tally.count(g.attendee.check_in.is_some(), 1);
+                    run = Some((key, tally));
+                }
+            }
+        }
+        if let Some((run_key, tally)) = run {
+            add_tally(tallies.entry(run_key).or_default(), tally);
+        }
+        for ((group, ticket), tally) in tallies {
+            let tickets = self.tallies.entry(group.map(str::to_string)).or_default();
+            add_tally(tickets.entry(ticket.to_string()).or_default(), tally);
+        }
     }
 
     /// The folded search text of every guest, in guest order, each ending in a
@@ -958,6 +992,12 @@ impl GuestList {
         }
         out
     }
+}
+
+/// Adds `more` to `tally`.
+fn add_tally(tally: &mut Tally, more: Tally) {
+    tally.total += more.total;
+    tally.checked_in += more.checked_in;
 }
 
 /// Checks that `starts` cuts `text` into exactly `guests` lines, one per guest:

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::{TimeDelta, Utc};
 use floktu_tui::api::{AccessToken, Answer, ApiBase, Attendee, CheckIn, Money, Order, Status};
-use floktu_tui::cache::{Cache, Gaps, Miss};
+use floktu_tui::cache::{Cache, FORMAT_VERSION, Gaps, Miss};
 use floktu_tui::demo::Dataset;
 use floktu_tui::guestlist::GuestList;
 use tempfile::TempDir;
@@ -218,13 +218,16 @@ fn a_cache_of_another_format_version_is_ignored() {
     let cache = cache_of(&dir, "token-a");
     let list = demo_list(10);
     let path = cache.save(&list).unwrap();
-    let mut bytes = fs::read(&path).unwrap();
-    // Magic, then the version as a little-endian u32: a newer floktu.
-    bytes[8..12].copy_from_slice(&3u32.to_le_bytes());
-    fs::write(&path, &bytes).unwrap();
-    assert_eq!(cache.read(list.event_id()).unwrap_err(), Miss::OtherVersion(3));
-    assert!(cache.load(list.event_id()).is_none());
-    assert!(cache.events().is_empty());
+    let bytes = fs::read(&path).unwrap();
+    // Magic, then the version as a little-endian u32: an older floktu, then a newer.
+    for version in [FORMAT_VERSION - 1, FORMAT_VERSION + 1] {
+        let mut other = bytes.clone();
+        other[8..12].copy_from_slice(&version.to_le_bytes());
+        fs::write(&path, &other).unwrap();
+        assert_eq!(cache.read(list.event_id()).unwrap_err(), Miss::OtherVersion(u64::from(version)));
+        assert!(cache.load(list.event_id()).is_none());
+        assert!(cache.events().is_empty());
+    }
     // Something else entirely under the name.
     fs::write(&path, r#"{"version": 2, "guests": []}"#).unwrap();
     assert!(matches!(cache.read(list.event_id()), Err(Miss::Unreadable(_))));
