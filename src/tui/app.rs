@@ -386,6 +386,8 @@ pub struct App {
     pub quit: bool,
     /// The terminal bell should ring after the next frame (a door refusal).
     pub bell: bool,
+    /// The next frame redraws every cell (Ctrl-L).
+    pub redraw: bool,
     /// The login screen's state.
     pub login: LoginForm,
     /// The fuzzy matcher, kept for its scratch memory.
@@ -423,6 +425,7 @@ impl App {
             spinner: 0,
             quit: false,
             bell: false,
+            redraw: false,
             confirm_logout: false,
             searcher: Searcher::default(),
             next_req: 0,

@@ -14,6 +14,9 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     if ctrl && key.code == KeyCode::Char('c') {
         return Some(Action::Quit);
     }
+    if ctrl && key.code == KeyCode::Char('l') {
+        return Some(Action::Redraw);
+    }
     if app.screen == Screen::Login {
         return login_key(key, ctrl);
     }

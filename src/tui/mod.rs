@@ -119,6 +119,7 @@ async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()
     let mut clock = tokio::time::interval(Duration::from_secs(15));
     let mut terminate = terminate_signal()?;
     terminal.draw(|f| view::render(&app, f))?;
+    let mut last_layout = (app.screen, app.focus, app.orders_view, app.help);
     loop {
         let busy = app.is_busy();
         let first = tokio::select! {
@@ -158,6 +159,14 @@ async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()
             return Ok(());
         }
         update::settle(&mut app);
+        // A screen change redraws every cell, as Ctrl-L does: a terminal that
+        // placed a multi-code-point wide cluster other than ratatui counted it
+        // keeps fragments that ratatui's diff does not know to overwrite.
+        let layout = (app.screen, app.focus, app.orders_view, app.help);
+        if std::mem::take(&mut app.redraw) || layout != last_layout {
+            redraw_all(terminal)?;
+        }
+        last_layout = layout;
         terminal.draw(|f| view::render(&app, f))?;
         if std::mem::take(&mut app.bell) {
             // Between frames, never inside one's escape sequences.
@@ -166,6 +175,18 @@ async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()
             let _ = out.write_all(b"\x07").and_then(|()| out.flush());
         }
     }
+}
+
+/// Makes the next frame write every cell: the screen is cleared and ratatui's
+/// record of what it shows is reset. Not `Terminal::clear`, which asks the
+/// terminal where its cursor is and so races the input task for the answer.
+fn redraw_all(terminal: &mut DefaultTerminal) -> Result<()> {
+    use ratatui::backend::Backend;
+    terminal.backend_mut().clear()?;
+    // At rest the current buffer is blank and the other holds the last frame:
+    // one swap blanks that one too, so the next diff is against nothing.
+    terminal.swap_buffers();
+    Ok(())
 }
 
 /// Terminal input, read by a task of its own and forwarded: crossterm's stream
@@ -192,12 +213,16 @@ fn from_terminal(app: &App, event: TermEvent) -> Option<Msg> {
     }
 }
 
-/// SIGTERM and SIGHUP end the loop like `q` does, so the terminal is restored.
+/// SIGINT, SIGTERM, SIGHUP and SIGQUIT from outside end the loop like `q` does
+/// (exit 0), so the terminal is restored: raw mode off, the alternate screen left,
+/// bracketed paste off. (In raw mode Ctrl-C is a key, not a SIGINT: this is for
+/// `kill -INT`, a closed SSH session, a service manager.)
 #[cfg(unix)]
 fn terminate_signal() -> Result<mpsc::UnboundedReceiver<()>> {
     use tokio::signal::unix::{SignalKind, signal};
     let (tx, rx) = mpsc::unbounded_channel();
-    for kind in [SignalKind::terminate(), SignalKind::hangup()] {
+    let kinds = [SignalKind::interrupt(), SignalKind::terminate(), SignalKind::hangup(), SignalKind::quit()];
+    for kind in kinds {
         let mut sig = signal(kind).context("listening for signals")?;
         let tx = tx.clone();
         tokio::spawn(async move {

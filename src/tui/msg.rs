@@ -10,6 +10,8 @@ use super::app::ReqId;
 /// What the user asked for, already mapped from keys.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
+    /// Ctrl-L: draw the whole screen again.
+    Redraw,
     /// Yes, to the question the status bar asks.
     ConfirmYes,
     /// No (any other key), to the question the status bar asks.

@@ -404,6 +404,10 @@ pub fn settle(app: &mut App) {
 }
 
 fn act(app: &mut App, action: Action) -> Vec<Command> {
+    if action == Action::Redraw {
+        app.redraw = true;
+        return Vec::new();
+    }
     if app.screen == Screen::Login {
         return act_login(app, action);
     }
@@ -476,7 +480,7 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
             Vec::new()
         }
         Action::ConfirmYes if app.confirm_logout => log_out(app),
-        Action::ConfirmYes => Vec::new(),
+        Action::ConfirmYes | Action::Redraw => Vec::new(),
         Action::Paste(text) => {
             if app.focused_filter().editing {
                 let clean: String = text.chars().filter(|c| !c.is_control()).collect();
