@@ -5,6 +5,7 @@ use std::io::Write;
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 
+use crate::api::model::skipped_count;
 use crate::api::{Answer, Event, FloktuClient, Money, Order, OrderSummary, Skipped, Status};
 use crate::cache::{Cache, Gaps, Miss};
 use crate::config::Settings;
@@ -134,14 +135,16 @@ fn pick_event(events: &[Event], arg: &str) -> Result<u64> {
     }
 }
 
-/// Names each skipped item on stderr; a partial result exits 3.
+/// Counts the skipped items on stderr and names the first few (the decoders keep
+/// only those: see [`Skipped`]); a partial result exits 3.
 fn report_skipped(err: &mut dyn Write, what: &str, skipped: &[Skipped]) -> std::io::Result<Exit> {
     if skipped.is_empty() {
         return Ok(Exit::Ok);
     }
-    writeln!(err, "floktu: {} {what} could not be read and were left out:", skipped.len())?;
+    let count = skipped_count(skipped);
+    writeln!(err, "floktu: {count} {what} could not be read and were left out:")?;
     for s in skipped {
-        writeln!(err, "  {}: {}", sanitize(&s.at), sanitize(&s.reason))?;
+        writeln!(err, "  {}", truncate(&sanitize(&s.describe()), 200))?;
     }
     Ok(Exit::Partial)
 }

@@ -1,6 +1,10 @@
 //! FloktuClient against the embedded demo server over real loopback HTTP.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use floktu_tui::api::{AccessToken, ApiBase, ClientOptions, Error, FloktuClient, Money, RetryPolicy, Status};
 use floktu_tui::demo::{DemoOptions, DemoServer, Fault, Shape};
@@ -18,6 +22,7 @@ fn options(retries: u32) -> ClientOptions {
     ClientOptions {
         connect_timeout: Duration::from_secs(2),
         request_timeout: Duration::from_secs(5),
+        deadline: Duration::from_secs(20),
         retry: RetryPolicy {
             max_retries: retries,
             base_delay: Duration::from_millis(10),
@@ -152,12 +157,106 @@ async fn retry_after_is_honoured() {
 #[tokio::test]
 async fn retry_after_is_capped() {
     let s = server().await;
-    s.knobs().fail_next(1, Fault::TooManyRequests { retry_after_secs: Some(3600) });
+    s.knobs().fail_next(1, Fault::TooManyRequests { retry_after_secs: Some(3) });
     let mut opts = options(1);
     opts.retry.retry_after_cap = Duration::from_millis(100);
     let started = Instant::now();
     client_with(&s, &small_demo().token, opts).events().await.unwrap();
-    assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(started.elapsed() < Duration::from_secs(3), "waited {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_deadline_is_an_error_that_says_so() {
+    let s = server().await;
+    s.knobs().fail_next(1, Fault::TooManyRequests { retry_after_secs: Some(999_999) });
+    let started = Instant::now();
+    let err = client(&s).events().await.unwrap_err();
+    assert!(matches!(err, Error::WaitTooLong { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("wait 999999 s") && message.contains("left for this request"), "{message}");
+    assert_eq!(s.stats().requests, 1);
+    assert!(started.elapsed() < Duration::from_secs(5), "waited {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_is_given_up_on_at_the_deadline() {
+    let s = server().await;
+    s.knobs().fail_next(100, Fault::Hang);
+    let mut opts = options(10);
+    opts.deadline = Duration::from_secs(1);
+    let started = Instant::now();
+    let err = client_with(&s, &small_demo().token, opts).events().await.unwrap_err();
+    let waited = started.elapsed();
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(waited >= Duration::from_secs(1) && waited < Duration::from_secs(3), "waited {waited:?}");
+    assert_eq!(err.to_string(), "no answer from Floktu in 1 s; gave up");
+}
+
+#[tokio::test]
+async fn the_timeout_message_states_the_whole_time_waited_not_one_attempt() {
+    let s = server().await;
+    s.knobs().fail_next(100, Fault::Hang);
+    let mut opts = options(10);
+    opts.request_timeout = Duration::from_millis(300);
+    opts.deadline = Duration::from_millis(1500);
+    let err = client_with(&s, &small_demo().token, opts).events().await.unwrap_err();
+    let Error::Timeout(waited) = err else { panic!("{err:?}") };
+    assert!(waited >= Duration::from_millis(1500), "the error says {waited:?}");
+    assert!(s.stats().requests >= 2, "timed-out attempts are retried within the deadline");
+    assert_eq!(err.to_string(), "no answer from Floktu in 1.5 s; gave up");
+}
+
+#[test]
+fn the_default_deadline_is_45_seconds() {
+    assert_eq!(ClientOptions::default().deadline, Duration::from_secs(45));
+}
+
+/// A server on loopback that answers every request by `answer` and counts the
+/// connections it accepts.
+async fn counting_server(answer: &'static [u8]) -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&hits);
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf).await;
+                let _ = conn.write_all(answer).await;
+                let _ = conn.shutdown().await;
+            });
+        }
+    });
+    (addr.to_string(), hits)
+}
+
+#[tokio::test]
+async fn a_refused_redirect_is_not_retried() {
+    let (addr, hits) = counting_server(
+        b"HTTP/1.1 302 Found\r\nLocation: http://192.0.2.1/api/v2/events\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    let base = ApiBase::parse(&format!("http://{addr}/api/v2")).unwrap();
+    let c = FloktuClient::with_options(base, AccessToken::new("t"), options(3)).unwrap();
+    let err = c.events().await.unwrap_err();
+    assert!(matches!(err, Error::Refused(_)), "{err:?}");
+    assert!(!err.is_transient());
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "asked again after a refused redirect");
+}
+
+#[tokio::test]
+async fn a_failed_secure_connection_is_not_retried() {
+    // A server that does not speak TLS at an https:// base: the handshake fails
+    // the same way each time, like a bad certificate does.
+    let (addr, hits) =
+        counting_server(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").await;
+    let base = ApiBase::parse(&format!("https://{addr}/api/v2")).unwrap();
+    let c = FloktuClient::with_options(base, AccessToken::new("t"), options(3)).unwrap();
+    let err = c.events().await.unwrap_err();
+    assert!(matches!(err, Error::Refused(_)), "{err:?}");
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "asked again after a failed handshake");
 }
 
 #[tokio::test]

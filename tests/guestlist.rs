@@ -20,6 +20,7 @@ fn options(retries: u32) -> ClientOptions {
     ClientOptions {
         connect_timeout: Duration::from_secs(2),
         request_timeout: Duration::from_secs(5),
+        deadline: Duration::from_secs(20),
         retry: RetryPolicy {
             max_retries: retries,
             base_delay: Duration::from_millis(5),

@@ -7,6 +7,7 @@ use rand::RngExt;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::model::{self, Decoded, Event, Order, OrderSummary};
 use super::{AccessToken, ApiBase, Error};
@@ -20,7 +21,8 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// The longest back-off between two attempts.
     pub max_delay: Duration,
-    /// The longest `Retry-After` honoured; a server asking for more gets this.
+    /// The longest `Retry-After` waited; a server asking for more gets this, unless
+    /// it asks for more than the request's deadline leaves, which is an error.
     pub retry_after_cap: Duration,
 }
 
@@ -40,8 +42,10 @@ impl Default for RetryPolicy {
 pub struct ClientOptions {
     /// Time allowed to open a connection.
     pub connect_timeout: Duration,
-    /// Time allowed for a whole request, body included.
+    /// Time allowed for one attempt at a request, body included.
     pub request_timeout: Duration,
+    /// Time allowed for a request in all, every retry and wait included.
+    pub deadline: Duration,
     /// What to retry and how long to wait.
     pub retry: RetryPolicy,
     /// Answers larger than this are refused rather than read into memory.
@@ -53,11 +57,15 @@ impl Default for ClientOptions {
         ClientOptions {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
+            deadline: DEFAULT_DEADLINE,
             retry: RetryPolicy::default(),
             max_body_bytes: 32 * 1024 * 1024,
         }
     }
 }
+
+/// How long a request may take in all, retries included, unless the options say otherwise.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(45);
 
 /// Called before each retry with the error that caused it and how long the
 /// client waits before trying again (a `Retry-After` already applied and capped).
@@ -128,54 +136,70 @@ impl FloktuClient {
 
     /// All events of the account.
     pub async fn events(&self) -> Result<Decoded<Event>, Error> {
-        Ok(model::decode_events(&self.get_json("events").await?))
+        let body = self.get_json("events").await?;
+        Ok(model::decode_events_raw(parse_raw(&body)?))
     }
 
     /// The orders of one event.
     pub async fn orders(&self, event_id: u64) -> Result<Decoded<OrderSummary>, Error> {
-        let path = format!("events/{event_id}/orders");
-        Ok(model::decode_orders(&self.get_json(&path).await?))
+        let body = self.get_json(&format!("events/{event_id}/orders")).await?;
+        Ok(model::decode_orders_raw(parse_raw(&body)?))
     }
 
     /// One order's details, with its attendees.
     pub async fn order(&self, event_id: u64, order_id: u64) -> Result<Order, Error> {
-        let path = format!("events/{event_id}/orders/{order_id}");
-        let v = self.get_json(&path).await?;
-        model::decode_order(&v)
-            .map_err(|message| Error::Decode { message, excerpt: excerpt(v.to_string().as_bytes()) })
+        let body = self.get_json(&format!("events/{event_id}/orders/{order_id}")).await?;
+        model::decode_order_raw(parse_raw(&body)?)
+            .map_err(|message| Error::Decode { message, excerpt: excerpt(body.as_bytes()) })
     }
 
-    /// GETs `path` under the base, retrying transient failures, and parses JSON.
-    async fn get_json(&self, path: &str) -> Result<Value, Error> {
+    /// GETs `path` under the base, retrying transient failures within the
+    /// deadline, and returns the body: checked to be JSON, not yet decoded.
+    async fn get_json(&self, path: &str) -> Result<String, Error> {
         let url = self.base.join(path)?;
         let policy = &self.opts.retry;
+        let started = tokio::time::Instant::now();
+        let deadline = started + self.opts.deadline;
         let mut attempt = 0;
         loop {
-            let started = std::time::Instant::now();
-            let result = self.get_once(url.clone()).await;
+            let tried = tokio::time::Instant::now();
+            let result = match tokio::time::timeout_at(deadline, self.get_once(url.clone())).await {
+                Ok(result) => result,
+                Err(_) => Err(Error::Timeout(started.elapsed())),
+            };
             match &result {
-                Ok(_) => tracing::debug!(%url, ms = started.elapsed().as_millis() as u64, "ok"),
+                Ok(_) => tracing::debug!(%url, ms = tried.elapsed().as_millis() as u64, "ok"),
                 Err(e) => tracing::info!(%url, attempt, error = %e, "request failed"),
             }
-            match result {
-                Err(e) if e.is_transient() && attempt < policy.max_retries => {
-                    let wait = match e.retry_after() {
-                        Some(asked) => asked.min(policy.retry_after_cap),
-                        None => backoff(policy, attempt),
-                    };
-                    tracing::info!(%url, wait_ms = wait.as_millis() as u64, "retrying");
-                    for hook in &self.on_retry.0 {
-                        hook(&e, wait);
-                    }
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
-                }
+            let e = match result {
+                Err(e) if e.is_transient() && attempt < policy.max_retries => e,
+                // The time given up after is the whole request's, not one attempt's.
+                Err(Error::Timeout(_)) => return Err(Error::Timeout(started.elapsed())),
                 other => return other,
+            };
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let wait = match e.retry_after() {
+                Some(asked) if asked > left => return Err(Error::WaitTooLong { asked, left }),
+                Some(asked) => asked.min(policy.retry_after_cap),
+                None => backoff(policy, attempt),
+            };
+            if wait >= left {
+                // No time for another attempt: give up with what went wrong.
+                return Err(match e {
+                    Error::Timeout(_) => Error::Timeout(started.elapsed()),
+                    other => other,
+                });
             }
+            tracing::info!(%url, wait_ms = wait.as_millis() as u64, "retrying");
+            for hook in &self.on_retry.0 {
+                hook(&e, wait);
+            }
+            tokio::time::sleep(wait).await;
+            attempt += 1;
         }
     }
 
-    async fn get_once(&self, url: url::Url) -> Result<Value, Error> {
+    async fn get_once(&self, url: url::Url) -> Result<String, Error> {
         let response = self
             .http
             .get(url)
@@ -190,7 +214,13 @@ impl FloktuClient {
         if !status.is_success() {
             return Err(status_error(status, &headers, &body));
         }
-        parse_json(&body)
+        let text = match String::from_utf8(body) {
+            Ok(text) => text,
+            // Invalid UTF-8 is replaced rather than fatal.
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
+        parse_raw(&text)?;
+        Ok(text)
     }
 }
 
@@ -225,13 +255,31 @@ fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
 pub(crate) fn send_error(e: &reqwest::Error, opts: &ClientOptions) -> Error {
     if e.is_timeout() {
         Error::Timeout(opts.request_timeout)
+    } else if e.is_redirect() {
+        Error::Refused("refused a redirect (too many, or to plain http)".into())
+    } else if let Some(tls) = tls_failure(e) {
+        Error::Refused(format!("the secure connection failed ({tls})"))
     } else if e.is_connect() {
         Error::Network(format!("could not connect ({})", root_cause(e)))
-    } else if e.is_redirect() {
-        Error::Network("refused a redirect (too many, or to plain http)".into())
     } else {
         Error::Network(root_cause(e))
     }
+}
+
+/// A TLS failure in the chain (a bad certificate, a server that does not speak
+/// TLS): trying again gets the same answer.
+fn tls_failure(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        let text = err.to_string();
+        let lower = text.to_ascii_lowercase();
+        let tls = ["certificate", "invalidcontenttype", "handshake", "corrupt message", "peer misbehaved"];
+        if tls.iter().any(|t| lower.contains(t)) {
+            return Some(crate::text::sanitize(&root_cause(err)).into_owned());
+        }
+        cur = err.source();
+    }
+    None
 }
 
 /// The innermost message of an error chain, sanitized: reqwest's own Display is
@@ -278,19 +326,27 @@ pub(crate) async fn read_limited(
 /// Parses a 2xx body; invalid UTF-8 is replaced rather than fatal.
 pub(crate) fn parse_json(body: &[u8]) -> Result<Value, Error> {
     let text = String::from_utf8_lossy(body);
-    serde_json::from_str(&text).map_err(|e| {
-        let message = if looks_like_html(&text) {
-            match html_title(&text) {
-                Some(t) => format!("got a web page instead of JSON (\"{t}\")"),
-                None => "got a web page instead of JSON".to_string(),
-            }
-        } else if e.is_eof() {
-            "the answer ended too soon (truncated JSON)".to_string()
-        } else {
-            format!("not valid JSON ({e})")
-        };
-        Error::Decode { message, excerpt: excerpt(body) }
-    })
+    serde_json::from_str(&text).map_err(|e| json_error(&text, &e))
+}
+
+/// Checks a 2xx body is JSON and gives it as JSON text, parsed no further: the
+/// decoders read lists from it item by item.
+pub(crate) fn parse_raw(text: &str) -> Result<&RawValue, Error> {
+    serde_json::from_str(text).map_err(|e| json_error(text, &e))
+}
+
+fn json_error(text: &str, e: &serde_json::Error) -> Error {
+    let message = if looks_like_html(text) {
+        match html_title(text) {
+            Some(t) => format!("got a web page instead of JSON (\"{t}\")"),
+            None => "got a web page instead of JSON".to_string(),
+        }
+    } else if e.is_eof() {
+        "the answer ended too soon (truncated JSON)".to_string()
+    } else {
+        format!("not valid JSON ({e})")
+    };
+    Error::Decode { message, excerpt: excerpt(text.as_bytes()) }
 }
 
 /// Turns a non-2xx answer into a typed error with a readable message.

@@ -161,12 +161,28 @@ pub enum Error {
         /// The start of the body, sanitized.
         excerpt: String,
     },
-    /// No answer in time.
-    #[error("no answer from Floktu within {} s", .0.as_secs())]
+    /// No answer in time: the time waited, every attempt included.
+    #[error("no answer from Floktu in {} s; gave up", seconds(.0))]
     Timeout(Duration),
+    /// Floktu asked to wait longer than the request's deadline leaves.
+    #[error(
+        "Floktu asked to wait {} s before trying again, more than the {} s left for this request; \
+         gave up (try again later)",
+        seconds(.asked),
+        seconds(.left)
+    )]
+    WaitTooLong {
+        /// What its `Retry-After` asked for.
+        asked: Duration,
+        /// What was left of the deadline.
+        left: Duration,
+    },
     /// Could not connect, or the connection broke.
     #[error("could not reach Floktu: {0}")]
     Network(String),
+    /// A failure that trying again cannot change: a bad certificate, a refused redirect.
+    #[error("could not reach Floktu: {0}")]
+    Refused(String),
     /// The answer was larger than the limit.
     #[error("Floktu's answer is larger than {} MB; refusing to read it", limit / (1024 * 1024))]
     TooLarge {
@@ -176,6 +192,15 @@ pub enum Error {
     /// A bad base URL or similar setting.
     #[error("{0}")]
     Config(String),
+}
+
+/// "45", or "0.3" under ten seconds: the figure a person would say.
+fn seconds(d: &Duration) -> String {
+    if *d < Duration::from_secs(10) && d.subsec_millis() >= 50 {
+        format!("{:.1}", d.as_secs_f64())
+    } else {
+        d.as_secs().to_string()
+    }
 }
 
 fn retry_hint(after: &Option<Duration>) -> String {

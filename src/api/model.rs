@@ -1,18 +1,26 @@
 //! The Floktu data model, and tolerant decoding of what real servers send.
 //!
-//! Decoding goes through `serde_json::Value` by hand rather than derived
-//! `Deserialize`, because the same field arrives as a number, a numeric string,
-//! `null` or `""`, and a list arrives bare, wrapped in an object or keyed by id.
-//! One malformed item is skipped and reported; it never throws the list away.
+//! Decoding is by hand rather than derived `Deserialize`, because the same field
+//! arrives as a number, a numeric string, `null` or `""`, and a list arrives bare,
+//! wrapped in an object or keyed by id. One malformed item is skipped and
+//! reported; it never throws the list away.
+//!
+//! The decoders read the body's JSON text (`RawValue`) one item at a time and
+//! never build a `serde_json::Value` of a whole list: a `Value` of 8 million
+//! zeros takes a gigabyte, the 32 MB body they came in does not.
 //!
 //! The types also derive `Deserialize`, but only to read back what floktu itself
 //! wrote with `Serialize` (the on-disk cache), never what a server sends.
 
 use std::fmt;
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone};
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// An event: the top of the hierarchy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -311,6 +319,11 @@ fn strip_thousands(int_part: &str) -> Option<String> {
 }
 
 /// An item of a list that could not be decoded, and why.
+///
+/// A list keeps the first [`NAMED_SKIPS`] of these; the rest are counted in one
+/// last entry made by [`Skipped::more`] ("… and 7999995 more"), so that a list of
+/// millions of junk items costs a few lines, wherever the list goes (the cache,
+/// the guest list, the TUI).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     /// Where it was: "#3" for the fourth array element, or the object key.
@@ -319,35 +332,115 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// How many skipped items a list names; the rest are only counted.
+pub const NAMED_SKIPS: usize = 5;
+
+/// The `at` of the entry that stands for the skipped items past the named ones.
+const MORE_AT: &str = "…";
+
+impl Skipped {
+    /// The entry that stands for `n` skipped items past the named ones.
+    pub fn more(n: usize) -> Skipped {
+        Skipped { at: MORE_AT.into(), reason: format!("and {n} more") }
+    }
+
+    /// How many skipped items this entry stands for: 1, or the N of "… and N more".
+    pub fn count(&self) -> usize {
+        let more = self.reason.strip_prefix("and ").and_then(|r| r.strip_suffix(" more"));
+        match more.and_then(|n| n.parse().ok()) {
+            Some(n) if self.at == MORE_AT => n,
+            _ => 1,
+        }
+    }
+
+    /// "#3: not an object", or "… and 7999995 more".
+    pub fn describe(&self) -> String {
+        if self.at == MORE_AT {
+            format!("{} {}", self.at, self.reason)
+        } else {
+            format!("{}: {}", self.at, self.reason)
+        }
+    }
+}
+
+/// How many items were skipped in all, the counted ones included.
+pub fn skipped_count(skipped: &[Skipped]) -> usize {
+    skipped.iter().map(Skipped::count).sum()
+}
+
 /// The usable items of a list, and the ones that were not.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decoded<T> {
     /// What decoded.
     pub items: Vec<T>,
-    /// What was skipped.
+    /// What was skipped: the first few named, the rest counted (see [`Skipped`]).
     pub skipped: Vec<Skipped>,
+}
+
+impl<T> Decoded<T> {
+    /// How many items were skipped in all.
+    pub fn skipped_count(&self) -> usize {
+        skipped_count(&self.skipped)
+    }
+}
+
+/// Names the first [`NAMED_SKIPS`] skipped items and counts the rest.
+#[derive(Default)]
+struct SkipLog {
+    named: Vec<Skipped>,
+    more: usize,
+}
+
+impl SkipLog {
+    /// `at` is only worked out for an item that will be named.
+    fn push(&mut self, at: impl FnOnce() -> String, reason: Why) {
+        if self.named.len() < NAMED_SKIPS {
+            self.named.push(Skipped { at: at(), reason: reason.into_owned() });
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn finish(mut self) -> Vec<Skipped> {
+        if self.more > 0 {
+            self.named.push(Skipped::more(self.more));
+        }
+        self.named
+    }
 }
 
 /// Decodes the events list.
 pub fn decode_events(v: &Value) -> Decoded<Event> {
-    decode_list(v, &["events"], |item, key| {
-        let obj = item.as_object().ok_or("not an object")?;
+    with_raw(v, decode_events_raw)
+}
+
+/// Decodes the events list from the body's JSON.
+pub fn decode_events_raw(raw: &RawValue) -> Decoded<Event> {
+    const FIELDS: &[&str] = &["id", "event_id", "name", "title", "event_name"];
+    decode_list(raw, &["events"], &mut |item, key| {
+        let obj = Fields::of(item, FIELDS).ok_or("not an object")?;
         Ok(Event {
-            id: id_field(obj, &["id", "event_id"], key)?,
-            name: string_field(obj, &["name", "title", "event_name"]).unwrap_or_default(),
+            id: id_field(&obj, &["id", "event_id"], key)?,
+            name: string_field(&obj, &["name", "title", "event_name"]).unwrap_or_default(),
         })
     })
 }
 
 /// Decodes an event's order list.
 pub fn decode_orders(v: &Value) -> Decoded<OrderSummary> {
-    decode_list(v, &["orders"], |item, key| {
-        let obj = item.as_object().ok_or("not an object")?;
+    with_raw(v, decode_orders_raw)
+}
+
+/// Decodes an event's order list from the body's JSON.
+pub fn decode_orders_raw(raw: &RawValue) -> Decoded<OrderSummary> {
+    const FIELDS: &[&str] = &["id", "order_id", "email", "first_name", "firstname", "last_name", "lastname"];
+    decode_list(raw, &["orders"], &mut |item, key| {
+        let obj = Fields::of(item, FIELDS).ok_or("not an object")?;
         Ok(OrderSummary {
-            id: id_field(obj, &["id", "order_id"], key)?,
-            email: string_field(obj, &["email"]).unwrap_or_default(),
-            first_name: string_field(obj, &["first_name", "firstname"]).unwrap_or_default(),
-            last_name: string_field(obj, &["last_name", "lastname"]).unwrap_or_default(),
+            id: id_field(&obj, &["id", "order_id"], key)?,
+            email: string_field(&obj, &["email"]).unwrap_or_default(),
+            first_name: string_field(&obj, &["first_name", "firstname"]).unwrap_or_default(),
+            last_name: string_field(&obj, &["last_name", "lastname"]).unwrap_or_default(),
         })
     })
 }
@@ -355,23 +448,45 @@ pub fn decode_orders(v: &Value) -> Decoded<OrderSummary> {
 /// Decodes one order's details. Fails only when there is no order id at all;
 /// a bad amount becomes `None`, a bad attendee is skipped and reported.
 pub fn decode_order(v: &Value) -> Result<Order, String> {
-    let obj = unwrap_single(v).as_object().ok_or("the order is not a JSON object")?;
-    let id = id_field(obj, &["id", "order_id"], None)?;
-    let name = string_field(obj, &["name"]).or_else(|| {
+    with_raw(v, decode_order_raw)
+}
+
+/// Decodes one order's details from the body's JSON.
+pub fn decode_order_raw(raw: &RawValue) -> Result<Order, String> {
+    const FIELDS: &[&str] = &[
+        "id",
+        "order_id",
+        "name",
+        "first_name",
+        "last_name",
+        "email",
+        "order_amount",
+        "amount_paid",
+        "voucher",
+        "voucher_code",
+        "status",
+        "attendees",
+    ];
+    let obj = Fields::of(unwrap_single(raw), FIELDS).ok_or("the order is not a JSON object")?;
+    let id = id_field(&obj, &["id", "order_id"], None).map_err(Cow::into_owned)?;
+    let name = string_field(&obj, &["name"]).or_else(|| {
         join_name(
-            &string_field(obj, &["first_name"]).unwrap_or_default(),
-            &string_field(obj, &["last_name"]).unwrap_or_default(),
+            &string_field(&obj, &["first_name"]).unwrap_or_default(),
+            &string_field(&obj, &["last_name"]).unwrap_or_default(),
         )
     });
-    let attendees = decode_attendees(obj.get("attendees").unwrap_or(&Value::Null));
+    let attendees = match obj.get("attendees") {
+        Some(list) => decode_attendees_raw(list),
+        None => Decoded { items: Vec::new(), skipped: Vec::new() },
+    };
     Ok(Order {
         id,
         name: name.unwrap_or_default(),
-        email: string_field(obj, &["email"]).unwrap_or_default(),
-        order_amount: Money::from_json(obj.get("order_amount")).ok().flatten(),
-        amount_paid: Money::from_json(obj.get("amount_paid")).ok().flatten(),
-        voucher: string_field(obj, &["voucher", "voucher_code"]),
-        status: string_field(obj, &["status"]).map_or(Status::Other, |s| Status::parse(&s)),
+        email: string_field(&obj, &["email"]).unwrap_or_default(),
+        order_amount: money_field(&obj, "order_amount"),
+        amount_paid: money_field(&obj, "amount_paid"),
+        voucher: string_field(&obj, &["voucher", "voucher_code"]),
+        status: string_field(&obj, &["status"]).map_or(Status::Other, |s| Status::parse(&s)),
         attendees: attendees.items,
         skipped_attendees: attendees.skipped,
     })
@@ -379,38 +494,80 @@ pub fn decode_order(v: &Value) -> Result<Order, String> {
 
 /// Decodes the attendees of an order.
 pub fn decode_attendees(v: &Value) -> Decoded<Attendee> {
-    decode_list(v, &["attendees"], |item, key| {
-        let obj = item.as_object().ok_or("not an object")?;
+    with_raw(v, decode_attendees_raw)
+}
+
+/// Decodes the attendees of an order from the body's JSON.
+pub fn decode_attendees_raw(raw: &RawValue) -> Decoded<Attendee> {
+    const FIELDS: &[&str] = &[
+        "attendee_id",
+        "id",
+        "ticket_group",
+        "ticket",
+        "ticket_name",
+        "check_in_date",
+        "attendee_first_name",
+        "first_name",
+        "attendee_last_name",
+        "last_name",
+        "attendee_company",
+        "company",
+        "attendee_data",
+    ];
+    decode_list(raw, &["attendees"], &mut |item, key| {
+        let obj = Fields::of(item, FIELDS).ok_or("not an object")?;
         Ok(Attendee {
-            attendee_id: id_field(obj, &["attendee_id", "id"], key)?,
-            ticket_group: string_field(obj, &["ticket_group"]),
-            ticket: string_field(obj, &["ticket", "ticket_name"]).unwrap_or_default(),
-            check_in: obj.get("check_in_date").and_then(parse_check_in),
-            first_name: string_field(obj, &["attendee_first_name", "first_name"]).unwrap_or_default(),
-            last_name: string_field(obj, &["attendee_last_name", "last_name"]).unwrap_or_default(),
-            company: string_field(obj, &["attendee_company", "company"]),
-            answers: decode_answers(obj.get("attendee_data").unwrap_or(&Value::Null)),
+            attendee_id: id_field(&obj, &["attendee_id", "id"], key)?,
+            ticket_group: string_field(&obj, &["ticket_group"]),
+            ticket: string_field(&obj, &["ticket", "ticket_name"]).unwrap_or_default(),
+            check_in: obj.get("check_in_date").and_then(scalar).and_then(|v| parse_check_in(&v)),
+            first_name: string_field(&obj, &["attendee_first_name", "first_name"]).unwrap_or_default(),
+            last_name: string_field(&obj, &["attendee_last_name", "last_name"]).unwrap_or_default(),
+            company: string_field(&obj, &["attendee_company", "company"]),
+            answers: obj.get("attendee_data").map(decode_answers).unwrap_or_default(),
         })
     })
 }
 
+/// Runs a decoder of JSON text on a `Value` (tests and callers that have one).
+fn with_raw<R>(v: &Value, decode: impl FnOnce(&RawValue) -> R) -> R {
+    let text = v.to_string();
+    match serde_json::from_str::<&RawValue>(&text) {
+        Ok(raw) => decode(raw),
+        // A `Value` always prints as valid JSON; `null` stands in all the same.
+        Err(_) => decode(null_raw()),
+    }
+}
+
+fn null_raw() -> &'static RawValue {
+    static NULL: std::sync::OnceLock<Box<RawValue>> = std::sync::OnceLock::new();
+    NULL.get_or_init(|| RawValue::NULL.to_owned())
+}
+
 /// Answers as `[{question, answer}]`, or as an object `{question: answer}`.
-fn decode_answers(v: &Value) -> Vec<Answer> {
-    match v {
-        Value::Object(map) if !map.values().all(Value::is_object) => {
-            map.iter().map(|(q, a)| Answer { question: q.clone(), answer: scalar_string(a) }).collect()
-        }
-        _ => {
-            let list = decode_list(v, &["attendee_data", "answers"], |item, _| {
-                let obj = item.as_object().ok_or("not an object")?;
-                Ok(Answer {
-                    question: string_field(obj, &["question"]).unwrap_or_default(),
-                    answer: obj.get("answer").and_then(scalar_string),
+fn decode_answers(raw: &RawValue) -> Vec<Answer> {
+    if kind(raw) == Kind::Object {
+        let mut all_objects = true;
+        for_each_entry(raw, |_, v| all_objects &= kind(v) == Kind::Object);
+        if !all_objects {
+            let mut answers = Vec::new();
+            for_each_entry(raw, |q, a| {
+                answers.push(Answer {
+                    question: q.into_owned(),
+                    answer: scalar(a).and_then(|v| scalar_string(&v)),
                 })
             });
-            list.items
+            return answers;
         }
     }
+    let list = decode_list(raw, &["attendee_data", "answers"], &mut |item, _| {
+        let obj = Fields::of(item, &["question", "answer"]).ok_or("not an object")?;
+        Ok(Answer {
+            question: string_field(&obj, &["question"]).unwrap_or_default(),
+            answer: obj.get("answer").and_then(scalar).and_then(|v| scalar_string(&v)),
+        })
+    });
+    list.items
 }
 
 /// Reads a check-in date; empty, zero and MySQL's zero date mean "not checked in".
@@ -451,84 +608,230 @@ fn parse_time(raw: &str) -> Option<NaiveDateTime> {
     }
 }
 
+/// What a decoder makes of one item: the item, or why it was skipped.
+/// (A borrowed reason costs nothing: a million junk items make no million strings.)
+type ItemDecoder<'f, T> = dyn FnMut(&RawValue, Option<&str>) -> Result<T, Why> + 'f;
+
+/// Why an item was skipped.
+type Why = Cow<'static, str>;
+
 /// Walks a list in any of the shapes servers send: a bare array, an object
 /// wrapping one array (or one keyed object) under a name, or an object keyed by id.
-fn decode_list<T>(
-    v: &Value,
-    wrapper_names: &[&str],
-    mut decode: impl FnMut(&Value, Option<&str>) -> Result<T, String>,
-) -> Decoded<T> {
-    let mut out = Decoded { items: Vec::new(), skipped: Vec::new() };
-    let mut push = |r: Result<T, String>, at: String| match r {
-        Ok(item) => out.items.push(item),
-        Err(reason) => out.skipped.push(Skipped { at, reason }),
-    };
-    match unwrap_list(v, wrapper_names) {
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                push(decode(item, None), format!("#{i}"));
-            }
-        }
-        Value::Object(map) => {
-            for (key, item) in map {
-                push(decode(item, Some(key)), key.clone());
-            }
-        }
-        Value::Null => {}
-        Value::String(s) if s.is_empty() => {}
-        other => push(Err(format!("expected a list, got {}", kind(other))), "#0".into()),
+/// Items are decoded one at a time from the body's text: no item outlives its
+/// turn, and a skipped one costs a count.
+fn decode_list<T>(raw: &RawValue, wrapper_names: &[&str], decode: &mut ItemDecoder<'_, T>) -> Decoded<T> {
+    let mut items = Vec::new();
+    let mut skipped = SkipLog::default();
+    let list = unwrap_list(raw, wrapper_names);
+    match kind(list) {
+        Kind::List => for_each_element(list, |i, item| match decode(item, None) {
+            Ok(item) => items.push(item),
+            Err(reason) => skipped.push(|| format!("#{i}"), reason),
+        }),
+        Kind::Object => for_each_entry(list, |key, item| match decode(item, Some(&key)) {
+            Ok(item) => items.push(item),
+            Err(reason) => skipped.push(|| key.into_owned(), reason),
+        }),
+        Kind::Null => {}
+        Kind::String if list.get() == "\"\"" => {}
+        other => skipped.push(|| "#0".into(), format!("expected a list, got {}", other.describe()).into()),
     }
-    out
+    Decoded { items, skipped: skipped.finish() }
 }
 
 /// Finds the list inside a wrapper object, if it is wrapped.
-fn unwrap_list<'a>(v: &'a Value, wrapper_names: &[&str]) -> &'a Value {
-    let Value::Object(map) = v else { return v };
-    for name in wrapper_names.iter().chain(&["data", "items", "results"]) {
-        if let Some(inner @ (Value::Array(_) | Value::Object(_))) = map.get(*name) {
-            return unwrap_list(inner, wrapper_names);
+fn unwrap_list<'a>(raw: &'a RawValue, wrapper_names: &[&str]) -> &'a RawValue {
+    if kind(raw) != Kind::Object {
+        return raw;
+    }
+    let names: Vec<&str> = wrapper_names.iter().chain(&["data", "items", "results"]).copied().collect();
+    // One pass over the keys: the wrappers it has, and its array fields (two are enough to know).
+    let mut wrappers: Vec<Option<&'a RawValue>> = vec![None; names.len()];
+    let mut arrays: Vec<&'a RawValue> = Vec::new();
+    for_each_entry(raw, |key, v| {
+        let k = kind(v);
+        if let Some(i) = names.iter().position(|n| *n == key)
+            && matches!(k, Kind::List | Kind::Object)
+        {
+            wrappers[i] = Some(v);
         }
+        if k == Kind::List && arrays.len() < 2 {
+            arrays.push(v);
+        }
+    });
+    if let Some(inner) = wrappers.into_iter().flatten().next() {
+        return unwrap_list(inner, wrapper_names);
     }
     // Any single array field: {"whatever": [...]} (plus scalar metadata like "count").
-    let mut arrays = map.values().filter(|x| x.is_array());
-    if let (Some(only), None) = (arrays.next(), arrays.next()) {
-        return only;
+    match arrays.as_slice() {
+        [only] => only,
+        _ => raw,
     }
-    v
 }
 
 /// `{"order": {...}}` → the inner object, when that is all there is.
-fn unwrap_single(v: &Value) -> &Value {
-    match v {
-        Value::Object(map) if map.len() == 1 && !map.contains_key("id") => match map.values().next() {
-            Some(inner @ Value::Object(_)) => inner,
-            _ => v,
-        },
-        _ => v,
+fn unwrap_single(raw: &RawValue) -> &RawValue {
+    if kind(raw) != Kind::Object {
+        return raw;
+    }
+    let mut entries = 0;
+    let mut only = None;
+    for_each_entry(raw, |key, v| {
+        entries += 1;
+        only = (entries == 1 && key != "id" && kind(v) == Kind::Object).then_some(v);
+    });
+    match only {
+        Some(inner) if entries == 1 => inner,
+        _ => raw,
     }
 }
 
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
+/// What a JSON value is, from its first character: no need to parse it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    List,
+    Object,
+}
+
+impl Kind {
+    fn describe(self) -> &'static str {
+        match self {
+            Kind::Null => "null",
+            Kind::Bool => "a boolean",
+            Kind::Number => "a number",
+            Kind::String => "a string",
+            Kind::List => "a list",
+            Kind::Object => "an object",
+        }
+    }
+}
+
+fn kind(raw: &RawValue) -> Kind {
+    match raw.get().trim_start().as_bytes().first() {
+        Some(b'n') => Kind::Null,
+        Some(b't' | b'f') => Kind::Bool,
+        Some(b'"') => Kind::String,
+        Some(b'[') => Kind::List,
+        Some(b'{') => Kind::Object,
+        _ => Kind::Number,
+    }
+}
+
+/// A scalar as a `Value` (cheap); `None` for a list or object, which are never parsed whole.
+fn scalar(raw: &RawValue) -> Option<Value> {
+    if matches!(kind(raw), Kind::List | Kind::Object) {
+        return None;
+    }
+    serde_json::from_str(raw.get()).ok()
+}
+
+/// The fields of one JSON object that a decoder reads, as slices of the body.
+/// Fields it does not read are skipped over, so an item of a million junk keys
+/// costs no more than one of three.
+struct Fields<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'a> Fields<'a> {
+    /// `None` when `raw` is not an object.
+    fn of(raw: &'a RawValue, wanted: &[&str]) -> Option<Fields<'a>> {
+        if kind(raw) != Kind::Object {
+            return None;
+        }
+        let mut fields = Vec::new();
+        for_each_entry(raw, |key, v| {
+            if wanted.contains(&key.as_ref()) {
+                fields.push((key, v));
+            }
+        });
+        Some(Fields(fields))
+    }
+
+    /// The field's value; the last one when a key repeats (as `serde_json::Map` does).
+    fn get(&self, name: &str) -> Option<&'a RawValue> {
+        self.0.iter().rev().find(|(k, _)| k == name).map(|(_, v)| *v)
+    }
+}
+
+/// Calls `f` with each element of a JSON array, in order, without keeping any.
+fn for_each_element<'a>(raw: &'a RawValue, f: impl FnMut(usize, &'a RawValue)) {
+    struct Elements<F>(F);
+    impl<'de, F: FnMut(usize, &'de RawValue)> Visitor<'de> for Elements<F> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+            let mut i = 0;
+            while let Some(item) = seq.next_element::<&'de RawValue>()? {
+                (self.0)(i, item);
+                i += 1;
+            }
+            Ok(())
+        }
+    }
+    // The text was checked as JSON when the body was read, so this cannot fail.
+    let _ = serde_json::Deserializer::from_str(raw.get()).deserialize_seq(Elements(f));
+}
+
+/// Calls `f` with each key and value of a JSON object, in the order sent, without keeping any.
+fn for_each_entry<'a>(raw: &'a RawValue, f: impl FnMut(Cow<'a, str>, &'a RawValue)) {
+    struct Entries<F>(F);
+    impl<'de, F: FnMut(Cow<'de, str>, &'de RawValue)> Visitor<'de> for Entries<F> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+            while let Some(Key(key)) = map.next_key()? {
+                let value: &'de RawValue = map.next_value()?;
+                (self.0)(key, value);
+            }
+            Ok(())
+        }
+    }
+    let _ = serde_json::Deserializer::from_str(raw.get()).deserialize_map(Entries(f));
+}
+
+/// An object key, borrowed from the body unless it had escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key<'de>, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, s: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(s)))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(s.to_string())))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
     }
 }
 
 /// The first of `names` that holds an id (number or numeric string), else the
 /// object key the item was found under.
-fn id_field(obj: &Map<String, Value>, names: &[&str], key: Option<&str>) -> Result<u64, String> {
+fn id_field(obj: &Fields<'_>, names: &[&str], key: Option<&str>) -> Result<u64, Why> {
     for name in names {
-        match obj.get(*name) {
-            None | Some(Value::Null) => continue,
-            Some(v) => return parse_id(v).ok_or_else(|| format!("{name} is not an id: {}", short(v))),
+        match obj.get(name) {
+            None => continue,
+            Some(v) if kind(v) == Kind::Null => continue,
+            Some(v) => {
+                return scalar(v)
+                    .and_then(|v| parse_id(&v))
+                    .ok_or_else(|| format!("{name} is not an id: {}", short(v)).into());
+            }
         }
     }
-    key.and_then(|k| k.trim().parse().ok()).ok_or_else(|| format!("no {}", names[0]))
+    key.and_then(|k| k.trim().parse().ok()).ok_or_else(|| format!("no {}", names[0]).into())
 }
 
 /// An id from a number or a numeric string.
@@ -543,8 +846,14 @@ pub fn parse_id(v: &Value) -> Option<u64> {
 }
 
 /// The first of `names` that holds a non-empty scalar, as a string.
-fn string_field(obj: &Map<String, Value>, names: &[&str]) -> Option<String> {
-    names.iter().find_map(|n| obj.get(*n).and_then(scalar_string))
+fn string_field(obj: &Fields<'_>, names: &[&str]) -> Option<String> {
+    names.iter().find_map(|n| obj.get(n).and_then(scalar).and_then(|v| scalar_string(&v)))
+}
+
+/// An amount, or `None` when missing or unreadable.
+fn money_field(obj: &Fields<'_>, name: &str) -> Option<Money> {
+    let raw = obj.get(name)?;
+    Money::from_json(Some(&scalar(raw)?)).ok().flatten()
 }
 
 /// A string, number or boolean as a string; `null`, `""` and containers are `None`.
@@ -557,9 +866,15 @@ fn scalar_string(v: &Value) -> Option<String> {
     }
 }
 
-fn short(v: &Value) -> String {
-    let s = v.to_string();
-    crate::text::truncate(&crate::text::sanitize(&s), 30).into_owned()
+/// The start of a value as sent, for a reason: cut before it is cleaned, so a
+/// huge value costs no more than a short one.
+fn short(raw: &RawValue) -> String {
+    let text = raw.get();
+    let mut end = text.len().min(120);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    crate::text::truncate(&crate::text::sanitize(&text[..end]), 30).into_owned()
 }
 
 fn join_name(first: &str, last: &str) -> Option<String> {
