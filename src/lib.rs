@@ -15,5 +15,6 @@ pub mod config;
 pub mod demo;
 pub mod guestlist;
 pub mod ledger;
+pub mod private;
 pub mod text;
 pub mod tui;

@@ -357,6 +357,7 @@ async fn dispatch(
                 cache_dir: (!settings.no_cache).then(|| settings.paths.cache_dir.clone()),
                 concurrency: settings.concurrency,
                 refresh: settings.refresh,
+                pkce: settings.pkce,
             };
             floktu_tui::tui::run(startup).await?;
             return Ok(Exit::Ok);
@@ -475,11 +476,17 @@ async fn demo_server(args: &DemoArgs) -> Result<Exit> {
 }
 
 /// Logs go to a file, never the terminal. Without a writable state dir there are no logs.
+/// Before the log file exists, floktu's folders are made private (0700, files 0600):
+/// the log is created 0600 in a 0700 folder, and so is everything after it.
 fn init_logging(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let private = floktu_tui::private::make_private(paths);
     std::fs::create_dir_all(&paths.state_dir).ok()?;
     let file = std::fs::OpenOptions::new().create(true).append(true).open(paths.log_file()).ok()?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env("FLOKTU_LOG").unwrap_or_else(|_| "info".into());
     tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok()?;
+    if let Err(e) = private {
+        tracing::warn!("could not make floktu's folders private: {e}");
+    }
     Some(guard)
 }
