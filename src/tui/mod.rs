@@ -56,6 +56,8 @@ pub struct Startup {
     pub concurrency: usize,
     /// How an open guest list keeps fresh.
     pub refresh: crate::config::Refresh,
+    /// Send PKCE S256 with a login (`[oauth] pkce`).
+    pub pkce: bool,
 }
 
 /// How often the spinner turns while something loads.
@@ -105,6 +107,7 @@ async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()
         demo: startup.demo,
         concurrency: startup.concurrency,
         refresh: startup.refresh,
+        pkce: startup.pkce,
     };
     let mut worker = Worker::new(client, session, tx, clipboard::detect(&env));
     let size = terminal.size()?;

@@ -44,6 +44,8 @@ pub struct Session {
     pub concurrency: usize,
     /// How a live guest list keeps fresh.
     pub refresh: crate::config::Refresh,
+    /// Send PKCE S256 with a login.
+    pub pkce: bool,
 }
 
 impl Session {
@@ -297,7 +299,7 @@ impl Worker {
         }
         let (session, tx) = (self.session.clone(), self.tx.clone());
         let task = tokio::spawn(async move {
-            let handoff = match Handoff::start(&session.base, &client_id, &session.redirect_uri).await {
+            let handoff = match Handoff::start_with(&session.base, &client_id, &session.redirect_uri, session.pkce).await {
                 Ok(h) => h,
                 Err(e) => {
                     let _ = tx.send(Msg::LoginStarted { attempt, result: Err(e.to_string()) });
