@@ -151,6 +151,11 @@ impl Session {
         self.output.0.lock().unwrap().raw.clone()
     }
 
+    /// The program's process id, to send it signals.
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("the program runs")
+    }
+
     /// Waits for the program to exit and returns whether it succeeded.
     pub fn exit_ok(&mut self) -> bool {
         self.wait("the program to exit", |o| o.closed);
