@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::api::oauth::ClientCredentials;
-use crate::api::{AccessToken, ApiBase, Error, FloktuClient};
+use crate::api::{AccessToken, Error, FloktuClient};
 use crate::auth::login::{self, CALLBACK_TIMEOUT, Handoff};
 use crate::auth::loopback::ListenError;
 use crate::auth::store::{SecretStore, TokenSource, TokenStore};
@@ -47,7 +47,7 @@ pub async fn login(
         return Ok(Exit::Usage);
     };
     let store = TokenStore::new(
-        keyring,
+        Arc::clone(&keyring),
         &settings.paths.state_dir,
         base,
         Some(&client_id),
@@ -99,13 +99,11 @@ pub async fn login(
         writeln!(out, "Logged in to the demo server. (Demo runs never store a token.)")?;
         return Ok(Exit::Ok);
     }
-    let saved = store.save(&token).await.map_err(anyhow::Error::msg).context("storing the token")?;
-    store
-        .save_client_secret(&client_secret)
+    let saved = accounts(settings, keyring)
+        .adopt(&token, Some(&client_id), Some(&client_secret))
         .await
         .map_err(anyhow::Error::msg)
-        .context("storing the client secret")?;
-    crate::config::remember_client_id(&settings.paths.config_file(), &client_id)?;
+        .context("storing the token")?;
     writeln!(out, "Logged in to {}. Token stored {}.", base.host_label(), saved.describe())?;
     if matches!(saved, crate::auth::store::Saved::File { .. }) && !settings.insecure_storage {
         writeln!(err, "floktu: warning: the token is in a plain file, protected only by its permissions")?;
@@ -197,14 +195,11 @@ pub async fn login_with_token(
         writeln!(out, "The demo server accepts this token. (Demo runs never store a token.)")?;
         return Ok(Exit::Ok);
     }
-    let store = TokenStore::new(
-        keyring,
-        &settings.paths.state_dir,
-        base,
-        settings.client_id.as_deref(),
-        settings.insecure_storage,
-    );
-    let saved = store.save(&token).await.map_err(anyhow::Error::msg).context("storing the token")?;
+    let saved = accounts(settings, keyring)
+        .adopt(&token, settings.client_id.as_deref(), None)
+        .await
+        .map_err(anyhow::Error::msg)
+        .context("storing the token")?;
     writeln!(out, "Logged in to {}. Token stored {}.", base.host_label(), saved.describe())?;
     if matches!(saved, crate::auth::store::Saved::File { .. }) && !settings.insecure_storage {
         writeln!(err, "floktu: warning: the token is in a plain file, protected only by its permissions")?;
@@ -283,32 +278,22 @@ pub async fn logout(
     token: Option<&AccessToken>,
     out: &mut dyn Write,
 ) -> Result<Exit> {
-    let store = TokenStore::new(
-        keyring,
-        &settings.paths.state_dir,
-        &settings.api_base,
-        settings.client_id.as_deref(),
-        false,
-    );
-    let mut removed = store.forget().await.map_err(anyhow::Error::msg)?;
-    if let Some(token) = token {
-        removed.extend(forget_cache(settings, &settings.api_base, token));
-    }
-    if removed.is_empty() {
-        writeln!(out, "Nothing to forget for {}.", settings.api_base.host_label())?;
-    } else {
-        writeln!(out, "Logged out of {}. Removed: {}.", settings.api_base.host_label(), removed.join("; "))?;
-    }
+    let client_ids: Vec<&str> = settings.client_id.as_deref().into_iter().collect();
+    let removed =
+        accounts(settings, keyring).log_out(token, &client_ids).await.map_err(anyhow::Error::msg)?;
+    writeln!(out, "{}", crate::auth::account::describe_log_out(&settings.api_base, &removed))?;
     Ok(Exit::Ok)
 }
 
-/// The account's cached guest lists.
-fn forget_cache(settings: &Settings, base: &ApiBase, token: &AccessToken) -> Option<String> {
-    let cache = crate::cache::Cache::for_account(&settings.paths.cache_dir, base, token);
-    let existed = cache.dir().exists();
-    match cache.remove_account() {
-        Ok(()) if existed => Some(format!("cached guest lists in {}", cache.dir().display())),
-        _ => None,
+/// The account service for these settings.
+fn accounts(settings: &Settings, keyring: Arc<dyn SecretStore>) -> crate::auth::account::Accounts {
+    crate::auth::account::Accounts {
+        keyring,
+        state_dir: settings.paths.state_dir.clone(),
+        config_file: settings.paths.config_file(),
+        cache_dir: (!settings.no_cache).then(|| settings.paths.cache_dir.clone()),
+        base: settings.api_base.clone(),
+        insecure_storage: settings.insecure_storage,
     }
 }
 

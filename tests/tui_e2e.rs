@@ -253,7 +253,7 @@ fn log_out_in_the_tui_asks_first_and_removes_the_accounts_cached_guest_lists() {
     s.press("L");
     s.wait_for("forget its cached guest lists? y/n");
     s.press("y");
-    s.wait_for("Forgot the cached guest lists");
+    s.wait_for("cached guest lists in");
     assert_eq!(cached_files(), 0);
     s.press("\u{3}");
     assert!(s.exit_ok());

@@ -314,7 +314,17 @@ impl TokenStore {
         } else {
             let value = secret.clone();
             match self.keyring_call(move |k| k.set(&key, &value)).await {
-                Ok(()) => return Ok(Saved::Keyring),
+                Ok(()) => {
+                    // The keyring cannot be listed: remember the account (not
+                    // the secret) so that logging out of the host finds it.
+                    let index = self.file.with_file_name(KEYRING_INDEX);
+                    let mut accounts = read_index(&index);
+                    if !accounts.contains(&self.account) {
+                        accounts.push(self.account.clone());
+                        let _ = write_private(&index, accounts.join("\n").as_bytes());
+                    }
+                    return Ok(Saved::Keyring);
+                }
                 Err(why) => Some(why),
             }
         };
@@ -343,6 +353,53 @@ impl TokenStore {
     pub fn with_timeout(mut self, timeout: Duration) -> TokenStore {
         self.timeout = timeout;
         self
+    }
+}
+
+/// The accounts floktu stored in the keyring, one per line (no secrets).
+const KEYRING_INDEX: &str = "keyring-accounts";
+
+fn read_index(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .map(|text| text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect())
+        .unwrap_or_default()
+}
+
+impl TokenStore {
+    /// Every client id with a token or secret stored for `base`'s host, in the
+    /// credentials file or (as far as floktu recorded) in the keyring.
+    pub fn client_ids_of_host(state_dir: &Path, base: &ApiBase) -> Vec<String> {
+        let prefix = format!("{}/", base.host_label());
+        let file = read_file(&state_dir.join("credentials.json")).unwrap_or_default();
+        let mut ids: Vec<String> = file
+            .tokens
+            .keys()
+            .chain(file.client_secrets.keys())
+            .cloned()
+            .chain(read_index(&state_dir.join(KEYRING_INDEX)))
+            .filter_map(|account| account.strip_prefix(&prefix).map(String::from))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// Forgets the host's accounts in the list of keyring accounts (after
+    /// their secrets were removed).
+    pub fn forget_host_index(state_dir: &Path, base: &ApiBase) {
+        let index = state_dir.join(KEYRING_INDEX);
+        let host = base.host_label();
+        let prefix = format!("{host}/");
+        let all = read_index(&index);
+        let kept: Vec<String> =
+            all.iter().filter(|a| **a != host && !a.starts_with(&prefix)).cloned().collect();
+        if kept.len() != all.len() {
+            let _ = if kept.is_empty() {
+                std::fs::remove_file(&index)
+            } else {
+                write_private(&index, kept.join("\n").as_bytes())
+            };
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use tokio::task::AbortHandle;
 use crate::api::oauth::ClientCredentials;
 use crate::api::{AccessToken, ApiBase, FloktuClient};
 use crate::auth::login::{self, CALLBACK_TIMEOUT, Handoff};
-use crate::auth::store::{SecretStore, TokenStore};
+use crate::auth::store::SecretStore;
 use crate::cache::Cache;
 use crate::guestlist;
 
@@ -200,30 +200,13 @@ impl Worker {
                 });
             }
             Command::Logout { client_id } => {
-                // The account's cached guest lists go with its token, as `floktu logout` does.
-                let cache = if self.session.demo { None } else { self.cache() };
+                let token = self.client().map(|c| c.token().clone());
                 if let Ok(mut slot) = self.client.write() {
                     *slot = None;
                 }
                 let (session, tx) = (self.session.clone(), self.tx.clone());
                 tokio::spawn(async move {
-                    let mut result = forget(&session, &client_id).await;
-                    if let Some(cache) = cache {
-                        let dir = cache.dir().display().to_string();
-                        let removed = tokio::task::spawn_blocking(move || cache.remove_account()).await;
-                        result = match (result, removed) {
-                            (Ok(text), Ok(Ok(()))) => {
-                                Ok(format!("{text} Forgot the cached guest lists ({dir})."))
-                            }
-                            (Ok(_), Ok(Err(e))) => {
-                                Err(format!("could not remove the cached guest lists {dir}: {e}"))
-                            }
-                            (Ok(_), Err(e)) => {
-                                Err(format!("could not remove the cached guest lists {dir}: {e}"))
-                            }
-                            (Err(e), _) => Err(e),
-                        };
-                    }
+                    let result = forget(&session, token.as_ref(), &client_id).await;
                     let _ = tx.send(Msg::LoggedOut { result });
                 });
             }
@@ -299,13 +282,16 @@ impl Worker {
         }
         let (session, tx) = (self.session.clone(), self.tx.clone());
         let task = tokio::spawn(async move {
-            let handoff = match Handoff::start_with(&session.base, &client_id, &session.redirect_uri, session.pkce).await {
-                Ok(h) => h,
-                Err(e) => {
-                    let _ = tx.send(Msg::LoginStarted { attempt, result: Err(e.to_string()) });
-                    return;
-                }
-            };
+            let handoff =
+                match Handoff::start_with(&session.base, &client_id, &session.redirect_uri, session.pkce)
+                    .await
+                {
+                    Ok(h) => h,
+                    Err(e) => {
+                        let _ = tx.send(Msg::LoginStarted { attempt, result: Err(e.to_string()) });
+                        return;
+                    }
+                };
             let browser_opened =
                 session.browser && login::open_browser(handoff.authorize_url.as_str()).is_ok();
             let start = LoginStart {
@@ -433,6 +419,20 @@ async fn check_token(base: &ApiBase, token: &AccessToken) -> Result<(), String> 
 }
 
 /// Stores the new token (and client secret, and id), then uses it from now on.
+/// The account service of this session; `None` for demo runs, which store nothing.
+fn accounts(session: &Session) -> Option<crate::auth::account::Accounts> {
+    let keyring = session.keyring.as_ref()?;
+    Some(crate::auth::account::Accounts {
+        keyring: Arc::clone(keyring),
+        state_dir: session.state_dir.clone(),
+        config_file: session.config_file.clone(),
+        cache_dir: session.cache_dir.clone(),
+        base: session.base.clone(),
+        insecure_storage: session.insecure_storage,
+    })
+}
+
+/// Stores the new token (and client secret, and id), then uses it from now on.
 async fn adopt(
     session: &Session,
     slot: &RwLock<Option<FloktuClient>>,
@@ -441,24 +441,11 @@ async fn adopt(
     credentials: Option<&ClientCredentials>,
 ) -> Result<String, String> {
     let client = FloktuClient::new(session.base.clone(), token.clone()).map_err(|e| e.to_string())?;
-    let stored = match &session.keyring {
+    let stored = match accounts(session) {
         None => "demo runs store no token".to_string(),
-        Some(keyring) => {
-            let id = Some(client_id).filter(|c| !c.is_empty());
-            let store = TokenStore::new(
-                Arc::clone(keyring),
-                &session.state_dir,
-                &session.base,
-                id,
-                session.insecure_storage,
-            );
-            let saved = store.save(&token).await?;
-            if let Some(c) = credentials {
-                store.save_client_secret(&c.client_secret).await?;
-            }
-            if let Some(id) = id {
-                crate::config::remember_client_id(&session.config_file, id).map_err(|e| format!("{e:#}"))?;
-            }
+        Some(accounts) => {
+            let secret = credentials.map(|c| c.client_secret.as_str());
+            let saved = accounts.adopt(&token, Some(client_id), secret).await?;
             format!("token stored {}", saved.describe())
         }
     };
@@ -468,16 +455,12 @@ async fn adopt(
     Ok(stored)
 }
 
-async fn forget(session: &Session, client_id: &str) -> Result<String, String> {
-    let Some(keyring) = &session.keyring else {
+/// Logs out through the account service, as `floktu logout` does: every token
+/// and secret of the host, and the account's cached guest lists.
+async fn forget(session: &Session, token: Option<&AccessToken>, client_id: &str) -> Result<String, String> {
+    let Some(accounts) = accounts(session) else {
         return Ok("Logged out (demo runs store no token).".into());
     };
-    let id = Some(client_id).filter(|c| !c.is_empty());
-    let store = TokenStore::new(Arc::clone(keyring), &session.state_dir, &session.base, id, false);
-    let removed = store.forget().await?;
-    Ok(if removed.is_empty() {
-        "Logged out.".to_string()
-    } else {
-        format!("Logged out; removed {}.", removed.join(", "))
-    })
+    let removed = accounts.log_out(token, &[client_id]).await?;
+    Ok(crate::auth::account::describe_log_out(&session.base, &removed))
 }
