@@ -155,11 +155,13 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
 
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    use std::os::unix::fs::DirBuilderExt;
+    // Only a directory made here is made private: `sqlite:/tmp/x.db` must not
+    // change who may use /tmp.
     if !dir.exists() {
         std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
     }
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+    Ok(())
 }
 
 #[cfg(not(unix))]
