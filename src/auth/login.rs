@@ -150,7 +150,25 @@ pub fn browser_available(env: &dyn Fn(&str) -> Option<String>) -> bool {
 
 /// Opens `url` in the default browser without waiting for it.
 pub fn open_browser(url: &str) -> Result<(), String> {
-    open::that_detached(url).map_err(|e| format!("could not open a browser ({e})"))
+    use std::process::Stdio;
+    let mut last = String::from("no browser opener found");
+    // The platform's openers in turn (xdg-open, gio, …); each without the
+    // secrets in its environment, since a browser outlives the login.
+    for mut cmd in open::commands(url) {
+        crate::child::scrub_secrets(&mut cmd)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        match cmd.spawn() {
+            Ok(mut child) => {
+                // Reaped when it exits; it may outlive floktu.
+                std::thread::spawn(move || child.wait());
+                return Ok(());
+            }
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(format!("could not open a browser ({last})"))
 }
 
 #[cfg(test)]

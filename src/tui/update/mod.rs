@@ -48,7 +48,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             }
             match result {
                 Ok(decoded) => {
-                    note_skipped(app, decoded.skipped.len(), "events");
+                    note_skipped(app, decoded.skipped_count(), "events");
                     app.events.set_items(
                         decoded.items,
                         event_haystack,
@@ -84,7 +84,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             }
             match result {
                 Ok(decoded) => {
-                    note_skipped(app, decoded.skipped.len(), "orders");
+                    note_skipped(app, decoded.skipped_count(), "orders");
                     app.orders.set_items(
                         decoded.items,
                         order_haystack,
