@@ -34,6 +34,8 @@ pub enum Exit {
     Usage = 2,
     /// A partial result: some items could not be read (each named on stderr).
     Partial = 3,
+    /// `admit` refused the ticket (the verdict says why).
+    Refused = 4,
 }
 
 /// `floktu events`.

@@ -297,6 +297,25 @@ fn accounts(settings: &Settings, keyring: Arc<dyn SecretStore>) -> crate::auth::
     }
 }
 
+/// Where admissions are recorded, without connecting and without any password.
+fn ledger_label(settings: &Settings) -> String {
+    use crate::ledger::LedgerSpec;
+    match LedgerSpec::parse(settings.ledger.as_deref(), &settings.paths.data_dir) {
+        Ok(LedgerSpec::Sqlite(path)) => format!("SQLite {}", path.display()),
+        Ok(LedgerSpec::Postgres { url, queue }) => {
+            let server = url::Url::parse(&url)
+                .map(|u| {
+                    let host = u.host_str().unwrap_or("localhost").to_string();
+                    let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+                    format!("{host}{port}{}", u.path())
+                })
+                .unwrap_or_else(|_| "(an unreadable URL)".to_string());
+            format!("PostgreSQL {} (queue while away: {})", sanitize(&server), queue.display())
+        }
+        Err(e) => format!("not usable: {}", sanitize(&e.to_string())),
+    }
+}
+
 /// `floktu status`: where floktu talks to, where the token came from (never the
 /// token), and where files are.
 pub fn status(settings: &Settings, source: Option<&TokenSource>, out: &mut dyn Write) -> Result<Exit> {
@@ -310,6 +329,7 @@ pub fn status(settings: &Settings, source: Option<&TokenSource>, out: &mut dyn W
     writeln!(out, "client id    {}", client.as_deref().unwrap_or("none"))?;
     writeln!(out, "config file  {}", paths.config_file().display())?;
     writeln!(out, "cache dir    {}", paths.cache_dir.display())?;
+    writeln!(out, "ledger       {}", ledger_label(settings))?;
     writeln!(out, "log file     {}", paths.log_file().display())?;
     Ok(if source.is_some() { Exit::Ok } else { Exit::Usage })
 }

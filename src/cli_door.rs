@@ -23,14 +23,6 @@ use crate::text::sanitize;
 /// from the cached copy.
 pub const RECHECK_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// `admit` refused the ticket: exit code 4 (DESIGN.md §2). The verdict is printed already.
-#[derive(Debug, thiserror::Error)]
-#[error("admission refused")]
-pub struct Refused;
-
-/// The exit code of [`Refused`].
-pub const REFUSED_EXIT: u8 = 4;
-
 /// Which ledger these settings name; demo runs keep theirs apart (the caller
 /// points `data_dir` at the demo's own directory).
 pub fn ledger_spec(settings: &Settings) -> Result<LedgerSpec> {
@@ -113,7 +105,7 @@ pub struct Scan {
 }
 
 /// `floktu admit EVENT TICKET`: judges the ticket (or every guest of an order),
-/// admits what is valid, prints the verdict. `Err(Refused)` when nothing was admitted.
+/// admits what is valid, prints the verdict. `Exit::Refused` (4) when nothing was admitted.
 pub async fn admit(
     src: &GuestSource<'_>,
     ledger: &dyn Ledger,
@@ -156,11 +148,8 @@ pub async fn admit(
         Format::Table | Format::Csv => write_admit(out, &report)?,
     }
     write_ledger_health(err, &report.ledger, &report.refused_on_replay)?;
-    if admitted == 0 {
-        out.flush()?;
-        return Err(Refused.into());
-    }
-    Ok(Exit::Ok)
+    out.flush()?;
+    Ok(if admitted == 0 { Exit::Refused } else { Exit::Ok })
 }
 
 /// The guests the scan finds: the cached list re-checked with Floktu for the

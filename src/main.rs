@@ -229,10 +229,6 @@ fn main() -> ExitCode {
 }
 
 fn fail(e: &anyhow::Error) -> ExitCode {
-    // `admit` printed its verdict already; a refusal is exit 4, not an error.
-    if e.downcast_ref::<floktu_tui::cli_door::Refused>().is_some() {
-        return ExitCode::from(floktu_tui::cli_door::REFUSED_EXIT);
-    }
     // `floktu orders 12 | head`: the reader left; that is not an error worth a message.
     let broken_pipe = e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)

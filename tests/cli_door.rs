@@ -130,3 +130,18 @@ fn admissions_as_csv_neutralise_formulas_in_names() {
     }
     assert!(records.iter().any(|r| r[3].contains("cmd")), "the gate is still there, made harmless");
 }
+
+#[test]
+fn status_names_the_ledger_without_its_password() {
+    let home = TempDir::new().unwrap();
+    let out = door(&home)
+        .env("FLOKTU_LEDGER", "postgres://bob:hunter2@db.example:5433/gates")
+        .arg("status")
+        .output()
+        .unwrap();
+    let shown = text(&out.stdout);
+    assert!(shown.contains("ledger       PostgreSQL db.example:5433/gates"), "{shown}");
+    assert!(!shown.contains("hunter2") && !shown.contains("bob"), "{shown}");
+    let out = door(&home).arg("status").output().unwrap();
+    assert!(text(&out.stdout).contains("ledger       SQLite "), "{}", text(&out.stdout));
+}
