@@ -1,4 +1,4 @@
-//! Guest lists saved on disk, one file per event (DESIGN.md §5), so that a list
+//! Guest lists saved on disk, one file per event, so that a list
 //! opens at once and can be searched with no network at all (`--offline`).
 //!
 //! - Under `$XDG_CACHE_HOME/floktu/` (directories `0700`, files `0600`), one

@@ -23,7 +23,7 @@ pub enum Format {
     Csv,
 }
 
-/// Exit codes (DESIGN.md §2).
+/// Exit codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
     /// Everything went well.

@@ -1,6 +1,6 @@
 //! The door without a screen: `floktu admit EVENT TICKET` judges and admits
 //! exactly as the door does (the same ledger, the verdicts in the order of
-//! DESIGN.md §4, a re-check with Floktu when online), and `floktu admissions
+//! ARCHITECTURE.md, "Rules of the data", a re-check with Floktu when online), and `floktu admissions
 //! EVENT` lists what the ledger holds.
 
 use std::io::Write;

@@ -5,7 +5,7 @@
 //! always keeps its guests in the order Floktu lists the orders, each order's
 //! attendees in their own order, whatever order the answers come back in.
 //!
-//! The rules (DESIGN.md §4):
+//! The rules (ARCHITECTURE.md, "Rules of the data"):
 //! - An attendee's email is their own answer to an e-mail question when it looks
 //!   like an address, else the purchaser's.
 //! - Door verdict: order cancelled → CANCELLED; order unconfirmed → UNCONFIRMED;
@@ -88,7 +88,7 @@ pub struct Guest {
 }
 
 impl Guest {
-    /// The attendee's email by DESIGN.md §4: their own answer, else the purchaser's.
+    /// The attendee's email by the rules of the data (ARCHITECTURE.md): their own answer, else the purchaser's.
     pub fn email(&self) -> &str {
         self.attendee.email_or(&self.order.email)
     }

@@ -278,7 +278,7 @@ async fn run(cli: Cli, paths: Paths) -> Result<Exit> {
     } else {
         None
     };
-    // Demo runs keep a ledger of their own (DESIGN.md §2), unless --ledger names one.
+    // Demo runs keep a ledger of their own, unless --ledger names one.
     if demo.is_some() {
         settings.paths.data_dir = settings.paths.data_dir.join("demo");
         settings.ledger = cli.ledger.clone();

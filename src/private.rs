@@ -1,4 +1,4 @@
-//! floktu's folders and files are the user's alone (DESIGN.md §2): every folder
+//! floktu's folders and files are the user's alone: every folder
 //! under XDG 0700, every file 0600 — the log, the cache, the ledger, the token
 //! file and the config alike.
 //!

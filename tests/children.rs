@@ -1,4 +1,4 @@
-//! Processes floktu starts never inherit its secrets (DESIGN.md §5). One test per
+//! Processes floktu starts never inherit its secrets. One test per
 //! binary: it changes this process's environment, which nothing else may read
 //! at the same time.
 

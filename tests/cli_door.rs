@@ -1,5 +1,5 @@
 //! `floktu admit` and `floktu admissions` against the demo server: the verdicts
-//! in the order of DESIGN.md §4, exit 0 when admitted and 4 when refused, and a
+//! in the order of ARCHITECTURE.md, "Rules of the data", exit 0 when admitted and 4 when refused, and a
 //! formula-safe CSV of the ledger.
 
 mod support;

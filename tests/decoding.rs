@@ -1,5 +1,5 @@
-//! Tolerant decoding: the documented schemas, and every variant real servers send
-//! (DESIGN.md §1), each as its own case.
+//! Tolerant decoding: the documented schemas, and every variant real servers send,
+//! each as its own case.
 
 use floktu_tui::api::model::{decode_attendees, decode_events, decode_order, decode_orders};
 use floktu_tui::api::{Money, Status};

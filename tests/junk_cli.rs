@@ -1,6 +1,6 @@
 //! Junk costs little in the CLI: a list of millions of unusable items, just
 //! under the body limit, is counted and the first few named, in bounded memory
-//! and a few lines of stderr (DESIGN.md §1). Memory is the child's peak RSS.
+//! and a few lines of stderr. Memory is the child's peak RSS.
 #![cfg(target_os = "linux")]
 
 #[path = "support/junk.rs"]

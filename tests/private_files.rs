@@ -1,6 +1,6 @@
 //! Every folder floktu creates or uses under XDG is 0700 and every file 0600, the
 //! log included, from a fresh XDG tree; folders an older floktu left open are
-//! tightened (DESIGN.md §2).
+//! tightened.
 #![cfg(unix)]
 
 use std::os::unix::fs::PermissionsExt;

@@ -82,7 +82,7 @@ impl Order {
     }
 }
 
-/// DESIGN.md §4: a confirmed order paid less than it costs has a balance due.
+/// ARCHITECTURE.md, "Rules of the data": a confirmed order paid less than it costs has a balance due.
 pub fn balance_due(status: Status, order_amount: Option<Money>, amount_paid: Option<Money>) -> bool {
     match (status, order_amount, amount_paid) {
         (Status::Confirmed, Some(amount), Some(paid)) => paid < amount,
@@ -118,7 +118,7 @@ impl Attendee {
     }
 
     /// The attendee's own email: the answer to an e-mail question that looks like
-    /// an address (DESIGN.md §4). The caller falls back to the order's email.
+    /// an address (ARCHITECTURE.md, "Rules of the data"). The caller falls back to the order's email.
     pub fn own_email(&self) -> Option<&str> {
         self.answers.iter().find_map(|a| {
             let answer = a.answer.as_deref()?.trim();

@@ -1,4 +1,4 @@
-//! The door's verdict with the ledger in it (DESIGN.md §4): the guest list's
+//! The door's verdict with the ledger in it (ARCHITECTURE.md, "Rules of the data"): the guest list's
 //! verdict says cancelled, unconfirmed or checked in through Floktu; the ledger
 //! says admitted here. Shared by `floktu admit` and the TUI door, so both judge
 //! alike.
@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::{Admission, Gate};
 use crate::guestlist::Verdict;
 
-/// What the door says, ledger included, in the order of DESIGN.md §4.
+/// What the door says, ledger included, in the order of ARCHITECTURE.md, "Rules of the data".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum DoorVerdict {

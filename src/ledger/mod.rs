@@ -8,7 +8,7 @@
 //! - [`Postgres`] (`postgres.rs`) is for gates on several machines.
 //! - [`Queued`] (`queue.rs`) wraps a remote ledger: while it cannot be reached,
 //!   admissions wait in the local SQLite file and are replayed when it is back.
-//! - [`judge`] (`judge.rs`) puts the ledger into the door's verdict (DESIGN.md §4).
+//! - [`judge`] (`judge.rs`) puts the ledger into the door's verdict (ARCHITECTURE.md, "Rules of the data").
 //!
 //! The promises every implementation keeps: an admission is committed (on disk,
 //! or acknowledged by the server) before [`Ledger::admit`] returns; a ticket is

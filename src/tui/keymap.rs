@@ -1,4 +1,4 @@
-//! Keys to actions (DESIGN.md §6), per mode: a filter being typed takes printable keys.
+//! Keys to actions (the README's key table), per mode: a filter being typed takes printable keys.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 

@@ -8,7 +8,7 @@ use ratatui::widgets::{Clear, Paragraph};
 use super::common::{Tone, pane_block, style};
 use crate::tui::app::App;
 
-/// Every key and what it does, in the order of DESIGN.md §6.
+/// Every key and what it does, in the order of the README's key table.
 pub const KEYS: [(&str, &str); 18] = [
     ("↑ ↓  j k", "move"),
     ("PgUp PgDn  Ctrl-u Ctrl-d", "move by a page / half a page"),
