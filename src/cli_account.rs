@@ -99,16 +99,7 @@ pub async fn login(
         writeln!(out, "Logged in to the demo server. (Demo runs never store a token.)")?;
         return Ok(Exit::Ok);
     }
-    let saved = accounts(settings, keyring)
-        .adopt(&token, Some(&client_id), Some(&client_secret))
-        .await
-        .map_err(anyhow::Error::msg)
-        .context("storing the token")?;
-    writeln!(out, "Logged in to {}. Token stored {}.", base.host_label(), saved.describe())?;
-    if matches!(saved, crate::auth::store::Saved::File { .. }) && !settings.insecure_storage {
-        writeln!(err, "floktu: warning: the token is in a plain file, protected only by its permissions")?;
-    }
-    Ok(Exit::Ok)
+    store_token(settings, keyring, &token, Some(&client_id), Some(&client_secret), out, err).await
 }
 
 /// The code from the listener or from stdin, whichever comes first; a bad paste
@@ -195,12 +186,26 @@ pub async fn login_with_token(
         writeln!(out, "The demo server accepts this token. (Demo runs never store a token.)")?;
         return Ok(Exit::Ok);
     }
+    store_token(settings, keyring, &token, settings.client_id.as_deref(), None, out, err).await
+}
+
+/// Stores a token through the account service and says where it went, with a
+/// warning when it is in a plain file although nobody asked for that.
+async fn store_token(
+    settings: &Settings,
+    keyring: Arc<dyn SecretStore>,
+    token: &AccessToken,
+    client_id: Option<&str>,
+    client_secret: Option<&str>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Exit> {
     let saved = accounts(settings, keyring)
-        .adopt(&token, settings.client_id.as_deref(), None)
+        .adopt(token, client_id, client_secret)
         .await
         .map_err(anyhow::Error::msg)
         .context("storing the token")?;
-    writeln!(out, "Logged in to {}. Token stored {}.", base.host_label(), saved.describe())?;
+    writeln!(out, "Logged in to {}. Token stored {}.", settings.api_base.host_label(), saved.describe())?;
     if matches!(saved, crate::auth::store::Saved::File { .. }) && !settings.insecure_storage {
         writeln!(err, "floktu: warning: the token is in a plain file, protected only by its permissions")?;
     }

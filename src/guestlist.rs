@@ -72,6 +72,35 @@ pub struct Purchase {
 }
 
 impl Purchase {
+    /// An order's details as its purchase (fetched at `fetched_at`, in place
+    /// `rank` of the list) and its attendees.
+    fn split(order: Order, fetched_at: DateTime<Utc>, rank: u64) -> (Purchase, Vec<Attendee>) {
+        let Order {
+            id,
+            name,
+            email,
+            order_amount,
+            amount_paid,
+            voucher,
+            status,
+            attendees,
+            skipped_attendees,
+        } = order;
+        let purchase = Purchase {
+            id,
+            name,
+            email,
+            order_amount,
+            amount_paid,
+            voucher,
+            status,
+            skipped_attendees,
+            fetched_at,
+            rank,
+        };
+        (purchase, attendees)
+    }
+
     /// A confirmed order that has been paid less than it costs.
     pub fn balance_due(&self) -> bool {
         crate::api::model::balance_due(self.status, self.order_amount, self.amount_paid)
@@ -373,29 +402,8 @@ impl GuestList {
         self.remove_order(order_id);
         self.failed.retain(|f| f.order_id != order_id);
         let rank = self.rank_of(order_id);
-        let Order {
-            id,
-            name,
-            email,
-            order_amount,
-            amount_paid,
-            voucher,
-            status,
-            attendees,
-            skipped_attendees,
-        } = order;
-        let purchase = Arc::new(Purchase {
-            id,
-            name,
-            email,
-            order_amount,
-            amount_paid,
-            voucher,
-            status,
-            skipped_attendees,
-            fetched_at,
-            rank,
-        });
+        let (purchase, attendees) = Purchase::split(order, fetched_at, rank);
+        let purchase = Arc::new(purchase);
         self.purchases.insert(order_id, Arc::clone(&purchase));
         let at = match self.guests.last() {
             None => 0,
@@ -865,17 +873,7 @@ impl GuestList {
         list.guests.reserve_exact(guest_count);
         let mut last_rank = None;
         for OrderPart { order, fetched_at } in orders {
-            let Order {
-                id,
-                name,
-                email,
-                order_amount,
-                amount_paid,
-                voucher,
-                status,
-                attendees,
-                skipped_attendees,
-            } = order;
+            let id = order.id;
             if list.purchases.contains_key(&id) {
                 return Err(PartsMismatch("an order comes twice"));
             }
@@ -884,18 +882,8 @@ impl GuestList {
                 return Err(PartsMismatch("the orders are not in list order"));
             }
             last_rank = Some(rank);
-            let purchase = Arc::new(Purchase {
-                id,
-                name,
-                email,
-                order_amount,
-                amount_paid,
-                voucher,
-                status,
-                skipped_attendees,
-                fetched_at,
-                rank,
-            });
+            let (purchase, attendees) = Purchase::split(order, fetched_at, rank);
+            let purchase = Arc::new(purchase);
             let first = list.guests.len();
             for attendee in attendees {
                 list.by_attendee.entry(attendee.attendee_id).or_insert(list.guests.len() as u32);
