@@ -9,8 +9,6 @@ pub mod auth;
 pub mod cache;
 mod child;
 pub mod cli;
-pub mod cli_account;
-pub mod cli_door;
 pub mod config;
 pub mod demo;
 pub mod guestlist;

@@ -8,8 +8,8 @@ use clap::{Args, Parser, Subcommand};
 
 use floktu_tui::api::{AccessToken, ApiBase, FloktuClient};
 use floktu_tui::auth::store::{self, TokenSource, TokenStore};
+use floktu_tui::cli::account::{self as cli_account, LoginFlags};
 use floktu_tui::cli::{self, Exit, Format};
-use floktu_tui::cli_account::{self, LoginFlags};
 use floktu_tui::config::{FileConfig, Overrides, Paths, Settings};
 use floktu_tui::demo::{CONTROL_ENDPOINTS, DemoOptions, DemoServer, Shape};
 use floktu_tui::text::sanitize;
@@ -387,21 +387,21 @@ async fn dispatch(
         }
         Some(Command::Admit { event, ticket, gate, json }) => {
             let src = cli::GuestSource::new(&client, settings, demo, false);
-            let ledger = floktu_tui::cli_door::ledger_spec(settings)?.open().await?;
-            let scan = floktu_tui::cli_door::Scan {
+            let ledger = floktu_tui::cli::door::ledger_spec(settings)?.open().await?;
+            let scan = floktu_tui::cli::door::Scan {
                 event,
                 ticket,
-                gate: floktu_tui::cli_door::gate(gate.as_deref())?,
+                gate: floktu_tui::cli::door::gate(gate.as_deref())?,
             };
             let format = if json { Format::Json } else { Format::Table };
-            floktu_tui::cli_door::admit(&src, &*ledger, &scan, format, &mut out, &mut err).await?
+            floktu_tui::cli::door::admit(&src, &*ledger, &scan, format, &mut out, &mut err).await?
         }
         Some(Command::Admissions { event, gate, format }) => {
             let src = cli::GuestSource::new(&client, settings, demo, false);
-            let ledger = floktu_tui::cli_door::ledger_spec(settings)?.open().await?;
-            let gate = gate.as_deref().map(|g| floktu_tui::cli_door::gate(Some(g))).transpose()?;
+            let ledger = floktu_tui::cli::door::ledger_spec(settings)?.open().await?;
+            let gate = gate.as_deref().map(|g| floktu_tui::cli::door::gate(Some(g))).transpose()?;
             let format = format.format();
-            floktu_tui::cli_door::admissions(
+            floktu_tui::cli::door::admissions(
                 &src,
                 &*ledger,
                 &event,

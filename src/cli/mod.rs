@@ -1,5 +1,8 @@
 //! The plain subcommands: aligned tables for people, `--json` and `--csv` for scripts.
 
+pub mod account;
+pub mod door;
+
 use std::io::Write;
 
 use anyhow::{Context, Result, bail};
