@@ -460,7 +460,7 @@ impl App {
         }
         if self.guests.as_ref().is_some_and(|g| {
             g.is_loading()
-                || g.door.result.as_ref().is_some_and(|r| *r.check() == super::guests::Check::Checking)
+                || g.door.result.as_ref().is_some_and(|r| *r.check() == super::door::Check::Checking)
         }) {
             return true;
         }

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod clipboard;
+pub mod door;
 pub mod filter;
 pub mod guests;
 pub mod keymap;

@@ -37,7 +37,7 @@ fn enter_at_the_door_right_after_the_list_shrank_does_not_panic() {
     act(&mut app, Action::DoorSubmit);
     let door = &app.guests.as_ref().expect("guests").door;
     assert!(
-        matches!(door.result, Some(floktu_tui::tui::guests::DoorResult::NotFound { .. })),
+        matches!(door.result, Some(floktu_tui::tui::door::DoorResult::NotFound { .. })),
         "{:?}",
         door.result
     );

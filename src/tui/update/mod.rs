@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::api::{self, Attendee, Event, OrderSummary};
 use crate::text::sanitize;
 
+mod door;
 mod guests;
 
 use super::app::{App, Focus, LoginField, LoginPhase, Notice, OrdersView, Pane, Remote, Screen};
@@ -412,7 +413,7 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
         return act_login(app, action);
     }
     if app.screen == Screen::Door {
-        return guests::act_door(app, action);
+        return door::act_door(app, action);
     }
     if action != Action::Quit && action != Action::Help && app.help {
         // Any key closes the help overlay; it does nothing else.
@@ -489,7 +490,7 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
             Vec::new()
         }
         Action::ToggleAttendees => guests::toggle_attendees(app),
-        Action::Door => guests::open_door(app),
+        Action::Door => door::open_door(app),
         Action::Export => guests::export(app),
         // Login-screen and door actions mean nothing here.
         Action::DoorChar(_)

@@ -12,7 +12,8 @@ use super::common::{Tone, cell, failed_lines, marker, pane_block, placeholder, s
 use crate::guestlist::{GuestList, Verdict};
 use crate::text::sanitize;
 use crate::tui::app::App;
-use crate::tui::guests::{Check, DoorResult, GuestLoad, Guests, guest_by_attendee};
+use crate::tui::door::{Check, DoorResult, guest_by_attendee};
+use crate::tui::guests::{GuestLoad, Guests};
 
 /// Draws door mode into `area`.
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
