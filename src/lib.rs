@@ -14,5 +14,6 @@ pub mod demo;
 pub mod guestlist;
 pub mod ledger;
 pub mod private;
+pub mod search;
 pub mod text;
 pub mod tui;

@@ -187,6 +187,7 @@ async fn retry_after_is_reported_with_the_slow_down() {
 
 #[test]
 fn search_agrees_with_a_plain_scan_over_generated_data() {
+    use floktu_tui::search::{Matcher, Query, fold_row};
     let data = floktu_tui::demo::Dataset::generate(42, 1, 3000);
     let mut list = GuestList::new(data.events[0].id);
     list.set_order_list(data.events[0].orders.iter().map(|o| o.id).collect());
@@ -195,29 +196,32 @@ fn search_agrees_with_a_plain_scan_over_generated_data() {
         list.add_order(o.to_order());
     }
     let fold = guestlist::fold;
-    for query in ["a", "zo", "MÜLLER", "example.org", "10004", "5001", "ann", "ö", " ", "nobody-here"] {
-        let q = fold(query);
-        let plain: Vec<usize> = if q.trim().is_empty() {
-            (0..list.len()).collect()
-        } else {
-            list.guests()
-                .iter()
-                .enumerate()
-                .filter(|(_, g)| {
-                    let a = &g.attendee;
-                    [
-                        fold(&format!("{} {}", a.first_name, a.last_name)),
-                        fold(g.email()),
-                        fold(a.company.as_deref().unwrap_or_default()),
-                        g.order.id.to_string(),
-                        a.attendee_id.to_string(),
-                    ]
-                    .iter()
-                    .any(|field| field.contains(&q))
-                })
-                .map(|(i, _)| i)
-                .collect()
-        };
+    // Each guest's row folded afresh: name, email, company, order id, attendee id.
+    let rows: Vec<String> = list
+        .guests()
+        .iter()
+        .map(|g| {
+            let a = &g.attendee;
+            let name = format!("{} {}", a.first_name, a.last_name);
+            let (order, attendee) = (g.order.id.to_string(), a.attendee_id.to_string());
+            fold_row([name.as_str(), g.email(), a.company.as_deref().unwrap_or_default(), &order, &attendee])
+        })
+        .collect();
+    let mut matcher = Matcher::new();
+    for query in
+        ["a", "zo", "MÜLLER", "muler", "example.org", "10004", "5001", "ann", "ö", " ", "nobody-here"]
+    {
+        let ranked =
+            matcher.rank(&Query::parse(query), rows.iter().enumerate().map(|(i, r)| (i as u32, r.as_str())));
+        let plain: Vec<usize> = ranked.into_iter().map(|i| i as usize).collect();
         assert_eq!(list.search(query), plain, "query {query:?}");
+    }
+    // Terms too short or too odd for typos match exactly the guests holding them.
+    for query in ["a", "zo", "example.org", "10004", "5001", "ö", "nobody-here"] {
+        let q = fold(query);
+        let mut found = list.search(query);
+        found.sort_unstable();
+        let holding: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].contains(&q)).collect();
+        assert_eq!(found, holding, "query {query:?}");
     }
 }

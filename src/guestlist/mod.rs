@@ -542,11 +542,26 @@ impl GuestList {
         }
     }
 
-    /// Guests whose name, email, company, order id or attendee id contains
-    /// `query`, ignoring case and accents; indices into [`GuestList::guests`],
-    /// in list order. A blank query matches everyone.
+    /// Guests that `query` finds by name, email, company, order id or
+    /// attendee id, with the one matcher of every list ([`crate::search`]:
+    /// fzf syntax, fuzzy and typo-tolerant, case and accents ignored);
+    /// indices into [`GuestList::guests`], best first. A blank query matches
+    /// everyone, in list order.
     pub fn search(&self, query: &str) -> Vec<usize> {
-        GuestList::search_in(&self.hay, &self.hay_start, query)
+        GuestList::rank_in(&self.hay, &self.hay_start, query)
+    }
+
+    /// [`GuestList::search`] over a search text and its starts as
+    /// [`GuestList::search_text`] and [`GuestList::search_starts`] give them:
+    /// the rows are the matcher's (name first, fields between `FIELD_SEP`).
+    pub fn rank_in(text: &str, starts: &[u32], query: &str) -> Vec<usize> {
+        use crate::search::{FIELD_SEP as SEP, Matcher, Query, ROW_END, rows};
+        const { assert!(FIELD_SEP == SEP && GUEST_END == ROW_END) };
+        Matcher::new()
+            .rank(&Query::parse(query), rows(text, starts))
+            .into_iter()
+            .map(|i| i as usize)
+            .collect()
     }
 
     /// Guests whose attendee id or order id is exactly `id` (a barcode scan), in

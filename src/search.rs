@@ -1,0 +1,627 @@
+//! The one matcher every list uses: fzf's query syntax over folded rows,
+//! fuzzy and typo-tolerant, ranked.
+//!
+//! # Rows
+//!
+//! A row is the searchable text of one list item, folded with
+//! [`crate::guestlist::fold`] (lowercase, no accents), its fields separated by
+//! [`FIELD_SEP`]; it may end in [`ROW_END`] (the guest list keeps all its rows
+//! in one text, each ending in one). The **first field is the name**: a match
+//! there ranks above the same match in a later field (email, company, ids).
+//! [`fold_row`] builds a row from its fields; [`rows`] cuts a text of many rows
+//! (the guest list's `search_text` and `search_starts`) into `(id, row)` pairs.
+//!
+//! # Words
+//!
+//! A word is a maximal run of alphanumeric characters (`char::is_alphanumeric`):
+//! "ann.lee@example.com" holds the words "ann", "lee", "example" and "com".
+//!
+//! # Query syntax (fzf's extended syntax)
+//!
+//! Terms are separated by spaces (`\ ` is a literal space inside a term); a row
+//! matches when every term matches, in any order. Each term is folded like the
+//! rows. A term is:
+//!
+//! | term      | matches a row that…                                              |
+//! |-----------|------------------------------------------------------------------|
+//! | `mar`     | fuzzy: see below                                                 |
+//! | `'mar`    | contains "mar" (substring, exact)                                |
+//! | `^mar`    | has a **word** starting with "mar" (prefix of a word, not of the row) |
+//! | `mar$`    | has a word ending with "mar"                                     |
+//! | `^mar$`   | has the word "mar"                                               |
+//! | `!mar`    | does not contain "mar" (substring); it never adds to the score  |
+//!
+//! A term that is only an operator (`!`, `'`, `^`, `$`) is ignored.
+//!
+//! # Fuzzy terms
+//!
+//! A fuzzy term is matched against one word at a time, never as a subsequence
+//! spread over several words or fields (so `müller` does not find "Amelia
+//! Öztürk"). In falling rank, it matches:
+//!
+//! 1. an exact word (the term found with a word boundary on both sides),
+//! 2. a word prefix,
+//! 3. a substring (of a word; a term holding punctuation or an escaped space,
+//!    such as `example.`, matches as a substring of a field),
+//! 4. from 3 characters on, a subsequence inside one word whose span is at most
+//!    `len + len / 2 + 1` characters (`muler` → "muller", `mrtnz` → "martinez"),
+//! 5. from 4 characters on, a typo: a Damerau–Levenshtein (optimal string
+//!    alignment) distance of at most 1 for terms of 4–7 characters and 2 for 8
+//!    or more, to the whole word or to its prefix of the term's length (`jhon`
+//!    → "john", `jhonso` → "johnson").
+//!
+//! Steps 4 and 5 apply only to terms made of alphanumeric characters, and not
+//! to numbers: a term of digits (an order or attendee id) matches by
+//! substring only, never by typo.
+//!
+//! # Score
+//!
+//! Each positive term scores its best match in the row: the points of its rank
+//! above, plus a bonus when that match is in the name field. The row's score is
+//! the sum over its terms; [`Matcher::rank`] sorts by score, ties in row order.
+//! The name bonus is larger than one rank step and smaller than two: a word
+//! prefix in the name beats an exact word in the email, a substring in the name
+//! does not.
+
+use memchr::memmem;
+
+use crate::guestlist::{fold, fold_into};
+
+/// Between two fields of a row. Folded text never contains it, so no match
+/// runs from one field into the next.
+pub const FIELD_SEP: char = '\u{1f}';
+/// After a row, in a text that holds many (optional for a single row).
+pub const ROW_END: char = '\n';
+
+// Points of each rank (see the module documentation).
+const EXACT_WORD: u32 = 100;
+const WORD_PREFIX: u32 = 80;
+const WORD_SUFFIX: u32 = 60;
+const SUBSTRING: u32 = 50;
+const SUBSEQUENCE: u32 = 30;
+const ONE_TYPO: u32 = 20;
+const TWO_TYPOS: u32 = 10;
+/// Added when a term's best match is in the name field.
+const NAME_BONUS: u32 = 40;
+
+/// Builds a folded row from its fields, the first being the name.
+pub fn fold_row<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    fold_row_into(fields, &mut out);
+    out
+}
+
+/// Appends a folded row (without [`ROW_END`]) to `out`.
+pub fn fold_row_into<'a>(fields: impl IntoIterator<Item = &'a str>, out: &mut String) {
+    for (i, field) in fields.into_iter().enumerate() {
+        if i > 0 {
+            out.push(FIELD_SEP);
+        }
+        fold_into(field, out);
+    }
+}
+
+/// The rows of `text` as `(id, row)`, row `i` starting at `starts[i]` and
+/// ending where the next starts (or at the end of the text). Starts that do
+/// not fit the text give empty rows, never a panic.
+pub fn rows<'a>(text: &'a str, starts: &'a [u32]) -> impl Iterator<Item = (u32, &'a str)> + 'a {
+    starts.iter().enumerate().map(move |(i, &start)| {
+        let end = starts.get(i + 1).map_or(text.len(), |&next| next as usize);
+        (i as u32, text.get(start as usize..end).unwrap_or(""))
+    })
+}
+
+/// What a term asks of a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Plain: fuzzy, typo-tolerant.
+    Fuzzy,
+    /// `'term`: a substring.
+    Exact,
+    /// `^term`: a word prefix.
+    Prefix,
+    /// `term$`: a word suffix.
+    Suffix,
+    /// `^term$`: a whole word.
+    Word,
+    /// `!term`: not a substring.
+    Not,
+}
+
+/// One term of a [`Query`], folded.
+#[derive(Clone, Debug)]
+struct Term {
+    kind: Kind,
+    text: String,
+    chars: Vec<char>,
+    finder: memmem::Finder<'static>,
+    /// Bits of the ASCII characters of the term (see [`ascii_mask`]).
+    mask: u64,
+    /// Made of alphanumeric characters only, not all digits: may match by
+    /// subsequence and typo.
+    wordlike: bool,
+    /// The Damerau–Levenshtein distance a typo may have (0: no typos).
+    typos: u8,
+}
+
+impl Term {
+    fn new(kind: Kind, text: String) -> Term {
+        let chars: Vec<char> = text.chars().collect();
+        let digits = chars.iter().all(char::is_ascii_digit);
+        let wordlike = !digits && chars.iter().all(|c| c.is_alphanumeric());
+        let typos = match (wordlike, chars.len()) {
+            (false, _) | (_, 0..=3) => 0,
+            (_, 4..=7) => 1,
+            _ => 2,
+        };
+        let finder = memmem::Finder::new(text.as_bytes()).into_owned();
+        Term { kind, mask: ascii_mask(&text), text, chars, finder, wordlike, typos }
+    }
+}
+
+/// A parsed search query. See the module documentation for the syntax.
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    terms: Vec<Term>,
+}
+
+impl PartialEq for Query {
+    fn eq(&self, other: &Query) -> bool {
+        self.terms.len() == other.terms.len()
+            && self.terms.iter().zip(&other.terms).all(|(a, b)| a.kind == b.kind && a.text == b.text)
+    }
+}
+
+impl Eq for Query {}
+
+impl Query {
+    /// Parses what the user typed.
+    pub fn parse(input: &str) -> Query {
+        let mut terms = Vec::new();
+        for raw in split_terms(input) {
+            if let Some(term) = parse_term(&raw) {
+                terms.push(term);
+            }
+        }
+        Query { terms }
+    }
+
+    /// True when the query has no terms: it matches every row.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// True when every row matching `self` also matches `previous`, so a caller
+    /// may rescan only `previous`'s matches. Conservative: `false` when unsure.
+    pub fn narrows(&self, previous: &Query) -> bool {
+        previous.terms.iter().all(|p| self.terms.iter().any(|s| implies(s, p)))
+    }
+
+    fn positives(&self) -> impl Iterator<Item = &Term> {
+        self.terms.iter().filter(|t| t.kind != Kind::Not)
+    }
+}
+
+/// True when every row matching term `s` matches term `p`.
+fn implies(s: &Term, p: &Term) -> bool {
+    use Kind::*;
+    match (p.kind, s.kind) {
+        _ if p.kind == s.kind && p.text == s.text => true,
+        // Not containing a substring of p's text means not containing p's text.
+        (Not, Not) => p.text.contains(&s.text),
+        (Not, _) => false,
+        // p asks for a substring: every match of s contains s's text (a fuzzy
+        // term only when it cannot match by subsequence or typo).
+        (Exact, Exact | Prefix | Suffix | Word) => s.text.contains(&p.text),
+        (Exact, Fuzzy) => s.chars.len() < 3 && s.text.contains(&p.text),
+        (Fuzzy, _) if p.chars.len() < 3 || !p.wordlike => {
+            // p then matches exactly the rows containing its text.
+            implies(s, &Term::new(Exact, p.text.clone()))
+        }
+        (Prefix, Prefix | Word) => s.text.starts_with(&p.text) && p.wordlike_boundary(),
+        (Suffix, Suffix | Word) => s.text.ends_with(&p.text) && p.wordlike_boundary(),
+        _ => false,
+    }
+}
+
+impl Term {
+    /// True when the term's text starts and ends with word characters, so a
+    /// word boundary before or after a longer text holding it is one before or
+    /// after it too.
+    fn wordlike_boundary(&self) -> bool {
+        self.chars.first().is_some_and(|c| c.is_alphanumeric())
+            && self.chars.last().is_some_and(|c| c.is_alphanumeric())
+    }
+}
+
+/// Splits on unescaped whitespace; `\ ` is a space inside a term.
+fn split_terms(input: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut chars = input.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.peek() == Some(&' ') {
+            current.push(' ');
+            chars.next();
+        } else if c.is_whitespace() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+        } else {
+            current.push(c);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+fn parse_term(raw: &str) -> Option<Term> {
+    let (negated, rest) = match raw.strip_prefix('!') {
+        Some(rest) => (true, rest),
+        None => (false, raw),
+    };
+    let (kind, text) = if negated {
+        (Kind::Not, rest)
+    } else if let Some(rest) = rest.strip_prefix('\'') {
+        (Kind::Exact, rest)
+    } else if let Some(rest) = rest.strip_prefix('^') {
+        match rest.strip_suffix('$') {
+            Some(word) => (Kind::Word, word),
+            None => (Kind::Prefix, rest),
+        }
+    } else if let Some(rest) = rest.strip_suffix('$') {
+        (Kind::Suffix, rest)
+    } else {
+        (Kind::Fuzzy, rest)
+    };
+    let folded = fold(text);
+    if folded.is_empty() {
+        return None;
+    }
+    Some(Term::new(kind, folded))
+}
+
+/// One bit per ASCII byte value (modulo 64) found in `s`: when a term holds a
+/// bit a word lacks, turning the word into the term takes at least one edit
+/// per such bit (non-ASCII bytes are left out, so the test stays sound).
+fn ascii_mask(s: &str) -> u64 {
+    s.bytes().filter(u8::is_ascii).fold(0, |m, b| m | 1 << (b & 63))
+}
+
+/// The best match of one term in one row: its points and where it lies (byte
+/// offsets into the row).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Hit {
+    points: u32,
+    start: usize,
+    end: usize,
+    rank: Rank,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rank {
+    /// A contiguous run of the term's text.
+    Run,
+    /// A subsequence of the word `start..end`.
+    Subsequence,
+    /// A typo against `start..end`.
+    Typo,
+}
+
+/// Reusable scratch state for matching (keeps allocations out of the loop).
+#[derive(Debug, Default)]
+pub struct Matcher {
+    word: Vec<char>,
+    word_at: Vec<usize>,
+    rows: [Vec<u8>; 3],
+    scored: Vec<(u32, u32, u32)>,
+}
+
+impl Matcher {
+    /// A matcher with empty scratch state.
+    pub fn new() -> Matcher {
+        Matcher::default()
+    }
+
+    /// The score of a folded row (higher is better), or `None` when it does not
+    /// match. An empty query matches every row with score 0.
+    pub fn score(&mut self, query: &Query, folded_row: &str) -> Option<u32> {
+        let row = folded_row.strip_suffix(ROW_END).unwrap_or(folded_row);
+        let mut total = 0u32;
+        for term in &query.terms {
+            if term.kind == Kind::Not {
+                if term.finder.find(row.as_bytes()).is_some() {
+                    return None;
+                }
+                continue;
+            }
+            total += self.best_hit(term, row)?.points;
+        }
+        Some(total)
+    }
+
+    /// The ids of the rows that match `query`, best first, ties in the order
+    /// the rows came. An empty query keeps every row in order.
+    pub fn rank<'a>(&mut self, query: &Query, rows: impl Iterator<Item = (u32, &'a str)>) -> Vec<u32> {
+        if query.is_empty() {
+            return rows.map(|(id, _)| id).collect();
+        }
+        let mut scored = std::mem::take(&mut self.scored);
+        scored.clear();
+        for (seq, (id, row)) in rows.enumerate() {
+            if let Some(score) = self.score(query, row) {
+                scored.push((score, seq as u32, id));
+            }
+        }
+        scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let out = scored.iter().map(|&(_, _, id)| id).collect();
+        self.scored = scored;
+        out
+    }
+
+    /// The best match of a positive term in a row (without [`ROW_END`]).
+    fn best_hit(&mut self, term: &Term, row: &str) -> Option<Hit> {
+        let name_end = memchr::memchr(FIELD_SEP as u8, row.as_bytes()).unwrap_or(row.len());
+        let bonus = |start: usize| if start < name_end { NAME_BONUS } else { 0 };
+        let mut best: Option<Hit> = None;
+        for start in term.finder.find_iter(row.as_bytes()) {
+            let end = start + term.text.len();
+            let at_start = !row[..start].chars().next_back().is_some_and(char::is_alphanumeric);
+            let at_end = !row[end..].chars().next().is_some_and(char::is_alphanumeric);
+            let points = match (term.kind, at_start, at_end) {
+                (_, true, true) => EXACT_WORD,
+                (Kind::Word, _, _) => continue,
+                (Kind::Prefix, true, _) | (Kind::Fuzzy | Kind::Exact, true, false) => WORD_PREFIX,
+                (Kind::Prefix, false, _) => continue,
+                (Kind::Suffix, _, true) => WORD_SUFFIX,
+                (Kind::Suffix, _, false) => continue,
+                _ => SUBSTRING,
+            };
+            keep_best(&mut best, Hit { points: points + bonus(start), start, end, rank: Rank::Run });
+        }
+        if best.is_some() || term.kind != Kind::Fuzzy || !term.wordlike || term.chars.len() < 3 {
+            return best;
+        }
+        let mut at = 0;
+        while let Some((start, end)) = next_word(row, at) {
+            at = end;
+            if let Some((points, hit_end)) = self.fuzzy_word(term, &row[start..end]) {
+                keep_best(
+                    &mut best,
+                    Hit { points: points + bonus(start), start, end: start + hit_end, rank: rank_of(points) },
+                );
+            }
+        }
+        best
+    }
+
+    /// A subsequence or typo match of a fuzzy term in one word: its points and
+    /// where the matched part of the word ends (bytes).
+    fn fuzzy_word(&mut self, term: &Term, word: &str) -> Option<(u32, usize)> {
+        let n = term.chars.len();
+        let k = term.typos as usize;
+        // Cheap tests first: a word too short for the term, or lacking more of
+        // its letters than typos allow, cannot match.
+        let shortest = n.saturating_sub(k);
+        if word.len() < shortest.min(n) || (term.mask & !ascii_mask(word)).count_ones() as usize > k {
+            return None;
+        }
+        self.word.clear();
+        self.word_at.clear();
+        for (i, c) in word.char_indices() {
+            self.word.push(c);
+            self.word_at.push(i);
+        }
+        self.word_at.push(word.len());
+        if self.word.len() < shortest {
+            return None;
+        }
+        if self.word.iter().all(char::is_ascii_digit) {
+            return None;
+        }
+        if let Some(end) = subsequence(&term.chars, &self.word, n + n / 2 + 1) {
+            return Some((SUBSEQUENCE, self.word_at[end]));
+        }
+        if k == 0 {
+            return None;
+        }
+        let m = self.word.len();
+        let upto = m.min(n + k);
+        let distances = osa_last_row(&term.chars, &self.word[..upto], k, &mut self.rows)?;
+        let mut best: Option<(usize, usize)> = None;
+        let mut take = |d: usize, j: usize| {
+            if d <= k && best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, j));
+            }
+        };
+        if m <= n + k {
+            take(distances[m] as usize, m);
+        }
+        if m > n {
+            take(distances[n] as usize, n);
+        }
+        let (d, j) = best?;
+        Some((if d <= 1 { ONE_TYPO } else { TWO_TYPOS }, self.word_at[j]))
+    }
+}
+
+/// Keeps the better of `best` and `hit` (the earlier one on a tie).
+fn keep_best(best: &mut Option<Hit>, hit: Hit) {
+    if best.is_none_or(|b| hit.points > b.points) {
+        *best = Some(hit);
+    }
+}
+
+fn rank_of(points: u32) -> Rank {
+    if points == SUBSEQUENCE { Rank::Subsequence } else { Rank::Typo }
+}
+
+/// The next word of `text` at or after byte `from`: its byte range.
+fn next_word(text: &str, from: usize) -> Option<(usize, usize)> {
+    let rest = text.get(from..)?;
+    let (offset, _) = rest.char_indices().find(|(_, c)| c.is_alphanumeric())?;
+    let start = from + offset;
+    let end = text[start..]
+        .char_indices()
+        .find(|(_, c)| !c.is_alphanumeric())
+        .map_or(text.len(), |(i, _)| start + i);
+    Some((start, end))
+}
+
+/// The end (exclusive char index) of the tightest occurrence of `needle` as a
+/// subsequence of `word` whose span is at most `max_span`, if any.
+fn subsequence(needle: &[char], word: &[char], max_span: usize) -> Option<usize> {
+    let first = *needle.first()?;
+    let mut best: Option<(usize, usize)> = None;
+    for (s, _) in word.iter().enumerate().filter(|(_, c)| **c == first) {
+        let mut j = 1;
+        let mut end = s + 1;
+        for (i, c) in word.iter().enumerate().skip(s + 1) {
+            if j == needle.len() {
+                break;
+            }
+            if *c == needle[j] {
+                j += 1;
+                end = i + 1;
+            }
+        }
+        if j == needle.len() && end - s <= max_span && best.is_none_or(|(bs, be)| end - s < be - bs) {
+            best = Some((s, end));
+        }
+    }
+    best.map(|(_, end)| end)
+}
+
+/// The char positions of the tightest subsequence match (for highlighting).
+fn subsequence_positions(needle: &[char], word: &[char], max_span: usize, out: &mut Vec<usize>) {
+    let first = match needle.first() {
+        Some(c) => *c,
+        None => return,
+    };
+    let mut best: Option<Vec<usize>> = None;
+    for (s, _) in word.iter().enumerate().filter(|(_, c)| **c == first) {
+        let mut at = vec![s];
+        for (i, c) in word.iter().enumerate().skip(s + 1) {
+            if at.len() == needle.len() {
+                break;
+            }
+            if *c == needle[at.len()] {
+                at.push(i);
+            }
+        }
+        let span = at.last().map_or(0, |l| l + 1 - s);
+        if at.len() == needle.len()
+            && span <= max_span
+            && best.as_ref().is_none_or(|b| span < b[b.len() - 1] + 1 - b[0])
+        {
+            best = Some(at);
+        }
+    }
+    out.extend(best.unwrap_or_default());
+}
+
+/// The last row of the optimal-string-alignment distance table of `a` against
+/// `b`: entry `j` is the distance from `a` to `b[..j]`. `None` once every entry
+/// is sure to exceed `k` (a row's minimum never falls).
+fn osa_last_row<'r>(a: &[char], b: &[char], k: usize, rows: &'r mut [Vec<u8>; 3]) -> Option<&'r [u8]> {
+    let m = b.len();
+    for r in rows.iter_mut() {
+        r.clear();
+        r.resize(m + 1, 0);
+    }
+    let [two, one, cur] = rows;
+    for (j, d) in one.iter_mut().enumerate() {
+        *d = j.min(255) as u8;
+    }
+    for i in 1..=a.len() {
+        cur[0] = i.min(255) as u8;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let mut d = (one[j] + 1).min(cur[j - 1] + 1).min(one[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(two[j - 2] + 1);
+            }
+            cur[j] = d.min(250);
+            row_min = row_min.min(cur[j]);
+        }
+        if row_min as usize > k {
+            return None;
+        }
+        std::mem::swap(two, one);
+        std::mem::swap(one, cur);
+    }
+    Some(one.as_slice())
+}
+
+/// The char positions of `original_text` (unfolded) that `query` matched, sorted,
+/// for highlighting one visible row. Empty when the query is empty.
+pub fn highlight(query: &Query, original_text: &str) -> Vec<usize> {
+    // Fold char by char, remembering which original char each folded byte came from.
+    let mut folded = String::new();
+    let mut origin: Vec<usize> = Vec::new();
+    let mut one = [0u8; 4];
+    for (i, c) in original_text.chars().enumerate() {
+        let before = folded.len();
+        fold_into(c.encode_utf8(&mut one), &mut folded);
+        origin.resize(folded.len(), i);
+        debug_assert!(folded.len() >= before);
+    }
+    let mut matcher = Matcher::new();
+    let mut out: Vec<usize> = Vec::new();
+    for term in query.positives() {
+        let Some(hit) = matcher.best_hit(term, &folded) else { continue };
+        match hit.rank {
+            Rank::Run | Rank::Typo => out.extend(origin[hit.start..hit.end].iter().copied()),
+            Rank::Subsequence => {
+                let part = &folded[hit.start..hit.end];
+                let chars: Vec<char> = part.chars().collect();
+                let at: Vec<usize> = part.char_indices().map(|(i, _)| i).collect();
+                let mut picked = Vec::new();
+                let n = term.chars.len();
+                subsequence_positions(&term.chars, &chars, n + n / 2 + 1, &mut picked);
+                out.extend(picked.into_iter().filter_map(|p| at.get(p)).map(|b| origin[hit.start + b]));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(query: &str, row: &str) -> bool {
+        Matcher::new().score(&Query::parse(query), &fold(row)).is_some()
+    }
+
+    #[test]
+    fn fuzzy_ranks() {
+        assert!(matches("muler", "Müller"));
+        assert!(matches("jhon", "John"));
+        assert!(!matches("jho", "John"));
+        assert!(matches("jhonso", "Johnson"));
+        assert!(!matches("müller", "Amelia Öztürk\u{1f}amelia.ozturk@example.com"));
+        assert!(matches("maritnez", "Martinez"));
+        assert!(!matches("12", "13"));
+    }
+
+    #[test]
+    fn osa_distance() {
+        let mut rows = Default::default();
+        let a: Vec<char> = "jhon".chars().collect();
+        let b: Vec<char> = "john".chars().collect();
+        assert_eq!(osa_last_row(&a, &b, 1, &mut rows).map(|r| r[4]), Some(1));
+    }
+
+    #[test]
+    fn highlight_maps_to_the_original() {
+        let q = Query::parse("mull");
+        assert_eq!(highlight(&q, "Zoë Müller"), vec![4, 5, 6, 7]);
+        assert_eq!(highlight(&Query::parse("muler"), "Müller"), vec![0, 1, 2, 4, 5]);
+    }
+}
