@@ -50,9 +50,15 @@
 //!    or more, to the whole word or to its prefix of the term's length (`jhon`
 //!    → "john", `jhonso` → "johnson").
 //!
-//! Steps 4 and 5 apply only to terms made of alphanumeric characters, and not
-//! to numbers: a term of digits (an order or attendee id) matches by
-//! substring only, never by typo.
+//! Steps 1–3 look at every field. Steps 4 and 5 look at the words of the name
+//! (the first field) only, and are tried only when they could rank the row
+//! higher than steps 1–3 did: a person is looked for by name, and in an email
+//! address the first and last names are often glued into one word
+//! ("zoltanalvarez") where subsequences and typos find mostly noise (it is
+//! also what keeps a keystroke over 100,000 rows within a frame). They apply
+//! only to terms made of alphanumeric characters, and not to numbers: a term
+//! of digits (an order or attendee id) matches by substring only, never by
+//! typo.
 //!
 //! # Score
 //!
@@ -316,7 +322,10 @@ pub struct Matcher {
     word: Vec<char>,
     word_at: Vec<usize>,
     rows: [Vec<u8>; 3],
-    scored: Vec<(u32, u32, u32)>,
+    scores: Vec<u32>,
+    ids: Vec<u32>,
+    counts: Vec<u32>,
+    coarse: Vec<(u32, u32)>,
 }
 
 impl Matcher {
@@ -348,16 +357,17 @@ impl Matcher {
         if query.is_empty() {
             return rows.map(|(id, _)| id).collect();
         }
-        let mut scored = std::mem::take(&mut self.scored);
-        scored.clear();
-        for (seq, (id, row)) in rows.enumerate() {
+        let (mut scores, mut ids) = (std::mem::take(&mut self.scores), std::mem::take(&mut self.ids));
+        scores.clear();
+        ids.clear();
+        for (id, row) in rows {
             if let Some(score) = self.score(query, row) {
-                scored.push((score, seq as u32, id));
+                scores.push(score);
+                ids.push(id);
             }
         }
-        scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let out = scored.iter().map(|&(_, _, id)| id).collect();
-        self.scored = scored;
+        let out = sort_by_score(&scores, &ids, &mut self.counts);
+        (self.scores, self.ids) = (scores, ids);
         out
     }
 
@@ -368,8 +378,7 @@ impl Matcher {
         let mut best: Option<Hit> = None;
         for start in term.finder.find_iter(row.as_bytes()) {
             let end = start + term.text.len();
-            let at_start = !row[..start].chars().next_back().is_some_and(char::is_alphanumeric);
-            let at_end = !row[end..].chars().next().is_some_and(char::is_alphanumeric);
+            let (at_start, at_end) = (!word_before(row, start), !word_after(row, end));
             let points = match (term.kind, at_start, at_end) {
                 (_, true, true) => EXACT_WORD,
                 (Kind::Word, _, _) => continue,
@@ -380,32 +389,89 @@ impl Matcher {
                 _ => SUBSTRING,
             };
             keep_best(&mut best, Hit { points: points + bonus(start), start, end, rank: Rank::Run });
-        }
-        if best.is_some() || term.kind != Kind::Fuzzy || !term.wordlike || term.chars.len() < 3 {
-            return best;
-        }
-        let mut at = 0;
-        while let Some((start, end)) = next_word(row, at) {
-            at = end;
-            if let Some((points, hit_end)) = self.fuzzy_word(term, &row[start..end]) {
-                keep_best(
-                    &mut best,
-                    Hit { points: points + bonus(start), start, end: start + hit_end, rank: rank_of(points) },
-                );
+            // Past the name, nothing scores above an exact word.
+            let at_most = if start < name_end { EXACT_WORD + NAME_BONUS } else { EXACT_WORD };
+            if best.is_some_and(|b| b.points >= at_most) {
+                break;
             }
         }
+        // Subsequences and typos, only in the name, only when they could do
+        // better than what was found.
+        let could_do_better = best.is_none_or(|b| b.points < SUBSEQUENCE + NAME_BONUS);
+        if !could_do_better || term.kind != Kind::Fuzzy || !term.wordlike || term.chars.len() < 3 {
+            return best;
+        }
+        // Coarse words first, by bytes: runs of ASCII letters and digits and of
+        // non-ASCII bytes. A coarse word too short for the term, or lacking more
+        // of its letters than typos allow, cannot hold a word that matches (its
+        // words are shorter and hold fewer letters), so most are passed over
+        // without decoding a char.
+        let mut coarse = std::mem::take(&mut self.coarse);
+        coarse_words(&row.as_bytes()[..name_end], term, &mut coarse);
+        for &(start, end) in &coarse {
+            let (start, end) = (start as usize, end as usize);
+            let word = &row.as_bytes()[start..end];
+            let missing = term.mask & !ascii_mask(&row[start..end]) != 0;
+            self.fuzzy_coarse(term, row, (start, end), missing, word.is_ascii(), &mut best, name_end);
+        }
+        self.coarse = coarse;
         best
+    }
+
+    /// Tries the words of the coarse word `row[range]` (see [`Matcher::best_hit`]).
+    #[allow(clippy::too_many_arguments)]
+    fn fuzzy_coarse(
+        &mut self,
+        term: &Term,
+        row: &str,
+        (start, end): (usize, usize),
+        missing: bool,
+        ascii: bool,
+        best: &mut Option<Hit>,
+        name_end: usize,
+    ) {
+        let bonus = |at: usize| if at < name_end { NAME_BONUS } else { 0 };
+        if ascii {
+            self.fuzzy_candidate(term, row, start, end, missing, best, bonus(start));
+            return;
+        }
+        let mut from = start;
+        while let Some((s, e)) = next_word(&row[..end], from) {
+            from = e;
+            self.fuzzy_candidate(term, row, s, e, missing, best, bonus(s));
+        }
+    }
+
+    /// Tries the word `row[start..end]` for a subsequence or typo match of a
+    /// fuzzy term, keeping it in `best` if better.
+    #[allow(clippy::too_many_arguments)]
+    fn fuzzy_candidate(
+        &mut self,
+        term: &Term,
+        row: &str,
+        start: usize,
+        end: usize,
+        missing: bool,
+        best: &mut Option<Hit>,
+        bonus: u32,
+    ) {
+        if let Some((points, hit_end)) = self.fuzzy_word(term, &row[start..end], missing) {
+            keep_best(
+                best,
+                Hit { points: points + bonus, start, end: start + hit_end, rank: rank_of(points) },
+            );
+        }
     }
 
     /// A subsequence or typo match of a fuzzy term in one word: its points and
     /// where the matched part of the word ends (bytes).
-    fn fuzzy_word(&mut self, term: &Term, word: &str) -> Option<(u32, usize)> {
+    /// `missing`: the word (or the coarse word holding it) lacks one of the
+    /// term's ASCII letters, so no subsequence can match.
+    fn fuzzy_word(&mut self, term: &Term, word: &str, missing: bool) -> Option<(u32, usize)> {
         let n = term.chars.len();
         let k = term.typos as usize;
-        // Cheap tests first: a word too short for the term, or lacking more of
-        // its letters than typos allow, cannot match.
         let shortest = n.saturating_sub(k);
-        if word.len() < shortest.min(n) || (term.mask & !ascii_mask(word)).count_ones() as usize > k {
+        if missing && k == 0 {
             return None;
         }
         self.word.clear();
@@ -421,7 +487,7 @@ impl Matcher {
         if self.word.iter().all(char::is_ascii_digit) {
             return None;
         }
-        if let Some(end) = subsequence(&term.chars, &self.word, n + n / 2 + 1) {
+        if !missing && let Some(end) = subsequence(&term.chars, &self.word, n + n / 2 + 1) {
             return Some((SUBSEQUENCE, self.word_at[end]));
         }
         if k == 0 {
@@ -447,6 +513,69 @@ impl Matcher {
     }
 }
 
+/// The coarse words of `row` worth a closer look for a fuzzy `term` (see
+/// [`Matcher::best_hit`]): their byte ranges.
+fn coarse_words(row: &[u8], term: &Term, out: &mut Vec<(u32, u32)>) {
+    out.clear();
+    let shortest = term.chars.len().saturating_sub(term.typos as usize).max(1);
+    match term.typos {
+        0 => coarse_words_within::<0>(row, term.mask, shortest, out),
+        1 => coarse_words_within::<1>(row, term.mask, shortest, out),
+        _ => coarse_words_within::<2>(row, term.mask, shortest, out),
+    }
+}
+
+/// [`coarse_words`] for terms that allow `K` typos. The loop has no branch that
+/// depends on the text but the rare "worth a look".
+fn coarse_words_within<const K: u8>(row: &[u8], want: u64, shortest: usize, out: &mut Vec<(u32, u32)>) {
+    let (mut mask, mut len) = (0u64, 0usize);
+    for (i, &b) in row.iter().enumerate() {
+        let word = WORD_BYTE[b as usize];
+        // `&`, not `&&`: no branch on whether this byte ends a word.
+        if !word & (len >= shortest) & few_missing::<K>(want & !mask) {
+            out.push(((i - len) as u32, i as u32));
+        }
+        mask = (mask | 1 << (b & 63)) & u64::from(word).wrapping_neg();
+        len = (len + 1) * usize::from(word);
+    }
+    if len >= shortest && few_missing::<K>(want & !mask) {
+        out.push(((row.len() - len) as u32, row.len() as u32));
+    }
+}
+
+/// True when `missing` has at most `K` bits set (`K` ≤ 2; no popcount).
+fn few_missing<const K: u8>(missing: u64) -> bool {
+    let one_less = missing & missing.wrapping_sub(1);
+    match K {
+        0 => missing == 0,
+        1 => one_less == 0,
+        _ => one_less & one_less.wrapping_sub(1) == 0,
+    }
+}
+
+/// `ids` ordered by their `scores`, highest first, ties in the order given: a
+/// counting sort, as scores are small numbers (a few hundred points a term).
+fn sort_by_score(scores: &[u32], ids: &[u32], counts: &mut Vec<u32>) -> Vec<u32> {
+    let top = scores.iter().copied().max().unwrap_or(0) as usize;
+    counts.clear();
+    counts.resize(top + 2, 0);
+    // counts[top - s + 1] counts score s, so that the prefix sums give where
+    // each score's rows start, the highest first.
+    for &s in scores {
+        counts[top - s as usize + 1] += 1;
+    }
+    for i in 1..counts.len() {
+        counts[i] += counts[i - 1];
+    }
+    let mut out = vec![0; ids.len()];
+    for (&s, &id) in scores.iter().zip(ids) {
+        let slot = &mut counts[top - s as usize];
+        out[*slot as usize] = id;
+        *slot += 1;
+    }
+    out
+}
+
 /// Keeps the better of `best` and `hit` (the earlier one on a tie).
 fn keep_best(best: &mut Option<Hit>, hit: Hit) {
     if best.is_none_or(|b| hit.points > b.points) {
@@ -456,6 +585,37 @@ fn keep_best(best: &mut Option<Hit>, hit: Hit) {
 
 fn rank_of(points: u32) -> Rank {
     if points == SUBSEQUENCE { Rank::Subsequence } else { Rank::Typo }
+}
+
+/// Bytes that may be part of a word: ASCII letters and digits, and every byte
+/// of a non-ASCII char (whether that char is alphanumeric is decided by
+/// [`next_word`] once a coarse word is worth a closer look).
+const WORD_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b >= 0x80;
+        b += 1;
+    }
+    table
+};
+
+/// True when the char before byte `at` is alphanumeric.
+fn word_before(text: &str, at: usize) -> bool {
+    match at.checked_sub(1).and_then(|i| text.as_bytes().get(i)) {
+        None => false,
+        Some(b) if b.is_ascii() => b.is_ascii_alphanumeric(),
+        Some(_) => text[..at].chars().next_back().is_some_and(char::is_alphanumeric),
+    }
+}
+
+/// True when the char at byte `at` is alphanumeric.
+fn word_after(text: &str, at: usize) -> bool {
+    match text.as_bytes().get(at) {
+        None => false,
+        Some(b) if b.is_ascii() => b.is_ascii_alphanumeric(),
+        Some(_) => text[at..].chars().next().is_some_and(char::is_alphanumeric),
+    }
 }
 
 /// The next word of `text` at or after byte `from`: its byte range.

@@ -55,6 +55,19 @@ fn a_subsequence_never_spreads_over_words_or_fields() {
 }
 
 #[test]
+fn typos_and_subsequences_are_forgiven_in_the_name_only() {
+    // "jonh" is one transposition from "john", which Bo Chen's email would
+    // also hold: only the name is read with typos.
+    let rows = [fold_row(["Bo Chen", "john.chen@example.com"]), fold_row(["John Smith", "js@example.com"])];
+    let found = Matcher::new()
+        .rank(&Query::parse("jonh"), rows.iter().enumerate().map(|(i, r)| (i as u32, r.as_str())));
+    assert_eq!(found, [1]);
+    let found = Matcher::new()
+        .rank(&Query::parse("john"), rows.iter().enumerate().map(|(i, r)| (i as u32, r.as_str())));
+    assert_eq!(found, [1, 0], "exact in the name, then a prefix in the email");
+}
+
+#[test]
 fn accents_and_case_are_folded() {
     assert_eq!(names("MÜLLER"), ["Jürgen Müller"]);
     assert_eq!(names("zoe"), ["Zoë Martinez"]);
