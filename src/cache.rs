@@ -57,12 +57,16 @@
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 use crate::api::{AccessToken, Answer, ApiBase, Attendee, CheckIn, Money, Order, Skipped, Status};
-use crate::guestlist::{FailedOrder, GuestList, ListParts, OrderPart, check_search_text};
+use crate::guestlist::{
+    AttendeeSource, DeferredAttendees, FailedOrder, GuestList, ListParts, OrderPart, check_search_text,
+};
 
 /// The format written now. Bump it whenever the layout changes incompatibly.
 pub const FORMAT_VERSION: u32 = 3;
@@ -179,6 +183,9 @@ pub struct Found {
     /// only the matching attendees of each order); the event's name and
     /// `fetched_at` as cached.
     pub list: GuestList,
+    /// The same guests best match first, as [`GuestList::search`] ranks
+    /// them: indices into `list`'s guests.
+    pub ranked: Vec<usize>,
     /// What the whole cached list lacks.
     pub gaps: Gaps,
 }
@@ -259,12 +266,12 @@ impl Cache {
     /// The cached list of `event_id`, or why there is none.
     pub fn read(&self, event_id: u64) -> Result<GuestList, Miss> {
         let bytes = self.read_file(event_id)?;
-        decode(&bytes, &self.host, &self.account, event_id)
+        decode(bytes, &self.host, &self.account, event_id)
     }
 
     /// The cached guests of `event_id` that match `query` (as
-    /// [`GuestList::search`] matches), decoding only those, and what the whole
-    /// list lacks; or why there is no cached list.
+    /// [`GuestList::search`] matches and ranks them), decoding only those, and
+    /// what the whole list lacks; or why there is no cached list.
     pub fn search(&self, event_id: u64, query: &str) -> Result<Found, Miss> {
         let bytes = self.read_file(event_id)?;
         let file = Snapshot::parse(&bytes, &self.host, &self.account, event_id)?;
@@ -483,6 +490,8 @@ fn parse_header(bytes: &[u8]) -> Result<(Header, usize), Bad> {
 /// A file of this format, its header checked, cut into its sections.
 struct Snapshot<'a> {
     head: Header,
+    /// Where `guests`, `records` and `strings` are in the file's bytes.
+    at: Sections,
     meta: &'a [u8],
     text: &'a [u8],
     guests: &'a [u8],
@@ -518,7 +527,13 @@ impl<'a> Snapshot<'a> {
         }
         let mut r = Reader::new(body);
         let [meta, text, guests, orders, records, strings] = sizes.map(|n| r.bytes(n).unwrap_or_default());
-        Ok(Snapshot { head, meta, text, guests, orders, records, strings })
+        let mut from = body_at;
+        let [_, _, guests_at, _, records_at, strings_at] = sizes.map(|n| {
+            from += n;
+            from - n..from
+        });
+        let at = Sections { guests: guests_at, records: records_at, strings: strings_at };
+        Ok(Snapshot { head, at, meta, text, guests, orders, records, strings })
     }
 
     /// Where order `order_no`'s record and its first string start.
@@ -527,15 +542,17 @@ impl<'a> Snapshot<'a> {
         Ok((r.u32()? as usize, r.u32()? as usize))
     }
 
-    /// The whole list.
-    fn list(&self) -> Result<GuestList, Bad> {
+    /// The whole list, its attendees left in the file: every record is
+    /// checked here, each order decoded, and of each attendee only its id is
+    /// read; `source` decodes an attendee when the list first reads it.
+    fn list(&self, source: Arc<dyn AttendeeSource>) -> Result<GuestList, Bad> {
         let meta = Meta::decode(self.meta)?;
         let text = std::str::from_utf8(self.text).map_err(|_| Bad::Damaged("search text not UTF-8"))?;
         let mut starts = Vec::with_capacity(self.head.guests);
         for entry in self.guests.chunks_exact(GUEST_ENTRY) {
             starts.push(Reader::new(entry).u32()?);
         }
-        // Two halves decoded at once, split at an order the order index points to.
+        // Two halves walked at once, split at an order the order index points to.
         let half = self.head.orders / 2;
         let (record_split, string_split) = match half {
             0 => (0, 0),
@@ -544,24 +561,62 @@ impl<'a> Snapshot<'a> {
         let (front, back) = self.records.split_at_checked(record_split).ok_or(Bad::Damaged("order index"))?;
         let (front_strings, back_strings) =
             self.strings.split_at_checked(string_split).ok_or(Bad::Damaged("order index"))?;
+        // The back half's first guest: the first of its first order.
+        let back_guest = match half {
+            0 => 0,
+            _ => self.first_guest_of(half)?,
+        };
+        let front =
+            Half { records: front, strings: front_strings, orders: 0..half, first_guest: 0, at: (0, 0) };
+        let back = Half {
+            records: back,
+            strings: back_strings,
+            orders: half..self.head.orders,
+            first_guest: back_guest,
+            at: (record_split, string_split),
+        };
         let (front, back) = std::thread::scope(|s| {
-            let back = s.spawn(|| decode_orders(back, back_strings, self.head.orders - half));
-            (decode_orders(front, front_strings, half), back.join())
+            let back = s.spawn(|| back.walk(self.guests));
+            (front.walk(self.guests), back.join())
         });
-        let mut orders = front?;
-        orders.extend(back.map_err(|_| Bad::Damaged("decoding failed"))??);
+        let mut all = front?;
+        let back = back.map_err(|_| Bad::Damaged("decoding failed"))??;
+        if all.ids.len() != back_guest || back_guest + back.ids.len() != self.head.guests {
+            return Err(Bad::Damaged("guest index"));
+        }
+        all.orders.extend(back.orders);
+        all.per_order.extend(back.per_order);
+        all.ids.extend(back.ids);
         Ok(GuestList::from_parts(ListParts {
             event_id: self.head.event_id,
             event_name: self.head.event_name.clone(),
             fetched_at: self.head.fetched_at,
             order_list: meta.order_list,
-            orders,
+            orders: all.orders,
             failed: meta.gaps.failed.into_iter().map(|(f, _)| f).collect(),
             skipped_orders: meta.gaps.skipped_orders,
             done: meta.done,
             search_text: text.to_string(),
             search_starts: starts,
+            deferred: Some(DeferredAttendees { source, per_order: all.per_order, ids: all.ids }),
         })?)
+    }
+
+    /// The first guest of order `order_no` in the guest index (whose order
+    /// numbers never decrease in a file floktu wrote; checked by the walk).
+    fn first_guest_of(&self, order_no: usize) -> Result<usize, Bad> {
+        let count = self.guests.len() / GUEST_ENTRY;
+        let order_of = |i: usize| guest_entry(self.guests, i).map(|e| e.order_no as usize);
+        let (mut lo, mut hi) = (0, count);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if order_of(mid)? < order_no {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        Ok(lo)
     }
 
     /// The guests matching `query`, decoded alone, and the list's gaps.
@@ -582,8 +637,14 @@ impl<'a> Snapshot<'a> {
         let mut last_order = None;
         let mut found_text = String::new();
         let mut found_starts = Vec::new();
-        for i in GuestList::search_in(text, &starts, query) {
-            let entry = &entries[i];
+        // The list's own ranking over the stored rows (the one matcher,
+        // `crate::search`): the same guests, in the same order, as
+        // `GuestList::search` on the whole list.
+        let ranked = GuestList::rank_in(text, &starts, query);
+        let mut in_list = ranked.clone();
+        in_list.sort_unstable();
+        for &i in &in_list {
+            let entry = entries.get(i).ok_or(Bad::Damaged("guest index"))?;
             if last_order != Some(entry.order_no) {
                 let (record, strings) = self.order_at(entry.order_no as usize)?;
                 let (part, _) = decode_order(&mut Records::at(self.records, record, self.strings, strings)?)?;
@@ -611,8 +672,145 @@ impl<'a> Snapshot<'a> {
             done: true,
             search_text: found_text,
             search_starts: found_starts,
+            deferred: None,
         })?;
-        Ok(Found { list, gaps: meta.gaps })
+        let ranked = ranked.iter().filter_map(|i| in_list.binary_search(i).ok()).collect();
+        Ok(Found { list, ranked, gaps: meta.gaps })
+    }
+}
+
+/// Where a [`Snapshot`]'s sections that stay in use are in the file's bytes.
+#[derive(Clone, Debug)]
+struct Sections {
+    guests: Range<usize>,
+    records: Range<usize>,
+    strings: Range<usize>,
+}
+
+/// Guest `i` of the guest index `guests`.
+fn guest_entry(guests: &[u8], i: usize) -> Result<GuestEntry, Bad> {
+    let from = i.checked_mul(GUEST_ENTRY).ok_or(Bad::Damaged("guest index"))?;
+    let mut r = Reader::new(guests.get(from..).ok_or(Bad::Damaged("guest index"))?);
+    Ok(GuestEntry { text: r.u32()?, record: r.u32()?, strings: r.u32()?, order_no: r.u32()? })
+}
+
+/// A run of orders of a file's records, walked by [`Half::walk`].
+struct Half<'a> {
+    /// Their records, and their strings.
+    records: &'a [u8],
+    strings: &'a [u8],
+    /// Their numbers in list order.
+    orders: Range<usize>,
+    /// The number of their first attendee.
+    first_guest: usize,
+    /// Where `records` and `strings` start in the whole sections.
+    at: (usize, usize),
+}
+
+/// What [`Half::walk`] found: the orders, how many attendees each has, and
+/// their ids.
+struct Walked {
+    orders: Vec<OrderPart>,
+    per_order: Vec<u32>,
+    ids: Vec<u64>,
+}
+
+impl Half<'_> {
+    /// Decodes each order and checks each attendee record, reading only its
+    /// id; checks that the guest index points at each attendee's record and
+    /// first string (where [`FileAttendees`] will decode it from), and that
+    /// the records fill the run exactly.
+    fn walk(&self, guests: &[u8]) -> Result<Walked, Bad> {
+        let strings = std::str::from_utf8(self.strings).map_err(|_| Bad::Damaged("text not UTF-8"))?;
+        let mut r = Records::whole(self.records, strings);
+        let count = self.orders.len();
+        let mut out = Walked {
+            orders: Vec::with_capacity(count.min(r.fields.remaining())),
+            per_order: Vec::with_capacity(count.min(r.fields.remaining())),
+            ids: Vec::new(),
+        };
+        for order_no in self.orders.clone() {
+            let (part, attendees) = decode_order(&mut r)?;
+            out.per_order.push(u32::try_from(attendees).map_err(|_| Bad::Damaged("too many attendees"))?);
+            for _ in 0..attendees {
+                let e = guest_entry(guests, self.first_guest + out.ids.len())?;
+                let here = (self.at.0 + r.fields.pos, self.at.1 + r.strings.pos);
+                if (e.record as usize, e.strings as usize, e.order_no as usize) != (here.0, here.1, order_no)
+                {
+                    return Err(Bad::Damaged("guest index"));
+                }
+                out.ids.push(skip_attendee(&mut r)?);
+            }
+            out.orders.push(part);
+        }
+        if r.fields.remaining() != 0 || r.strings.remaining() != 0 {
+            return Err(Bad::Damaged("records left over"));
+        }
+        Ok(out)
+    }
+}
+
+/// The attendees of a cached list's file, each decoded when the list first
+/// reads it. Holds the file's bytes, checked whole when the list was opened.
+struct FileAttendees {
+    bytes: Arc<Vec<u8>>,
+    at: Sections,
+}
+
+impl fmt::Debug for FileAttendees {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FileAttendees({} bytes)", self.bytes.len())
+    }
+}
+
+impl FileAttendees {
+    fn section(&self, at: &Range<usize>) -> &[u8] {
+        self.bytes.get(at.clone()).unwrap_or_default()
+    }
+
+    /// The records from attendee `key`'s on.
+    fn records_of(&self, key: u32) -> Result<Records<'_>, Bad> {
+        let e = guest_entry(self.section(&self.at.guests), key as usize)?;
+        Records::at(
+            self.section(&self.at.records),
+            e.record as usize,
+            self.section(&self.at.strings),
+            e.strings as usize,
+        )
+    }
+}
+
+impl AttendeeSource for FileAttendees {
+    fn attendee(&self, key: u32) -> Attendee {
+        match self.records_of(key).and_then(|mut r| decode_attendee(&mut r)) {
+            Ok(attendee) => attendee,
+            Err(why) => {
+                // Not reached for a file whose records were all checked on opening.
+                tracing::warn!(key, ?why, "a cached attendee could not be decoded");
+                let attendee_id = self.records_of(key).and_then(|mut r| r.fields.varint()).unwrap_or(0);
+                Attendee {
+                    attendee_id,
+                    ticket_group: None,
+                    ticket: String::new(),
+                    check_in: None,
+                    first_name: String::new(),
+                    last_name: String::new(),
+                    company: None,
+                    answers: Vec::new(),
+                }
+            }
+        }
+    }
+
+    fn counted_as(&self, key: u32) -> (Option<&str>, &str, bool) {
+        let read = || -> Result<_, Bad> {
+            let mut r = self.records_of(key)?;
+            r.fields.varint()?;
+            let group = r.opt_str()?;
+            let ticket = r.str()?;
+            Ok((group, ticket, r.fields.u8()? != 0))
+        };
+        read().unwrap_or((None, "", false))
     }
 }
 
@@ -760,9 +958,13 @@ pub(crate) fn encode(list: &GuestList, host: &str, account: &str) -> io::Result<
     Ok(out.0)
 }
 
-/// The list in `bytes`, if they are a whole file of `host`/`account` for `event_id`.
-pub(crate) fn decode(bytes: &[u8], host: &str, account: &str, event_id: u64) -> Result<GuestList, Miss> {
-    Ok(Snapshot::parse(bytes, host, account, event_id)?.list()?)
+/// The list in `bytes`, if they are a whole file of `host`/`account` for
+/// `event_id`; its attendees stay in `bytes` until read.
+pub(crate) fn decode(bytes: Vec<u8>, host: &str, account: &str, event_id: u64) -> Result<GuestList, Miss> {
+    let bytes = Arc::new(bytes);
+    let file = Snapshot::parse(&bytes, host, account, event_id)?;
+    let source = Arc::new(FileAttendees { bytes: Arc::clone(&bytes), at: file.at.clone() });
+    Ok(file.list(source)?)
 }
 
 fn status_code(status: Status) -> u8 {
@@ -784,24 +986,31 @@ fn status_of(code: u8) -> Result<Status, Bad> {
     })
 }
 
-/// `count` orders, each with its attendees, filling all of `records` and
-/// their `strings` (whose UTF-8 is checked here, in one go).
-fn decode_orders(records: &[u8], strings: &[u8], count: usize) -> Result<Vec<OrderPart>, Bad> {
-    let strings = std::str::from_utf8(strings).map_err(|_| Bad::Damaged("text not UTF-8"))?;
-    let mut r = Records::whole(records, strings);
-    let mut orders = Vec::with_capacity(count.min(r.fields.remaining()));
-    for _ in 0..count {
-        let (mut part, attendees) = decode_order(&mut r)?;
-        part.order.attendees.reserve_exact(attendees);
-        for _ in 0..attendees {
-            part.order.attendees.push(decode_attendee(&mut r)?);
+/// Checks an attendee's record as [`decode_attendee`] would read it, without
+/// keeping anything but the attendee's id.
+fn skip_attendee(r: &mut Records<'_>) -> Result<u64, Bad> {
+    let attendee_id = r.fields.varint()?;
+    r.opt_str()?;
+    r.str()?;
+    match r.fields.u8()? {
+        0 => {}
+        1 => {
+            r.str()?;
         }
-        orders.push(part);
+        2 => {
+            r.str()?;
+            r.fields.time()?;
+        }
+        _ => return Err(Bad::Damaged("check-in")),
     }
-    if r.fields.remaining() != 0 || r.strings.remaining() != 0 {
-        return Err(Bad::Damaged("records left over"));
+    r.str()?;
+    r.str()?;
+    r.opt_str()?;
+    for _ in 0..r.fields.count(2)? {
+        r.str()?;
+        r.opt_str()?;
     }
-    Ok(orders)
+    Ok(attendee_id)
 }
 
 /// An order's record (its attendees follow it), and how many attendees follow.
@@ -936,11 +1145,15 @@ impl<'a> Records<'a> {
         self.str().map(String::from)
     }
 
-    fn opt_string(&mut self) -> Result<Option<String>, Bad> {
+    fn opt_str(&mut self) -> Result<Option<&'a str>, Bad> {
         match self.fields.len()? {
             0 => Ok(None),
-            n => self.strings.take(n - 1).map(|s| Some(String::from(s))),
+            n => self.strings.take(n - 1).map(Some),
         }
+    }
+
+    fn opt_string(&mut self) -> Result<Option<String>, Bad> {
+        self.opt_str().map(|s| s.map(String::from))
     }
 
     fn skipped(&mut self) -> Result<Vec<Skipped>, Bad> {
@@ -1276,9 +1489,13 @@ mod tests {
                 bytes.truncate(cut % bytes.len());
             }
             reseal(&mut bytes);
-            let _ = decode(&bytes, "h", "a", list.event_id());
+            if let Ok(back) = decode(bytes.clone(), "h", "a", list.event_id()) {
+                // Every attendee decodes (damage is found on opening, not later).
+                for g in back.guests() {
+                    let _ = g.attendee.first_name.len();
+                }
+            }
             if let Ok(file) = Snapshot::parse(&bytes, "h", "a", list.event_id()) {
-                let _ = file.list();
                 let _ = file.search("a");
             }
         }

@@ -309,6 +309,32 @@ fn each_order_keeps_when_it_was_fetched_and_a_stale_order_its_failure() {
 }
 
 #[test]
+fn an_opened_list_decodes_an_attendee_only_when_it_is_read() {
+    let dir = TempDir::new().unwrap();
+    let cache = cache_of(&dir, "token-a");
+    let list = demo_list(200);
+    cache.save(&list).unwrap();
+    let back = cache.load(list.event_id()).expect("cached");
+    let decoded = |l: &GuestList| l.guests().iter().filter(|g| g.attendee.is_decoded()).count();
+    // What opening needs (ids, counts, the search text) reads no attendee whole.
+    assert_eq!(back.counts(), list.counts());
+    let id = list.guests()[7].attendee.attendee_id;
+    assert_eq!(back.lookup_id(id), list.lookup_id(id));
+    assert_eq!(back.search("mar"), list.search("mar"));
+    assert_eq!(decoded(&back), 0);
+    // The first screen decodes what it shows, and nothing else.
+    for g in &back.guests()[..40] {
+        assert!(!g.name().is_empty() || g.attendee.first_name.is_empty());
+    }
+    assert_eq!(decoded(&back), 40);
+    // The same order list from Floktu moves nobody, so decodes nobody.
+    let mut back = back;
+    back.set_order_list(list.order_list().unwrap().to_vec());
+    assert_eq!(decoded(&back), 40);
+    assert_eq!(back.guests(), list.guests());
+}
+
+#[test]
 fn a_crash_mid_write_leaves_the_previous_copy() {
     let dir = TempDir::new().unwrap();
     let cache = cache_of(&dir, "token-a");
@@ -331,11 +357,15 @@ fn a_search_of_the_file_finds_what_the_list_finds() {
     let cache = cache_of(&dir, "token-a");
     let list = demo_list(400);
     cache.save(&list).unwrap();
-    for query in ["mar", "e", "ZOË", "example.", "100007", "", "no such guest"] {
+    for query in
+        ["mar", "e", "ZOË", "example.", "100007", "", "no such guest", "muler", "jhon", "'mar !e", "^ma"]
+    {
         let found = cache.search(list.event_id(), query).unwrap();
         let expected: Vec<_> = list.search(query).into_iter().map(|i| &list.guests()[i]).collect();
         assert_eq!(found.list.len(), expected.len(), "{query:?}");
-        for (g, want) in found.list.guests().iter().zip(expected) {
+        assert_eq!(found.ranked.len(), expected.len(), "{query:?}");
+        let ranked = found.ranked.iter().map(|&i| &found.list.guests()[i]);
+        for (g, want) in ranked.zip(expected) {
             assert_eq!(g.attendee, want.attendee, "{query:?}");
             let (p, q) = (&g.order, &want.order);
             assert_eq!((p.id, &p.name, &p.email, p.status), (q.id, &q.name, &q.email, q.status));

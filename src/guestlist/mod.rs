@@ -20,6 +20,7 @@
 
 mod fast_hash;
 mod fold;
+mod lazy;
 mod limiter;
 mod load;
 
@@ -34,6 +35,7 @@ use serde::Serialize;
 use crate::api::{Attendee, Money, Order, Skipped, Status};
 
 pub use fold::{fold, fold_into};
+pub use lazy::{AttendeeSource, LazyAttendee};
 pub use load::{
     Fetch, LiveOptions, LoadEvent, Progress, Request, Throttle, fetch, fetch_orders, fetch_with, live, load,
     refresh,
@@ -108,12 +110,19 @@ impl Purchase {
 }
 
 /// One attendee and the order they came with.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Guest {
-    /// The attendee as Floktu sent them.
-    pub attendee: Attendee,
+    /// The attendee as Floktu sent them; reads as an [`Attendee`] (a list
+    /// opened from the cache decodes each one when it is first read).
+    pub attendee: LazyAttendee,
     /// Their order (shared with the order's other attendees).
     pub order: Arc<Purchase>,
+}
+
+impl Clone for Guest {
+    fn clone(&self) -> Guest {
+        Guest { attendee: self.attendee.duplicate(), order: Arc::clone(&self.order) }
+    }
 }
 
 impl Guest {
@@ -378,7 +387,11 @@ impl GuestList {
         }
         self.next_unlisted = order_ids.len() as u64;
         self.listed = Some(order_ids);
-        if !self.purchases.is_empty() {
+        // Mostly the list is the one the guests are sorted by already (a
+        // refresh with no new orders, or new ones at the end): nothing moves,
+        // and a list opened from the cache stays undecoded.
+        let unmoved = self.purchases.values().all(|p| self.ranks.get(&p.id) == Some(&p.rank));
+        if !unmoved {
             self.resort();
         }
     }
@@ -416,7 +429,7 @@ impl GuestList {
                 // Deserialized lists grow by doubling; kept for the session, they
                 // should not keep the slack (a no-op for what the client decoded).
                 attendee.answers.shrink_to_fit();
-                Guest { attendee, order: Arc::clone(&purchase) }
+                Guest { attendee: attendee.into(), order: Arc::clone(&purchase) }
             })
             .collect();
         self.insert_guests(at, new);
@@ -687,7 +700,7 @@ impl GuestList {
         // Everything after the insertion moved up by `count`.
         self.reindex_moved(at + count, |i| i - count);
         for (i, g) in self.guests[at..at + count].iter().enumerate() {
-            self.by_attendee.entry(g.attendee.attendee_id).or_insert((at + i) as u32);
+            self.by_attendee.entry(g.attendee.id()).or_insert((at + i) as u32);
         }
         self.by_order.insert(order_id, (at as u32, count as u32));
     }
@@ -708,7 +721,7 @@ impl GuestList {
         let gone: Vec<Guest> = self.guests.drain(start..start + len).collect();
         for g in &gone {
             self.count(g, -1);
-            let id = g.attendee.attendee_id;
+            let id = g.attendee.id();
             if self.by_attendee.get(&id).is_some_and(|&i| (start..start + len).contains(&(i as usize))) {
                 self.by_attendee.remove(&id);
             }
@@ -724,7 +737,7 @@ impl GuestList {
         for i in from..self.guests.len() {
             let (moved, was) = (i as u32, old(i) as u32);
             let g = &self.guests[i];
-            if let Some(slot) = self.by_attendee.get_mut(&g.attendee.attendee_id)
+            if let Some(slot) = self.by_attendee.get_mut(&g.attendee.id())
                 && *slot == was
             {
                 *slot = moved;
@@ -775,7 +788,7 @@ impl GuestList {
             self.count(g, 1);
             self.hay_start.push(self.hay.len() as u32);
             push_search_text(g, &mut self.hay);
-            self.by_attendee.entry(g.attendee.attendee_id).or_insert(i as u32);
+            self.by_attendee.entry(g.attendee.id()).or_insert(i as u32);
             let range = self.by_order.entry(g.order.id).or_insert((i as u32, 0));
             range.1 += 1;
         }
@@ -841,6 +854,20 @@ pub struct ListParts {
     pub search_text: String,
     /// Where each guest's text starts in it ([`GuestList::search_starts`]).
     pub search_starts: Vec<u32>,
+    /// Attendees left in their source until first read (a list opened from
+    /// the cache): each order's come after its decoded ones, if any.
+    pub deferred: Option<DeferredAttendees>,
+}
+
+/// The attendees of [`ListParts`] that stay in their source until first read.
+#[derive(Clone, Debug)]
+pub struct DeferredAttendees {
+    /// Where they are; attendee `i` (in guest order) is its key `i`.
+    pub source: Arc<dyn AttendeeSource>,
+    /// How many each order of [`ListParts::orders`] has.
+    pub per_order: Vec<u32>,
+    /// Their attendee ids, in guest order.
+    pub ids: Vec<u64>,
 }
 
 /// [`GuestList::from_parts`] refused parts that do not fit together (what does not).
@@ -866,8 +893,17 @@ impl GuestList {
             done,
             search_text,
             search_starts,
+            deferred,
         } = parts;
-        let guest_count: usize = orders.iter().map(|o| o.order.attendees.len()).sum();
+        if let Some(d) = &deferred
+            && (d.per_order.len() != orders.len()
+                || d.per_order.iter().map(|&n| n as usize).sum::<usize>() != d.ids.len()
+                || u32::try_from(d.ids.len()).is_err())
+        {
+            return Err(PartsMismatch("the deferred attendees do not fit the orders"));
+        }
+        let deferred_count = deferred.as_ref().map_or(0, |d| d.ids.len());
+        let guest_count = orders.iter().map(|o| o.order.attendees.len()).sum::<usize>() + deferred_count;
         check_search_text(&search_text, &search_starts, guest_count)?;
         let mut list = GuestList::new(event_id);
         list.event_name = event_name;
@@ -887,7 +923,8 @@ impl GuestList {
         list.by_attendee.reserve(guest_count);
         list.guests.reserve_exact(guest_count);
         let mut last_rank = None;
-        for OrderPart { order, fetched_at } in orders {
+        let mut next_key = 0usize;
+        for (order_no, OrderPart { order, fetched_at }) in orders.into_iter().enumerate() {
             let id = order.id;
             if list.purchases.contains_key(&id) {
                 return Err(PartsMismatch("an order comes twice"));
@@ -902,7 +939,18 @@ impl GuestList {
             let first = list.guests.len();
             for attendee in attendees {
                 list.by_attendee.entry(attendee.attendee_id).or_insert(list.guests.len() as u32);
-                list.guests.push(Guest { attendee, order: Arc::clone(&purchase) });
+                list.guests.push(Guest { attendee: attendee.into(), order: Arc::clone(&purchase) });
+            }
+            if let Some(d) = &deferred {
+                let count = d.per_order[order_no] as usize;
+                for (key, &attendee_id) in d.ids[next_key..next_key + count].iter().enumerate() {
+                    list.by_attendee.entry(attendee_id).or_insert(list.guests.len() as u32);
+                    // `key` fits in u32: `ids.len()` was checked to.
+                    let key = (next_key + key) as u32;
+                    let attendee = LazyAttendee::deferred(attendee_id, Arc::clone(&d.source), key);
+                    list.guests.push(Guest { attendee, order: Arc::clone(&purchase) });
+                }
+                next_key += count;
             }
             if list.guests.len() > first {
                 list.by_order.insert(id, (first as u32, (list.guests.len() - first) as u32));
@@ -931,15 +979,17 @@ impl GuestList {
                 self.cancelled += 1;
                 continue;
             }
-            let key = (g.attendee.ticket_group.as_deref(), g.attendee.ticket.as_str());
+            // Read without decoding an attendee still in the cache's bytes.
+            let (group, ticket, checked_in) = g.attendee.counted_as();
+            let key = (group, ticket);
             match &mut run {
-                Some((run_key, tally)) if *run_key == key => tally.count(g.attendee.check_in.is_some(), 1),
+                Some((run_key, tally)) if *run_key == key => tally.count(checked_in, 1),
                 _ => {
                     if let Some((run_key, tally)) = run.take() {
                         add_tally(tallies.entry(run_key).or_default(), tally);
                     }
                     let mut tally = Tally::default();
-                    tally.count(g.attendee.check_in.is_some(), 1);
+                    tally.count(checked_in, 1);
                     run = Some((key, tally));
                 }
             }
@@ -1085,7 +1135,7 @@ mod parts_tests {
     fn a_list_read_back_from_the_cache_equals_the_one_saved_index_included() {
         let list = varied_list();
         let bytes = crate::cache::encode(&list, "host", "account").unwrap();
-        let back = crate::cache::decode(&bytes, "host", "account", list.event_id).unwrap();
+        let back = crate::cache::decode(bytes.clone(), "host", "account", list.event_id).unwrap();
         assert_same(&back, &list);
         assert_eq!(back.freshness(), list.freshness());
         assert_eq!(back.search("a"), list.search("a"));
@@ -1095,7 +1145,7 @@ mod parts_tests {
     fn parts_whose_search_text_does_not_fit_are_refused() {
         let list = varied_list();
         let bytes = crate::cache::encode(&list, "host", "account").unwrap();
-        let good = crate::cache::decode(&bytes, "host", "account", list.event_id).unwrap();
+        let good = crate::cache::decode(bytes.clone(), "host", "account", list.event_id).unwrap();
         let parts = |text: String, starts: Vec<u32>| ListParts {
             event_id: 1,
             event_name: None,
@@ -1124,6 +1174,7 @@ mod parts_tests {
             done: true,
             search_text: text,
             search_starts: starts,
+            deferred: None,
         };
         let (text, starts) = (good.hay.clone(), good.hay_start.clone());
         assert!(GuestList::from_parts(parts(text.clone(), starts.clone())).is_ok());
