@@ -11,7 +11,7 @@ use floktu_tui::api::Event;
 use floktu_tui::demo::{Dataset, DemoOptions};
 use floktu_tui::tui::app::{App, Focus, OrdersView, Screen};
 use floktu_tui::tui::guests::{GuestLoad, Guests};
-use floktu_tui::tui::msg::{Action, Msg};
+use floktu_tui::tui::msg::{Action, BrowseAction, DoorAction, FilterAction, Msg};
 use floktu_tui::tui::update::update;
 use floktu_tui::tui::view;
 use ratatui::Terminal;
@@ -44,34 +44,34 @@ fn render(c: &mut Criterion) {
         b.iter(|| terminal.draw(|f| view::render(black_box(&app), f)).map(|_| ()))
     });
     // Halfway down the list: scrolling must not cost more than the top.
-    update(&mut app, Msg::Action(Action::PageDown));
+    update(&mut app, Msg::Action(Action::Browse(BrowseAction::PageDown)));
     if let Some(g) = app.guests.as_mut() {
         g.selected = ATTENDEES / 2;
     }
     group.bench_function("frame: attendees list scrolled to 50,000", |b| {
         b.iter(|| terminal.draw(|f| view::render(black_box(&app), f)).map(|_| ()))
     });
-    update(&mut app, Msg::Action(Action::FilterStart));
+    update(&mut app, Msg::Action(Action::Browse(BrowseAction::Filter)));
     group.bench_function("keystroke: attendees filter \"mar\" (update + frame)", |b| {
         b.iter(|| {
             for c in "mar".chars() {
-                update(&mut app, Msg::Action(Action::FilterChar(c)));
+                update(&mut app, Msg::Action(Action::Type(c)));
             }
             terminal.draw(|f| view::render(&app, f)).map(|_| ()).ok();
             for _ in 0..3 {
-                update(&mut app, Msg::Action(Action::FilterBackspace));
+                update(&mut app, Msg::Action(Action::Filter(FilterAction::Backspace)));
             }
         })
     });
-    update(&mut app, Msg::Action(Action::FilterClear));
+    update(&mut app, Msg::Action(Action::Filter(FilterAction::Clear)));
     app.screen = Screen::Door;
     group.bench_function("keystroke: door input \"mart\" (update + frame)", |b| {
         b.iter(|| {
             for c in "mart".chars() {
-                update(&mut app, Msg::Action(Action::DoorChar(c)));
+                update(&mut app, Msg::Action(Action::Type(c)));
             }
             terminal.draw(|f| view::render(&app, f)).map(|_| ()).ok();
-            update(&mut app, Msg::Action(Action::DoorEscape));
+            update(&mut app, Msg::Action(Action::Door(DoorAction::Clear)));
         })
     });
     group.finish();

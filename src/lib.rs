@@ -13,6 +13,7 @@ pub mod config;
 pub mod demo;
 pub mod guestlist;
 pub mod ledger;
+pub mod output;
 pub mod private;
 pub mod search;
 pub mod text;

@@ -230,10 +230,7 @@ fn main() -> ExitCode {
 
 fn fail(e: &anyhow::Error) -> ExitCode {
     // `floktu orders 12 | head`: the reader left; that is not an error worth a message.
-    let broken_pipe = e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    });
-    if broken_pipe {
+    if floktu_tui::output::closed_pipe(e) {
         return ExitCode::SUCCESS;
     }
     let unauthorized = e.chain().any(|c| {

@@ -5,7 +5,7 @@ mod support;
 
 use floktu_tui::api;
 use floktu_tui::tui::app::{App, LoginField, LoginForm, LoginPhase, Screen};
-use floktu_tui::tui::msg::{Action, Command, LoginStart, Msg};
+use floktu_tui::tui::msg::{Action, BrowseAction, Command, LoginAction, LoginStart, Msg};
 use floktu_tui::tui::update::{REVOKED, update};
 use support::*;
 
@@ -19,13 +19,13 @@ fn login_screen() -> App {
 
 fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
-        act(app, Action::LoginChar(c));
+        act(app, Action::Type(c));
     }
 }
 
 /// Submits the client fields and answers the start; returns the attempt.
 fn started(app: &mut App) -> u64 {
-    let commands = act(app, Action::LoginSubmit);
+    let commands = act(app, Action::Login(LoginAction::Submit));
     let attempt = commands
         .iter()
         .find_map(|c| match c {
@@ -53,7 +53,7 @@ fn without_a_token_nothing_loads_until_login() {
 #[test]
 fn enter_on_the_client_fields_starts_the_handoff() {
     let mut app = login_screen();
-    let commands = act(&mut app, Action::LoginSubmit);
+    let commands = act(&mut app, Action::Login(LoginAction::Submit));
     assert!(
         commands.contains(&Command::StartLogin { attempt: 1, client_id: "client-1".into() }),
         "{commands:?}"
@@ -66,7 +66,7 @@ fn a_missing_secret_is_asked_for_not_sent() {
     let mut app = App::new("floktu.com".into(), false);
     app.screen = Screen::Login;
     app.login = LoginForm::new(Some("client-1".into()), None);
-    assert!(act(&mut app, Action::LoginSubmit).is_empty());
+    assert!(act(&mut app, Action::Login(LoginAction::Submit)).is_empty());
     assert_eq!(app.login.field, LoginField::ClientSecret);
     assert!(app.login.message.as_ref().is_some_and(|m| m.is_error));
 }
@@ -82,8 +82,8 @@ fn the_started_handoff_shows_its_url_and_moves_to_the_paste_field() {
 #[test]
 fn a_stale_start_is_ignored() {
     let mut app = login_screen();
-    act(&mut app, Action::LoginSubmit);
-    act(&mut app, Action::LoginSubmit);
+    act(&mut app, Action::Login(LoginAction::Submit));
+    act(&mut app, Action::Login(LoginAction::Submit));
     let old = LoginStart {
         url: "old".into(),
         state: "old".into(),
@@ -100,7 +100,7 @@ fn a_pasted_redirect_with_the_right_state_is_exchanged() {
     let mut app = login_screen();
     started(&mut app);
     type_text(&mut app, "http://127.0.0.1:8765/callback?code=abc&state=s1");
-    let commands = act(&mut app, Action::LoginSubmit);
+    let commands = act(&mut app, Action::Login(LoginAction::Submit));
     assert!(
         commands.iter().any(|c| matches!(c, Command::ExchangeCode { code, redirect_uri, .. }
             if code == "abc" && redirect_uri == "http://127.0.0.1:8765/callback")),
@@ -114,7 +114,7 @@ fn a_pasted_redirect_with_the_wrong_state_is_refused() {
     let mut app = login_screen();
     started(&mut app);
     type_text(&mut app, "http://127.0.0.1:8765/callback?code=abc&state=evil");
-    assert!(act(&mut app, Action::LoginSubmit).is_empty());
+    assert!(act(&mut app, Action::Login(LoginAction::Submit)).is_empty());
     assert!(app.login.message.as_ref().is_some_and(|m| m.text.contains("state does not match")));
 }
 
@@ -169,11 +169,11 @@ fn an_invalid_grant_is_shown_and_the_login_can_start_again() {
 #[test]
 fn a_pasted_token_is_used() {
     let mut app = login_screen();
-    act(&mut app, Action::LoginPrevField);
-    act(&mut app, Action::LoginPrevField);
+    act(&mut app, Action::Login(LoginAction::PrevField));
+    act(&mut app, Action::Login(LoginAction::PrevField));
     assert_eq!(app.login.field, LoginField::Token);
     type_text(&mut app, "tok-123");
-    let commands = act(&mut app, Action::LoginSubmit);
+    let commands = act(&mut app, Action::Login(LoginAction::Submit));
     assert!(
         commands.iter().any(|c| matches!(c, Command::UseToken { token, .. } if token.expose() == "tok-123"))
     );
@@ -183,7 +183,7 @@ fn a_pasted_token_is_used() {
 fn a_401_returns_to_the_login_screen_keeping_what_was_typed() {
     let mut app = with_events();
     app.login = LoginForm::new(Some("client-1".into()), Some("s3cr3t-value".into()));
-    let req = orders_req(&act(&mut app, Action::Open));
+    let req = orders_req(&act(&mut app, Action::Browse(BrowseAction::Open)));
     let revoked = api::Error::Unauthorized("invalid_token".into());
     update(&mut app, Msg::OrdersLoaded { req, event_id: 12, result: Err(revoked) });
     assert_eq!(app.screen, Screen::Login);
@@ -195,7 +195,7 @@ fn a_401_returns_to_the_login_screen_keeping_what_was_typed() {
 #[test]
 fn other_errors_do_not_log_out() {
     let mut app = with_events();
-    let req = orders_req(&act(&mut app, Action::Open));
+    let req = orders_req(&act(&mut app, Action::Browse(BrowseAction::Open)));
     update(&mut app, Msg::OrdersLoaded { req, event_id: 12, result: Err(api::Error::NotFound("x".into())) });
     assert_eq!(app.screen, Screen::Browse);
 }
@@ -204,10 +204,13 @@ fn other_errors_do_not_log_out() {
 fn capital_l_asks_first_and_y_logs_out() {
     let mut app = with_events();
     app.login = LoginForm::new(Some("client-1".into()), None);
-    assert!(act(&mut app, Action::Logout).is_empty(), "nothing happens before the answer");
+    assert!(
+        act(&mut app, Action::Browse(BrowseAction::Logout)).is_empty(),
+        "nothing happens before the answer"
+    );
     assert!(app.confirm_logout);
     assert_eq!(app.screen, Screen::Browse);
-    let commands = act(&mut app, Action::ConfirmYes);
+    let commands = act(&mut app, Action::Confirm(true));
     assert!(commands.contains(&Command::Logout { client_id: "client-1".into() }), "{commands:?}");
     assert_eq!(app.screen, Screen::Login);
     assert!(app.events.all().is_empty(), "nothing of the account stays in the model");
@@ -216,8 +219,8 @@ fn capital_l_asks_first_and_y_logs_out() {
 #[test]
 fn any_other_answer_than_y_keeps_the_session() {
     let mut app = with_events();
-    act(&mut app, Action::Logout);
-    assert!(act(&mut app, Action::ConfirmNo).is_empty());
+    act(&mut app, Action::Browse(BrowseAction::Logout));
+    assert!(act(&mut app, Action::Confirm(false)).is_empty());
     assert!(!app.confirm_logout);
     assert_eq!(app.screen, Screen::Browse);
     assert!(!app.events.all().is_empty());
@@ -240,7 +243,7 @@ fn a_new_login_starts_from_a_fresh_session() {
 #[test]
 fn esc_on_the_login_screen_quits_when_there_is_no_session() {
     let mut app = login_screen();
-    act(&mut app, Action::LoginEscape);
+    act(&mut app, Action::Login(LoginAction::Escape));
     assert!(app.quit);
 }
 

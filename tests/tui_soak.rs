@@ -24,7 +24,7 @@ const KEYS: [&str; 40] = [
     "n",
     "e",
     "\r",
-    "\u{1b}",
+    "\u{1b}[21~", // F10: leave the door
     "a",
     "d",
     "1",

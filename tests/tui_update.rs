@@ -3,7 +3,7 @@
 
 use floktu_tui::api;
 use floktu_tui::tui::app::{Focus, Remote};
-use floktu_tui::tui::msg::{Action, Command, Msg};
+use floktu_tui::tui::msg::{Action, BrowseAction, Command, FilterAction, Msg};
 use floktu_tui::tui::update::{DETAIL_PAUSE, update};
 
 mod support;
@@ -20,7 +20,7 @@ fn events_load_at_start() {
 #[test]
 fn opening_an_event_loads_its_orders_and_focuses_them() {
     let mut app = with_events();
-    let commands = act(&mut app, Action::Open);
+    let commands = act(&mut app, Action::Browse(BrowseAction::Open));
     assert!(matches!(commands.as_slice(), [Command::FetchOrders { event_id: 12, .. }]), "{commands:?}");
     assert_eq!(app.focus, Focus::Orders);
     assert!(app.orders.items.is_loading());
@@ -36,8 +36,8 @@ fn the_detail_of_the_highlighted_order_is_fetched_after_a_pause() {
 fn moving_fast_fetches_only_where_the_cursor_rests() {
     let (mut app, _) = with_orders();
     let first_seq = app.detail_seq;
-    act(&mut app, Action::Down);
-    act(&mut app, Action::Down);
+    act(&mut app, Action::Browse(BrowseAction::Down));
+    act(&mut app, Action::Browse(BrowseAction::Down));
     // The pause that began before the moves has passed: too late, nothing happens.
     assert!(update(&mut app, Msg::DetailDue { seq: first_seq }).is_empty());
     let seq = app.detail_seq;
@@ -49,9 +49,9 @@ fn moving_fast_fetches_only_where_the_cursor_rests() {
 fn details_are_kept_so_going_back_is_instant() {
     let (mut app, _) = with_orders();
     open_detail(&mut app, order(1, "ann@example.com", vec![attendee(10, "Ann", None)]));
-    act(&mut app, Action::Back);
-    act(&mut app, Action::Down);
-    let back_up = act(&mut app, Action::Up);
+    act(&mut app, Action::Browse(BrowseAction::Back));
+    act(&mut app, Action::Browse(BrowseAction::Down));
+    let back_up = act(&mut app, Action::Browse(BrowseAction::Up));
     assert!(back_up.is_empty(), "no fetch and no pause for a known order: {back_up:?}");
     assert_eq!(app.attendees.all().len(), 1);
 }
@@ -61,21 +61,21 @@ fn drilling_in_and_out_moves_focus() {
     let (mut app, _) = with_orders();
     open_detail(&mut app, order(1, "ann@example.com", vec![]));
     assert_eq!(app.focus, Focus::Detail);
-    act(&mut app, Action::Back);
+    act(&mut app, Action::Browse(BrowseAction::Back));
     assert_eq!(app.focus, Focus::Orders);
-    act(&mut app, Action::Back);
+    act(&mut app, Action::Browse(BrowseAction::Back));
     assert_eq!(app.focus, Focus::Events);
-    act(&mut app, Action::Back);
+    act(&mut app, Action::Browse(BrowseAction::Back));
     assert_eq!(app.focus, Focus::Events);
 }
 
 #[test]
 fn selecting_another_event_resets_orders_and_cancels_their_requests() {
     let mut app = with_events();
-    let first = orders_req(&act(&mut app, Action::Open));
-    act(&mut app, Action::Back);
-    act(&mut app, Action::Down);
-    let commands = act(&mut app, Action::Open);
+    let first = orders_req(&act(&mut app, Action::Browse(BrowseAction::Open)));
+    act(&mut app, Action::Browse(BrowseAction::Back));
+    act(&mut app, Action::Browse(BrowseAction::Down));
+    let commands = act(&mut app, Action::Browse(BrowseAction::Open));
     assert!(commands.contains(&Command::Cancel(first)), "{commands:?}");
     assert!(matches!(commands.last(), Some(Command::FetchOrders { event_id: 15, .. })));
     assert!(app.orders.all().is_empty());
@@ -85,21 +85,21 @@ fn selecting_another_event_resets_orders_and_cancels_their_requests() {
 #[test]
 fn selecting_another_event_cancels_detail_requests_in_flight() {
     let (mut app, _) = with_orders();
-    let detail = order_req(&act(&mut app, Action::Open));
-    act(&mut app, Action::Back);
-    act(&mut app, Action::Back);
-    act(&mut app, Action::Down);
-    let commands = act(&mut app, Action::Open);
+    let detail = order_req(&act(&mut app, Action::Browse(BrowseAction::Open)));
+    act(&mut app, Action::Browse(BrowseAction::Back));
+    act(&mut app, Action::Browse(BrowseAction::Back));
+    act(&mut app, Action::Browse(BrowseAction::Down));
+    let commands = act(&mut app, Action::Browse(BrowseAction::Open));
     assert!(commands.contains(&Command::Cancel(detail)), "{commands:?}");
 }
 
 #[test]
 fn a_stale_orders_result_is_dropped() {
     let mut app = with_events();
-    let stale = orders_req(&act(&mut app, Action::Open));
-    act(&mut app, Action::Back);
-    act(&mut app, Action::Down);
-    act(&mut app, Action::Open);
+    let stale = orders_req(&act(&mut app, Action::Browse(BrowseAction::Open)));
+    act(&mut app, Action::Browse(BrowseAction::Back));
+    act(&mut app, Action::Browse(BrowseAction::Down));
+    act(&mut app, Action::Browse(BrowseAction::Open));
     let late = vec![order_summary(1, "Ann", "ann@example.com")];
     update(&mut app, Msg::OrdersLoaded { req: stale, event_id: 12, result: Ok(decoded(late)) });
     assert!(app.orders.items.is_loading(), "event 15's orders are still awaited");
@@ -108,8 +108,8 @@ fn a_stale_orders_result_is_dropped() {
 #[test]
 fn a_stale_detail_result_is_dropped() {
     let (mut app, _) = with_orders();
-    let req = order_req(&act(&mut app, Action::Open));
-    act(&mut app, Action::Refresh);
+    let req = order_req(&act(&mut app, Action::Browse(BrowseAction::Open)));
+    act(&mut app, Action::Browse(BrowseAction::Refresh));
     update(
         &mut app,
         Msg::OrderLoaded { req, event_id: 12, order_id: 1, result: Ok(order(1, "old@x.io", vec![])) },
@@ -120,7 +120,7 @@ fn a_stale_detail_result_is_dropped() {
 #[test]
 fn errors_stay_in_the_pane_that_failed() {
     let mut app = with_events();
-    let req = orders_req(&act(&mut app, Action::Open));
+    let req = orders_req(&act(&mut app, Action::Browse(BrowseAction::Open)));
     let err = api::Error::Server { status: 502, message: "Bad Gateway".into() };
     update(&mut app, Msg::OrdersLoaded { req, event_id: 12, result: Err(err) });
     assert_eq!(app.orders.items, Remote::Failed("Floktu answered 502: Bad Gateway".into()));
@@ -130,19 +130,19 @@ fn errors_stay_in_the_pane_that_failed() {
 #[test]
 fn refresh_retries_a_failed_pane() {
     let mut app = with_events();
-    let req = orders_req(&act(&mut app, Action::Open));
+    let req = orders_req(&act(&mut app, Action::Browse(BrowseAction::Open)));
     update(
         &mut app,
         Msg::OrdersLoaded { req, event_id: 12, result: Err(api::Error::Timeout(Default::default())) },
     );
-    let commands = act(&mut app, Action::Refresh);
+    let commands = act(&mut app, Action::Browse(BrowseAction::Refresh));
     assert!(matches!(commands.as_slice(), [Command::FetchOrders { event_id: 12, .. }]), "{commands:?}");
 }
 
 #[test]
 fn a_failed_detail_shows_in_the_detail_pane_only() {
     let (mut app, _) = with_orders();
-    let req = order_req(&act(&mut app, Action::Open));
+    let req = order_req(&act(&mut app, Action::Browse(BrowseAction::Open)));
     update(
         &mut app,
         Msg::OrderLoaded { req, event_id: 12, order_id: 1, result: Err(api::Error::NotFound("x".into())) },
@@ -154,9 +154,9 @@ fn a_failed_detail_shows_in_the_detail_pane_only() {
 #[test]
 fn filter_narrows_the_focused_list_and_counts() {
     let (mut app, _) = with_orders();
-    act(&mut app, Action::FilterStart);
+    act(&mut app, Action::Browse(BrowseAction::Filter));
     for c in "bo".chars() {
-        act(&mut app, Action::FilterChar(c));
+        act(&mut app, Action::Type(c));
     }
     assert_eq!(app.orders.visible_len(), 1);
     assert_eq!(app.orders.selected_item().map(|o| o.id), Some(2));
@@ -165,10 +165,10 @@ fn filter_narrows_the_focused_list_and_counts() {
 #[test]
 fn filter_keeps_selection_on_the_same_order() {
     let (mut app, _) = with_orders();
-    act(&mut app, Action::Down);
-    act(&mut app, Action::Down);
-    act(&mut app, Action::FilterStart);
-    act(&mut app, Action::FilterChar('e'));
+    act(&mut app, Action::Browse(BrowseAction::Down));
+    act(&mut app, Action::Browse(BrowseAction::Down));
+    act(&mut app, Action::Browse(BrowseAction::Filter));
+    act(&mut app, Action::Type('e'));
     assert!(app.orders.visible_len() >= 2);
     assert_eq!(app.orders.selected_item().map(|o| o.id), Some(3));
 }
@@ -176,10 +176,10 @@ fn filter_keeps_selection_on_the_same_order() {
 #[test]
 fn esc_clears_the_filter_and_shows_everything() {
     let (mut app, _) = with_orders();
-    act(&mut app, Action::FilterStart);
-    act(&mut app, Action::FilterChar('z'));
+    act(&mut app, Action::Browse(BrowseAction::Filter));
+    act(&mut app, Action::Type('z'));
     assert_eq!(app.orders.visible_len(), 0);
-    act(&mut app, Action::FilterClear);
+    act(&mut app, Action::Filter(FilterAction::Clear));
     assert_eq!(app.orders.visible_len(), 3);
     assert!(!app.orders.filter.editing);
 }
@@ -187,9 +187,9 @@ fn esc_clears_the_filter_and_shows_everything() {
 #[test]
 fn enter_keeps_the_filter_and_returns_keys_to_the_list() {
     let (mut app, _) = with_orders();
-    act(&mut app, Action::FilterStart);
-    act(&mut app, Action::FilterChar('c'));
-    act(&mut app, Action::FilterAccept);
+    act(&mut app, Action::Browse(BrowseAction::Filter));
+    act(&mut app, Action::Type('c'));
+    act(&mut app, Action::Filter(FilterAction::Keep));
     assert!(!app.orders.filter.editing);
     assert_eq!(app.orders.filter.query, "c");
 }
@@ -197,15 +197,15 @@ fn enter_keeps_the_filter_and_returns_keys_to_the_list() {
 #[test]
 fn filtering_to_another_order_schedules_its_detail() {
     let (mut app, _) = with_orders();
-    act(&mut app, Action::FilterStart);
-    let commands = act(&mut app, Action::FilterChar('b'));
+    act(&mut app, Action::Browse(BrowseAction::Filter));
+    let commands = act(&mut app, Action::Type('b'));
     assert!(matches!(commands.as_slice(), [Command::DetailAfter { .. }]), "{commands:?}");
 }
 
 #[test]
 fn copy_one_copies_the_selected_orders_email() {
     let (mut app, _) = with_orders();
-    let commands = act(&mut app, Action::CopyOne);
+    let commands = act(&mut app, Action::Browse(BrowseAction::CopyOne));
     assert_eq!(
         commands,
         vec![Command::Copy { text: "ann@example.com".into(), what: "ann@example.com".into() }]
@@ -215,16 +215,16 @@ fn copy_one_copies_the_selected_orders_email() {
 #[test]
 fn copy_all_copies_distinct_emails_of_the_filtered_list_in_order() {
     let (mut app, _) = with_orders();
-    let commands = act(&mut app, Action::CopyAll);
+    let commands = act(&mut app, Action::Browse(BrowseAction::CopyAll));
     // ANN@example.com is the same address as ann@example.com.
     assert_eq!(
         commands,
         vec![Command::Copy { text: "ann@example.com\nbo@example.com".into(), what: "2 emails".into() }]
     );
-    act(&mut app, Action::FilterStart);
-    act(&mut app, Action::FilterChar('b'));
-    act(&mut app, Action::FilterChar('o'));
-    let filtered = act(&mut app, Action::CopyAll);
+    act(&mut app, Action::Browse(BrowseAction::Filter));
+    act(&mut app, Action::Type('b'));
+    act(&mut app, Action::Type('o'));
+    let filtered = act(&mut app, Action::Browse(BrowseAction::CopyAll));
     assert_eq!(filtered, vec![Command::Copy { text: "bo@example.com".into(), what: "1 email".into() }]);
 }
 
@@ -233,23 +233,23 @@ fn attendee_copy_uses_their_own_email_else_the_purchasers() {
     let (mut app, _) = with_orders();
     let attendees = vec![attendee(10, "Ann", Some("own@example.com")), attendee(11, "Bo", None)];
     open_detail(&mut app, order(1, "buyer@example.com", attendees));
-    let all = act(&mut app, Action::CopyAll);
+    let all = act(&mut app, Action::Browse(BrowseAction::CopyAll));
     assert_eq!(
         all,
         vec![Command::Copy { text: "own@example.com\nbuyer@example.com".into(), what: "2 emails".into() }]
     );
-    act(&mut app, Action::Down);
-    let one = act(&mut app, Action::CopyOne);
+    act(&mut app, Action::Browse(BrowseAction::Down));
+    let one = act(&mut app, Action::Browse(BrowseAction::CopyOne));
     assert!(matches!(&one[..], [Command::Copy { text, .. }] if text == "buyer@example.com"), "{one:?}");
 }
 
 #[test]
 fn copied_text_is_sanitized() {
     let mut app = with_events();
-    let req = orders_req(&act(&mut app, Action::Open));
+    let req = orders_req(&act(&mut app, Action::Browse(BrowseAction::Open)));
     let hostile = vec![order_summary(1, "Eve", "eve@example.com\u{1b}]52;c;ZXZpbA==\u{7}")];
     update(&mut app, Msg::OrdersLoaded { req, event_id: 12, result: Ok(decoded(hostile)) });
-    let commands = act(&mut app, Action::CopyOne);
+    let commands = act(&mut app, Action::Browse(BrowseAction::CopyOne));
     assert!(
         matches!(&commands[..], [Command::Copy { text, .. }] if text == "eve@example.com"),
         "{commands:?}"
@@ -259,7 +259,7 @@ fn copied_text_is_sanitized() {
 #[test]
 fn copy_in_the_events_pane_explains_why_not() {
     let mut app = with_events();
-    assert!(act(&mut app, Action::CopyAll).is_empty());
+    assert!(act(&mut app, Action::Browse(BrowseAction::CopyAll)).is_empty());
     assert!(app.notice.as_ref().is_some_and(|n| n.is_error));
 }
 
@@ -273,13 +273,13 @@ fn copy_result_shows_in_the_status_bar() {
 #[test]
 fn movement_is_clamped_to_the_list() {
     let (mut app, _) = with_orders();
-    act(&mut app, Action::Up);
+    act(&mut app, Action::Browse(BrowseAction::Up));
     assert_eq!(app.orders.selected, 0);
-    act(&mut app, Action::PageDown);
+    act(&mut app, Action::Browse(BrowseAction::PageDown));
     assert_eq!(app.orders.selected, 2);
-    act(&mut app, Action::Top);
+    act(&mut app, Action::Browse(BrowseAction::Top));
     assert_eq!(app.orders.selected, 0);
-    act(&mut app, Action::Bottom);
+    act(&mut app, Action::Browse(BrowseAction::Bottom));
     assert_eq!(app.orders.selected, 2);
 }
 
@@ -288,7 +288,7 @@ fn help_toggles_and_any_key_closes_it() {
     let mut app = with_events();
     act(&mut app, Action::Help);
     assert!(app.help);
-    act(&mut app, Action::Down);
+    act(&mut app, Action::Browse(BrowseAction::Down));
     assert!(!app.help);
     assert_eq!(app.events.selected, 0, "the key only closed the help");
 }
@@ -296,7 +296,7 @@ fn help_toggles_and_any_key_closes_it() {
 #[test]
 fn refresh_all_reloads_events_and_the_open_events_orders() {
     let (mut app, _) = with_orders();
-    let commands = act(&mut app, Action::RefreshAll);
+    let commands = act(&mut app, Action::Browse(BrowseAction::RefreshAll));
     assert!(commands.iter().any(|c| matches!(c, Command::FetchEvents { .. })));
     assert!(commands.iter().any(|c| matches!(c, Command::FetchOrders { event_id: 12, .. })));
 }

@@ -6,7 +6,7 @@ mod support;
 
 use floktu_tui::api::{self, Answer, CheckIn, Money, Order, Status};
 use floktu_tui::tui::app::App;
-use floktu_tui::tui::msg::{Action, Msg};
+use floktu_tui::tui::msg::{Action, BrowseAction, Msg};
 use floktu_tui::tui::update::update;
 use floktu_tui::tui::view;
 use ratatui::Terminal;
@@ -31,9 +31,9 @@ fn snapshot_all_sizes(name: &str, mut app: App) {
 }
 
 fn type_filter(app: &mut App, text: &str) {
-    act(app, Action::FilterStart);
+    act(app, Action::Browse(BrowseAction::Filter));
     for c in text.chars() {
-        act(app, Action::FilterChar(c));
+        act(app, Action::Type(c));
     }
 }
 
@@ -100,14 +100,14 @@ fn events_filtered() {
 #[test]
 fn orders_loading() {
     let mut app = with_events();
-    act(&mut app, Action::Open);
+    act(&mut app, Action::Browse(BrowseAction::Open));
     snapshot_all_sizes("orders_loading", app);
 }
 
 #[test]
 fn orders_failed() {
     let mut app = with_events();
-    let req = orders_req(&act(&mut app, Action::Open));
+    let req = orders_req(&act(&mut app, Action::Browse(BrowseAction::Open)));
     let err = bad_gateway();
     update(&mut app, Msg::OrdersLoaded { req, event_id: 12, result: Err(err) });
     snapshot_all_sizes("orders_failed", app);
@@ -116,7 +116,7 @@ fn orders_failed() {
 #[test]
 fn orders_empty() {
     let mut app = with_events();
-    let req = orders_req(&act(&mut app, Action::Open));
+    let req = orders_req(&act(&mut app, Action::Browse(BrowseAction::Open)));
     update(&mut app, Msg::OrdersLoaded { req, event_id: 12, result: Ok(decoded(vec![])) });
     snapshot_all_sizes("orders_empty", app);
 }
@@ -136,14 +136,14 @@ fn orders_filtered() {
 #[test]
 fn detail_loading() {
     let (mut app, _) = with_orders();
-    act(&mut app, Action::Open);
+    act(&mut app, Action::Browse(BrowseAction::Open));
     snapshot_all_sizes("detail_loading", app);
 }
 
 #[test]
 fn detail_failed() {
     let (mut app, _) = with_orders();
-    let req = order_req(&act(&mut app, Action::Open));
+    let req = order_req(&act(&mut app, Action::Browse(BrowseAction::Open)));
     let err = bad_gateway();
     update(&mut app, Msg::OrderLoaded { req, event_id: 12, order_id: 1, result: Err(err) });
     snapshot_all_sizes("detail_failed", app);

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Serialize;
 
 use crate::api::FloktuClient;
@@ -17,6 +17,8 @@ use crate::guestlist::{self, Fetch, GuestList, LoadEvent, Verdict};
 use crate::ledger::{
     Admission, Admitted, DoorVerdict, Gate, Health, Ledger, LedgerSpec, NewAdmission, judge,
 };
+use crate::output::admission::{AdmissionRecord, write_admissions};
+use crate::output::write_json;
 use crate::text::sanitize;
 
 /// How long `admit` waits for Floktu's re-check of an order before judging
@@ -34,6 +36,24 @@ pub fn gate(name: Option<&str>) -> Result<Gate> {
     match name {
         None => Ok(Gate::this_host()),
         Some(n) => Gate::new(n).context("--gate needs a name"),
+    }
+}
+
+/// The event `floktu door EVENT` opens: an id or a unique part of a name. When
+/// Floktu cannot be reached an id still opens the door (on the cached list).
+pub async fn door_event(client: &FloktuClient, arg: &str) -> Result<crate::api::Event> {
+    let id = arg.trim().parse::<u64>().ok();
+    match (client.events().await, id) {
+        (Ok(events), _) => {
+            let id = match id {
+                Some(id) => id,
+                None => cli::resolve_event(client, arg).await?,
+            };
+            let name = events.items.iter().find(|e| e.id == id).map(|e| e.name.clone());
+            Ok(crate::api::Event { id, name: name.unwrap_or_else(|| format!("Event {id}")) })
+        }
+        (Err(_), Some(id)) => Ok(crate::api::Event { id, name: format!("Event {id}") }),
+        (Err(e), None) => Err(e).context("looking the event up by name"),
     }
 }
 
@@ -316,25 +336,6 @@ async fn judge_and_admit(
     })
 }
 
-/// Pretty JSON in which every character a terminal could obey is a `\\uXXXX`
-/// escape: outside strings JSON has only plain characters, so escaping them all
-/// keeps the JSON's meaning.
-fn write_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> Result<()> {
-    let text = serde_json::to_string_pretty(value)?;
-    let mut safe = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c == '\n' || crate::text::is_plain(c) {
-            safe.push(c);
-        } else {
-            for unit in c.encode_utf16(&mut [0; 2]) {
-                safe.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-    }
-    writeln!(out, "{safe}")?;
-    Ok(())
-}
-
 fn write_admit(out: &mut dyn Write, r: &AdmitReport) -> Result<()> {
     for g in &r.guests {
         let who = match g.name.is_empty() {
@@ -391,27 +392,6 @@ fn write_ledger_health(err: &mut dyn Write, health: &Health, refusals: &[String]
     Ok(())
 }
 
-/// One row of `floktu admissions`.
-#[derive(Clone, Debug, Serialize)]
-pub struct AdmissionRecord {
-    /// The attendee.
-    pub attendee_id: u64,
-    /// Their order.
-    pub order_id: u64,
-    /// Their name, when the guest list is cached.
-    pub name: String,
-    /// Where they came in.
-    pub gate: Gate,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Who was at the terminal.
-    pub user: String,
-    /// When it was undone, if it was.
-    pub undone_at: Option<DateTime<Utc>>,
-    /// Which gate undid it.
-    pub undone_gate: Option<Gate>,
-}
-
 /// `floktu admissions EVENT`: who was admitted, where and when, undone ones
 /// marked. Exit 3 when the ledger could not be reached (only the queue was read).
 pub async fn admissions(
@@ -450,52 +430,7 @@ pub async fn admissions(
         })
         .collect();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    let rfc = |t: &DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    match format {
-        Format::Json => write_json(&mut out, &records)?,
-        Format::Csv => cli::write_csv(
-            &mut out,
-            &["attendee_id", "order_id", "name", "gate", "at", "user", "undone_at", "undone_gate"],
-            records.iter().map(|r| {
-                vec![
-                    r.attendee_id.to_string(),
-                    r.order_id.to_string(),
-                    r.name.clone(),
-                    r.gate.to_string(),
-                    rfc(&r.at),
-                    r.user.clone(),
-                    r.undone_at.as_ref().map(rfc).unwrap_or_default(),
-                    r.undone_gate.as_ref().map(Gate::to_string).unwrap_or_default(),
-                ]
-            }),
-        )?,
-        Format::Table => {
-            let local =
-                |t: &DateTime<Utc>| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string();
-            cli::write_table(
-                &mut out,
-                &["ATTENDEE", "ORDER", "NAME", "GATE", "AT", "USER", "UNDONE"],
-                &[12, 12, 36, 20, 20, 16, 40],
-                records.iter().map(|r| {
-                    vec![
-                        r.attendee_id.to_string(),
-                        r.order_id.to_string(),
-                        r.name.clone(),
-                        r.gate.to_string(),
-                        local(&r.at),
-                        r.user.clone(),
-                        match (&r.undone_at, &r.undone_gate) {
-                            (Some(t), Some(g)) => format!("undone {} at {g}", local(t)),
-                            (Some(t), None) => format!("undone {}", local(t)),
-                            _ => String::new(),
-                        },
-                    ]
-                }),
-            )?;
-            let counting = records.iter().filter(|r| r.undone_at.is_none()).count();
-            writeln!(out, "{counting} admitted ({} undone)", records.len() - counting)?;
-        }
-    }
+    write_admissions(&mut out, &records, format)?;
     out.flush()?;
     let health = ledger.health().await;
     let refusals: Vec<String> = ledger.take_refusals().await?.iter().map(|r| r.message()).collect();

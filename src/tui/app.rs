@@ -390,6 +390,8 @@ pub struct App {
     pub redraw: bool,
     /// The login screen's state.
     pub login: LoginForm,
+    /// The binding table: keys, help and hints.
+    pub keys: super::keymap::Keymap,
     /// The fuzzy matcher, kept for its scratch memory.
     pub searcher: Searcher,
     next_req: u64,
@@ -427,6 +429,7 @@ impl App {
             bell: false,
             redraw: false,
             confirm_logout: false,
+            keys: super::keymap::Keymap::default(),
             searcher: Searcher::default(),
             next_req: 0,
         }

@@ -323,14 +323,13 @@ pub enum Command {
     },
     /// Save a guest list to the cache.
     SaveGuests(Snapshot),
-    /// Write rows to a CSV file in the current directory.
+    /// Write a list to a CSV file in the current directory, with the columns the
+    /// CLI's `--csv` has for it.
     Export {
         /// Names the file: "attendees-12".
         name: String,
-        /// The header row.
-        headers: Vec<String>,
-        /// The rows (sanitized and formula-neutralised when written).
-        rows: Vec<Vec<String>>,
+        /// The list as filtered (sanitized and formula-neutralised when written).
+        what: crate::output::Export,
     },
     /// Put text on the clipboard.
     Copy {

@@ -193,10 +193,14 @@ impl Worker {
                     });
                 }
             }
-            Command::Export { name, headers, rows } => {
+            Command::Export { name, what } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Msg::Exported { result: export(&name, &headers, rows) });
+                    let result = std::env::current_dir()
+                        .map_err(|e| e.to_string())
+                        .and_then(|dir| export_in(&dir, &name, &what))
+                        .map(|path| path.display().to_string());
+                    let _ = tx.send(Msg::Exported { result });
                 });
             }
             Command::Logout { client_id } => {
@@ -362,17 +366,16 @@ where
     tokio::join!(fetch(etx), relay);
 }
 
-/// Writes an export next to where floktu was started, readable only by the user
-/// (it holds names and emails).
-fn export(name: &str, headers: &[String], rows: Vec<Vec<String>>) -> Result<String, String> {
-    let dir = std::env::current_dir().map_err(|e| e.to_string())?;
+/// Writes `what` as CSV to a new file `floktu-NAME-STAMP.csv` in `dir` (the
+/// TUI passes where floktu was started), readable only by the user (it holds
+/// names and emails); returns its path.
+pub fn export_in(dir: &std::path::Path, name: &str, what: &crate::output::Export) -> Result<PathBuf, String> {
     let (path, file) =
-        new_export_file(&dir, name, &chrono::Local::now().format("%Y%m%d-%H%M%S").to_string())?;
+        new_export_file(dir, name, &chrono::Local::now().format("%Y%m%d-%H%M%S").to_string())?;
     let mut out = std::io::BufWriter::new(file);
-    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-    crate::cli::write_csv(&mut out, &headers, rows.into_iter()).map_err(|e| format!("{e:#}"))?;
-    std::io::Write::flush(&mut out).map_err(|e| e.to_string())?;
-    Ok(path.display().to_string())
+    let written = what.write_csv(&mut out).and_then(|()| std::io::Write::flush(&mut out));
+    written.map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
 }
 
 /// A new private file `floktu-NAME-STAMP.csv` in `dir`; when one of that name

@@ -3,15 +3,15 @@
 
 use super::support::{act, with_everything_loaded};
 use floktu_tui::text::sanitize;
-use floktu_tui::tui::msg::{Action, Msg};
+use floktu_tui::tui::msg::{Action, BrowseAction, DoorAction, Msg};
 use floktu_tui::tui::update::update;
 
 /// Door mode on event 12, "l" typed (every guest is a Lee), the second match highlighted.
 fn door_with_the_second_match_highlighted() -> floktu_tui::tui::app::App {
     let mut app = with_everything_loaded();
-    act(&mut app, Action::Door);
-    act(&mut app, Action::DoorChar('l'));
-    act(&mut app, Action::Down);
+    act(&mut app, Action::Browse(BrowseAction::Door));
+    act(&mut app, Action::Type('l'));
+    act(&mut app, Action::Browse(BrowseAction::Down));
     let door = &app.guests.as_ref().expect("guests").door;
     assert_eq!((door.selected, door.results.len()), (1, 3));
     app
@@ -20,7 +20,7 @@ fn door_with_the_second_match_highlighted() -> floktu_tui::tui::app::App {
 #[test]
 fn clearing_the_door_input_also_clears_the_highlighted_match() {
     let mut app = door_with_the_second_match_highlighted();
-    act(&mut app, Action::DoorEscape);
+    act(&mut app, Action::Door(DoorAction::Clear));
     let door = &app.guests.as_ref().expect("guests").door;
     assert!(door.results.is_empty());
     assert_eq!(door.selected, 0);
@@ -34,7 +34,7 @@ fn enter_at_the_door_right_after_the_list_shrank_does_not_panic() {
     // same batch (no frame, so no `settle`, in between).
     let event = floktu_tui::guestlist::LoadEvent::Orders { order_ids: Vec::new(), skipped: Vec::new() };
     update(&mut app, Msg::GuestEvent { req, event });
-    act(&mut app, Action::DoorSubmit);
+    act(&mut app, Action::Door(DoorAction::Submit));
     let door = &app.guests.as_ref().expect("guests").door;
     assert!(
         matches!(door.result, Some(floktu_tui::tui::door::DoorResult::NotFound { .. })),

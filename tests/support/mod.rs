@@ -7,7 +7,7 @@ pub mod pty;
 
 use floktu_tui::api::{Answer, Attendee, Decoded, Event, Order, OrderSummary, Status};
 use floktu_tui::tui::app::{App, ReqId};
-use floktu_tui::tui::msg::{Action, Command, Msg};
+use floktu_tui::tui::msg::{Action, BrowseAction, Command, Msg};
 use floktu_tui::tui::update::{init, update};
 
 pub fn event(id: u64, name: &str) -> Event {
@@ -98,7 +98,7 @@ pub fn with_events() -> App {
 /// that followed the load.
 pub fn with_orders() -> (App, Vec<Command>) {
     let mut app = with_events();
-    let req = orders_req(&act(&mut app, Action::Open));
+    let req = orders_req(&act(&mut app, Action::Browse(BrowseAction::Open)));
     let orders = vec![
         order_summary(1, "Ann", "ann@example.com"),
         order_summary(2, "Bo", "bo@example.com"),
@@ -110,7 +110,7 @@ pub fn with_orders() -> (App, Vec<Command>) {
 
 /// Opens the detail of the selected order and answers it with `o`.
 pub fn open_detail(app: &mut App, o: Order) {
-    let req = order_req(&act(app, Action::Open));
+    let req = order_req(&act(app, Action::Browse(BrowseAction::Open)));
     update(app, Msg::OrderLoaded { req, event_id: 12, order_id: o.id, result: Ok(o) });
 }
 
@@ -129,8 +129,8 @@ pub fn with_everything_loaded() -> App {
         )
     };
     open_detail(&mut app, first());
-    act(&mut app, Action::Back);
-    let req = req_of(&act(&mut app, Action::ToggleAttendees), |c| match c {
+    act(&mut app, Action::Browse(BrowseAction::Back));
+    let req = req_of(&act(&mut app, Action::Browse(BrowseAction::Attendees)), |c| match c {
         Command::LoadGuests { req, .. } => Some(*req),
         _ => None,
     });
@@ -147,6 +147,6 @@ pub fn with_everything_loaded() -> App {
     }
     update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Done });
     floktu_tui::tui::update::settle(&mut app);
-    act(&mut app, Action::ToggleAttendees);
+    act(&mut app, Action::Browse(BrowseAction::Attendees));
     app
 }

@@ -2,9 +2,9 @@
 //! check with Floktu that follows.
 
 use crate::guestlist::Request;
-use crate::tui::app::{App, Focus, Screen};
+use crate::tui::app::{App, Focus, Notice, Screen};
 use crate::tui::door::{Check, DoorResult, as_id, is_refusal, scan};
-use crate::tui::msg::{Action, Command};
+use crate::tui::msg::{Command, DoorAction};
 
 use super::guests::{ensure_guests, reload_guests};
 
@@ -26,49 +26,59 @@ pub(super) fn open_door(app: &mut App) -> Vec<Command> {
     commands
 }
 
-/// Keys in door mode.
-pub(super) fn act_door(app: &mut App, action: Action) -> Vec<Command> {
-    if app.help && action != Action::Quit {
-        app.help = false;
-        return Vec::new();
-    }
+/// Keys in door mode (the binding table's `DoorAction`s). Printable keys come
+/// as `type_char`; Quit, Help and Redraw are handled for every screen.
+pub(super) fn act_door(app: &mut App, action: DoorAction) -> Vec<Command> {
     let Some(g) = app.guests.as_mut() else {
         app.screen = Screen::Browse;
         return Vec::new();
     };
     let door = &mut g.door;
     match action {
-        Action::Quit => app.quit = true,
-        Action::Help => app.help = true,
-        Action::DoorChar(c) => {
-            door.input.push(c);
-            door.selected = 0;
-            g.stale = true;
-            app.bell |= g.settle();
-        }
-        Action::DoorBackspace => {
+        DoorAction::Backspace => {
             door.input.pop();
             door.selected = 0;
             g.stale = true;
             app.bell |= g.settle();
         }
-        Action::Up => door.selected = door.selected.saturating_sub(1),
-        Action::Down => door.selected = (door.selected + 1).min(door.results.len().saturating_sub(1)),
-        Action::DoorPrivacy => door.private = !door.private,
-        Action::DoorEscape => {
-            if door.input.is_empty() {
-                app.screen = Screen::Browse;
-            } else {
-                door.input.clear();
-                door.results.clear();
-                door.selected = 0;
-            }
+        DoorAction::Up => door.selected = door.selected.saturating_sub(1),
+        DoorAction::Down => door.selected = (door.selected + 1).min(door.results.len().saturating_sub(1)),
+        DoorAction::Privacy => door.private = !door.private,
+        DoorAction::Clear => {
+            door.input.clear();
+            door.results.clear();
+            door.selected = 0;
         }
-        Action::DoorSubmit => return submit(app),
-        Action::Refresh => return reload_guests(app, false),
-        Action::RefreshAll => return reload_guests(app, true),
-        _ => {}
+        DoorAction::Submit => return submit(app),
+        DoorAction::Refresh => return reload_guests(app, false),
+        DoorAction::Leave => return leave(app),
+        DoorAction::Undo => return undo(app),
     }
+    Vec::new()
+}
+
+/// A character typed or scanned at the door.
+pub(super) fn type_char(app: &mut App, c: char) -> Vec<Command> {
+    let Some(g) = app.guests.as_mut() else {
+        app.screen = Screen::Browse;
+        return Vec::new();
+    };
+    g.door.input.push(c);
+    g.door.selected = 0;
+    g.stale = true;
+    app.bell |= g.settle();
+    Vec::new()
+}
+
+/// F10 / Ctrl-Q: back to the lists.
+pub(super) fn leave(app: &mut App) -> Vec<Command> {
+    app.screen = Screen::Browse;
+    Vec::new()
+}
+
+/// Ctrl-Z: undo this gate's last admission. The TUI door records no admission yet.
+pub(super) fn undo(app: &mut App) -> Vec<Command> {
+    app.notice = Some(Notice { text: "Nothing to undo".into(), is_error: false });
     Vec::new()
 }
 

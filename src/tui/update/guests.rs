@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::guestlist::{GuestList, LoadEvent, Request};
+use crate::output::Export;
 use crate::text::thousands;
 use crate::tui::app::ReqId;
 use crate::tui::app::{App, Focus, Notice, OrdersView};
@@ -165,72 +166,41 @@ pub(super) fn toggle_attendees(app: &mut App) -> Vec<Command> {
     if app.orders_view == OrdersView::Attendees { ensure_guests(app) } else { Vec::new() }
 }
 
-/// `e`: the focused list, as filtered, to a CSV file.
+/// `e`: the focused list, as filtered, to a CSV file with the columns the CLI's
+/// `--csv` prints for the same list (`crate::output`).
 pub(super) fn export(app: &mut App) -> Vec<Command> {
-    let (name, headers, rows): (String, Vec<&str>, Vec<Vec<String>>) = match app.focus {
-        Focus::Events => (
-            "events".into(),
-            vec!["id", "name"],
-            app.events.visible_items().map(|e| vec![e.id.to_string(), e.name.clone()]).collect(),
-        ),
+    let (name, what) = match app.focus {
+        Focus::Events => ("events".into(), Export::Events(app.events.visible_items().cloned().collect())),
         Focus::Orders if app.orders_view == OrdersView::Attendees => {
             let Some(g) = &app.guests else { return nothing_to_export(app) };
             let Some(list) = &g.shown else { return nothing_to_export(app) };
-            let rows = g
-                .visible()
-                .into_iter()
-                .filter_map(|i| list.guests().get(i))
-                .map(|guest| {
-                    let order = [guest.order.id.to_string(), guest.order.status.as_str().to_string()];
-                    attendee_row(&guest.attendee, guest.email(), &order)
-                })
-                .collect();
-            let headers = [&ATTENDEE_HEADERS[..6], &["order_id", "status"], &ATTENDEE_HEADERS[6..]].concat();
-            (format!("attendees-{}", g.event_id), headers, rows)
+            let what = Export::Guests { list: Arc::new(list.clone()), rows: g.visible() };
+            (format!("attendees-{}", g.event_id), what)
         }
         Focus::Orders => (
             format!("orders-{}", app.open_event.as_ref().map_or(0, |e| e.id)),
-            vec!["id", "first_name", "last_name", "email"],
-            app.orders
-                .visible_items()
-                .map(|o| vec![o.id.to_string(), o.first_name.clone(), o.last_name.clone(), o.email.clone()])
-                .collect(),
+            Export::Orders(app.orders.visible_items().cloned().collect()),
         ),
         Focus::Detail => {
-            let Some((_, order_id)) = app.shown_order() else { return nothing_to_export(app) };
-            let purchaser = app.shown_detail().and_then(|d| d.loaded()).map_or("", |o| o.email.as_str());
-            let rows =
-                app.attendees.visible_items().map(|a| attendee_row(a, a.email_or(purchaser), &[])).collect();
-            (format!("order-{order_id}"), ATTENDEE_HEADERS.to_vec(), rows)
+            let Some((event_id, order_id)) = app.shown_order() else { return nothing_to_export(app) };
+            let Some(order) = app.shown_detail().and_then(|d| d.loaded()) else { return nothing_to_export(app) };
+            // The order as a guest list of its own: the same guest record as the event's.
+            let mut list = GuestList::new(event_id);
+            list.add_order_fetched(order.clone(), app.now);
+            let rows = app
+                .attendees
+                .visible_items()
+                .filter_map(|a| list.guests().iter().position(|g| g.attendee.attendee_id == a.attendee_id))
+                .collect();
+            (format!("order-{order_id}"), Export::Guests { list: Arc::new(list), rows })
         }
     };
-    if rows.is_empty() {
+    if what.is_empty() {
         return nothing_to_export(app);
     }
     app.notice =
-        Some(Notice { text: format!("Exporting {} rows…", thousands(rows.len())), is_error: false });
-    vec![Command::Export { name, headers: headers.into_iter().map(String::from).collect(), rows }]
-}
-
-/// The columns of an exported attendee; an attendees-view export puts the order's
-/// id and status after `ticket`.
-const ATTENDEE_HEADERS: [&str; 8] =
-    ["attendee_id", "first_name", "last_name", "company", "ticket_group", "ticket", "email", "checked_in"];
-
-/// One exported attendee, with `order` columns (if any) after the ticket.
-fn attendee_row(a: &crate::api::Attendee, email: &str, order: &[String]) -> Vec<String> {
-    let mut row = vec![
-        a.attendee_id.to_string(),
-        a.first_name.clone(),
-        a.last_name.clone(),
-        a.company.clone().unwrap_or_default(),
-        a.ticket_group.clone().unwrap_or_default(),
-        a.ticket.clone(),
-    ];
-    row.extend(order.iter().cloned());
-    row.push(email.to_string());
-    row.push(a.check_in.as_ref().map(|c| c.raw.clone()).unwrap_or_default());
-    row
+        Some(Notice { text: format!("Exporting {} rows…", thousands(what.len())), is_error: false });
+    vec![Command::Export { name, what }]
 }
 
 fn nothing_to_export(app: &mut App) -> Vec<Command> {

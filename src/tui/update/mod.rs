@@ -12,7 +12,7 @@ mod guests;
 
 use super::app::{App, Focus, LoginField, LoginPhase, Notice, OrdersView, Pane, Remote, Screen};
 use super::guests as guests_model;
-use super::msg::{Action, Command, LoginStart, Msg};
+use super::msg::{Action, BrowseAction, Command, FilterAction, LoginAction, LoginStart, Msg};
 
 /// How long the cursor must rest on an order before its details are fetched:
 /// holding ↓ through 500 orders must not fire 500 requests.
@@ -291,21 +291,15 @@ fn exchange(app: &mut App, code: String, redirect_uri: String) -> Vec<Command> {
 }
 
 /// Keys on the login screen.
-fn act_login(app: &mut App, action: Action) -> Vec<Command> {
+fn act_login(app: &mut App, action: LoginAction) -> Vec<Command> {
     let form = &mut app.login;
     match action {
-        Action::Quit => app.quit = true,
-        Action::LoginChar(c) => form.focused_text().push(c),
-        Action::Paste(text) => {
-            let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-            form.focused_text().push_str(clean.trim());
-        }
-        Action::LoginBackspace => {
+        LoginAction::Backspace => {
             form.focused_text().pop();
         }
-        Action::LoginNextField => form.field = form.field.step(true),
-        Action::LoginPrevField => form.field = form.field.step(false),
-        Action::LoginCopyUrl => {
+        LoginAction::NextField => form.field = form.field.step(true),
+        LoginAction::PrevField => form.field = form.field.step(false),
+        LoginAction::CopyUrl => {
             return match &form.phase {
                 LoginPhase::Waiting { url, .. } => {
                     vec![Command::Copy { text: url.clone(), what: "the login address".into() }]
@@ -317,7 +311,7 @@ fn act_login(app: &mut App, action: Action) -> Vec<Command> {
                 }
             };
         }
-        Action::LoginEscape => {
+        LoginAction::Escape => {
             if form.can_go_back {
                 app.screen = Screen::Browse;
                 form.phase = LoginPhase::Idle;
@@ -325,8 +319,7 @@ fn act_login(app: &mut App, action: Action) -> Vec<Command> {
             }
             app.quit = true;
         }
-        Action::LoginSubmit => return submit_login(app),
-        _ => {}
+        LoginAction::Submit => return submit_login(app),
     }
     Vec::new()
 }
@@ -405,106 +398,125 @@ pub fn settle(app: &mut App) {
 }
 
 fn act(app: &mut App, action: Action) -> Vec<Command> {
-    if action == Action::Redraw {
-        app.redraw = true;
-        return Vec::new();
-    }
-    if app.screen == Screen::Login {
-        return act_login(app, action);
-    }
-    if app.screen == Screen::Door {
-        return door::act_door(app, action);
-    }
-    if action != Action::Quit && action != Action::Help && app.help {
+    if app.help && action != Action::Quit && action != Action::Redraw {
         // Any key closes the help overlay; it does nothing else.
         app.help = false;
         return Vec::new();
     }
-    if !matches!(action, Action::CopyOne | Action::CopyAll) {
+    if app.screen == Screen::Browse
+        && !matches!(action, Action::Browse(BrowseAction::CopyOne | BrowseAction::CopyAll))
+    {
         app.notice = None;
     }
     match action {
-        Action::Up => move_selection(app, |p, _| p.move_by(-1)),
-        Action::Down => move_selection(app, |p, _| p.move_by(1)),
-        Action::PageUp => move_selection(app, |p, page| p.move_by(-(page as isize))),
-        Action::PageDown => move_selection(app, |p, page| p.move_by(page as isize)),
-        Action::HalfPageUp => move_selection(app, |p, page| p.move_by(-((page / 2).max(1) as isize))),
-        Action::HalfPageDown => move_selection(app, |p, page| p.move_by((page / 2).max(1) as isize)),
-        Action::Top => move_selection(app, |p, _| p.move_to(false)),
-        Action::Bottom => move_selection(app, |p, _| p.move_to(true)),
-        Action::Open => open(app),
-        Action::Back => {
+        Action::Quit => app.quit = true,
+        Action::Redraw => app.redraw = true,
+        Action::Help => app.help = true,
+        Action::Confirm(yes) => return confirm(app, yes),
+        Action::Type(c) => return type_char(app, c),
+        Action::Paste(text) => return paste(app, &text),
+        Action::Browse(a) if app.screen == Screen::Browse => return act_browse(app, a),
+        Action::Filter(a) if app.screen == Screen::Browse => return act_filter(app, a),
+        Action::Login(a) if app.screen == Screen::Login => return act_login(app, a),
+        Action::Door(a) if app.screen == Screen::Door => return door::act_door(app, a),
+        // The keymap sends a screen's actions only while it shows.
+        Action::Browse(_) | Action::Filter(_) | Action::Login(_) | Action::Door(_) => {}
+    }
+    Vec::new()
+}
+
+/// The answer to the status bar's question (only log out asks).
+fn confirm(app: &mut App, yes: bool) -> Vec<Command> {
+    if yes && app.confirm_logout {
+        return log_out(app);
+    }
+    app.confirm_logout = false;
+    Vec::new()
+}
+
+/// A printable key where text is entered: the login field, the door's input,
+/// the filter being typed.
+fn type_char(app: &mut App, c: char) -> Vec<Command> {
+    match app.screen {
+        Screen::Login => {
+            app.login.focused_text().push(c);
+            Vec::new()
+        }
+        Screen::Door => door::type_char(app, c),
+        Screen::Browse if app.filter_editing() => edit_filter(app, |q| q.push(c), true),
+        Screen::Browse => Vec::new(),
+    }
+}
+
+/// Bracketed paste: into the login field or the filter being typed, control
+/// characters dropped.
+fn paste(app: &mut App, text: &str) -> Vec<Command> {
+    let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+    match app.screen {
+        Screen::Login => {
+            app.login.focused_text().push_str(clean.trim());
+            Vec::new()
+        }
+        Screen::Browse if app.filter_editing() => edit_filter(app, |q| q.push_str(&clean), true),
+        Screen::Browse | Screen::Door => Vec::new(),
+    }
+}
+
+/// Keys in the lists.
+fn act_browse(app: &mut App, action: BrowseAction) -> Vec<Command> {
+    match action {
+        BrowseAction::Up => move_selection(app, |p, _| p.move_by(-1)),
+        BrowseAction::Down => move_selection(app, |p, _| p.move_by(1)),
+        BrowseAction::PageUp => move_selection(app, |p, page| p.move_by(-(page as isize))),
+        BrowseAction::PageDown => move_selection(app, |p, page| p.move_by(page as isize)),
+        BrowseAction::HalfPageUp => move_selection(app, |p, page| p.move_by(-((page / 2).max(1) as isize))),
+        BrowseAction::HalfPageDown => move_selection(app, |p, page| p.move_by((page / 2).max(1) as isize)),
+        BrowseAction::Top => move_selection(app, |p, _| p.move_to(false)),
+        BrowseAction::Bottom => move_selection(app, |p, _| p.move_to(true)),
+        BrowseAction::Open => open(app),
+        BrowseAction::Back => {
             app.focus = match app.focus {
                 Focus::Detail => Focus::Orders,
                 Focus::Orders | Focus::Events => Focus::Events,
             };
             Vec::new()
         }
-        Action::FilterStart => {
+        BrowseAction::Filter => {
             with_focused(app, |list, _| list.set_editing(true));
             Vec::new()
         }
-        Action::FilterChar(c) => edit_filter(app, |q| q.push(c), true),
-        Action::FilterBackspace => edit_filter(
+        BrowseAction::CopyOne => copy_one(app),
+        BrowseAction::CopyAll => copy_all(app),
+        BrowseAction::Refresh => refresh(app),
+        BrowseAction::RefreshAll => refresh_all(app),
+        BrowseAction::Logout => {
+            app.confirm_logout = true;
+            Vec::new()
+        }
+        BrowseAction::Attendees => guests::toggle_attendees(app),
+        BrowseAction::Door => door::open_door(app),
+        BrowseAction::Export => guests::export(app),
+    }
+}
+
+/// Keys for the focused list's filter.
+fn act_filter(app: &mut App, action: FilterAction) -> Vec<Command> {
+    match action {
+        FilterAction::Backspace => edit_filter(
             app,
             |q| {
                 q.pop();
             },
             false,
         ),
-        Action::FilterAccept => {
+        FilterAction::Keep => {
             with_focused(app, |list, _| list.set_editing(false));
             Vec::new()
         }
-        Action::FilterClear => {
+        FilterAction::Clear => {
             with_focused(app, |list, _| list.set_editing(false));
             edit_filter(app, String::clear, false)
         }
-        Action::CopyOne => copy_one(app),
-        Action::CopyAll => copy_all(app),
-        Action::Refresh => refresh(app),
-        Action::RefreshAll => refresh_all(app),
-        Action::Help => {
-            app.help = !app.help;
-            Vec::new()
-        }
-        Action::Quit => {
-            app.quit = true;
-            Vec::new()
-        }
-        Action::Logout => {
-            app.confirm_logout = true;
-            Vec::new()
-        }
-        Action::ConfirmNo => {
-            app.confirm_logout = false;
-            Vec::new()
-        }
-        Action::ConfirmYes if app.confirm_logout => log_out(app),
-        Action::ConfirmYes | Action::Redraw => Vec::new(),
-        Action::Paste(text) => {
-            if app.focused_filter().editing {
-                let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-                return edit_filter(app, |q| q.push_str(&clean), true);
-            }
-            Vec::new()
-        }
-        Action::ToggleAttendees => guests::toggle_attendees(app),
-        Action::Door => door::open_door(app),
-        Action::Export => guests::export(app),
-        // Login-screen and door actions mean nothing here.
-        Action::DoorChar(_)
-        | Action::DoorBackspace
-        | Action::DoorSubmit
-        | Action::DoorEscape
-        | Action::DoorPrivacy => Vec::new(),
-        Action::LoginChar(_)
-        | Action::LoginBackspace
-        | Action::LoginNextField
-        | Action::LoginPrevField
-        | Action::LoginSubmit
-        | Action::LoginCopyUrl
-        | Action::LoginEscape => Vec::new(),
     }
 }
 

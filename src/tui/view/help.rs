@@ -1,4 +1,4 @@
-//! The help overlay: every key.
+//! The help overlay: every key of the screen, read from the binding table.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -6,66 +6,96 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::common::{Tone, pane_block, style};
-use crate::tui::app::App;
+use crate::text::{truncate, width};
+use crate::tui::app::{App, Screen};
+use crate::tui::keymap::{Keymap, Mode};
 
-/// Every key and what it does, in the order of the README's key table.
-pub const KEYS: [(&str, &str); 18] = [
-    ("↑ ↓  j k", "move"),
-    ("PgUp PgDn  Ctrl-u Ctrl-d", "move by a page / half a page"),
-    ("g G  Home End", "first / last"),
-    ("Enter  →  l", "open / drill in"),
-    ("Esc  ←  h  Backspace", "back"),
-    ("/", "filter the focused list (fuzzy, live)"),
-    ("  Enter / Esc", "keep the filter / clear it"),
-    ("y", "copy the selected email"),
-    ("Y", "copy all distinct emails of the list as filtered"),
-    ("a", "orders ↔ every attendee of the event"),
-    ("d", "door mode: verify tickets (the API cannot check anyone in)"),
-    ("e", "export the list as filtered to CSV"),
-    ("r", "reload the focused pane"),
-    ("R", "reload everything"),
-    ("L", "log out and forget cached lists (asks)"),
-    ("?", "this help"),
-    ("q  Ctrl-C", "quit"),
-    ("", "any key closes this help"),
-];
-
-/// The keys of door mode, and what it cannot do.
-pub const DOOR_KEYS: [(&str, &str); 9] = [
-    ("type / scan", "find a guest by name, email, company, order or ticket id"),
-    ("Enter", "look up: digits are an exact order or ticket id"),
-    ("↑ ↓", "choose among the matches"),
-    ("Esc", "clear the input; again: back to the lists"),
-    ("Ctrl-P", "privacy: hide emails and amounts"),
-    ("Ctrl-R  F5", "refresh the guest list"),
-    ("Ctrl-C", "quit"),
-    ("", "Floktu's API is read-only: door mode verifies tickets;"),
-    ("", "it cannot check anyone in. Check-ins show as Floktu has them."),
-];
-
-/// Draws the door mode's help.
-pub fn render_door(app: &App, f: &mut Frame, area: Rect) {
-    overlay(app, f, area, &DOOR_KEYS);
+/// One line of the help overlay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HelpRow {
+    /// Where the keys below apply.
+    Heading(&'static str),
+    /// A binding: its keys, and what they do.
+    Keys(String, &'static str),
+    /// A remark.
+    Note(&'static str),
 }
 
-/// Draws the help overlay centred over `area`.
+/// What the door's help adds under its keys.
+const DOOR_NOTES: [&str; 2] = [
+    "Floktu's API is read-only: door mode verifies tickets;",
+    "it cannot check anyone in. Check-ins show as Floktu has them.",
+];
+
+/// The help of `screen`: every binding of its modes, in table order, under
+/// the mode's heading.
+pub fn rows(keys: &Keymap, screen: Screen) -> Vec<HelpRow> {
+    let mut rows = Vec::new();
+    for &mode in Mode::of_screen(screen) {
+        let bindings: Vec<_> = keys.bindings().iter().filter(|b| b.mode == mode).collect();
+        if bindings.is_empty() {
+            continue;
+        }
+        rows.push(HelpRow::Heading(mode.title()));
+        for b in bindings {
+            let label: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+            rows.push(HelpRow::Keys(label.join(" "), b.help));
+        }
+    }
+    if screen == Screen::Door {
+        rows.extend(DOOR_NOTES.iter().map(|n| HelpRow::Note(n)));
+    }
+    rows.push(HelpRow::Note("Any key closes this help."));
+    rows
+}
+
+/// Draws the help overlay of the screen shown, centred over `area`; in two
+/// columns when one does not fit the height.
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
-    overlay(app, f, area, &KEYS);
-}
-
-fn overlay(app: &App, f: &mut Frame, area: Rect, keys: &[(&str, &str)]) {
-    let key_cols = keys.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0) + 2;
-    let lines: Vec<Line> = keys
+    let rows = rows(&app.keys, app.screen);
+    let key_cols = rows
         .iter()
-        .map(|(k, what)| {
-            Line::from(vec![Span::styled(format!("{k:<key_cols$}"), style(app, Tone::Key)), Span::raw(*what)])
+        .map(|r| match r {
+            HelpRow::Keys(k, _) => width(k),
+            _ => 0,
         })
-        .collect();
-    let width = (key_cols + 62).min(usize::from(area.width)) as u16;
-    let height = (lines.len() as u16 + 2).min(area.height);
+        .max()
+        .unwrap_or(0)
+        + 4;
+    let text_cols = rows
+        .iter()
+        .map(|r| match r {
+            HelpRow::Keys(_, t) => key_cols + width(t),
+            HelpRow::Heading(t) | HelpRow::Note(t) => width(t),
+        })
+        .max()
+        .unwrap_or(0);
+    let inner_height = usize::from(area.height.saturating_sub(2));
+    let columns = if rows.len() <= inner_height { 1 } else { 2 };
+    let per_column = rows.len().div_ceil(columns);
+    let width = (columns * (text_cols + 2) + 2).min(usize::from(area.width)) as u16;
+    let height = (per_column as u16 + 2).min(area.height);
     let [row] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
     let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(row);
     let block = pane_block(app, Line::styled(" Keys ", style(app, Tone::Title)), true);
+    let inner = block.inner(popup);
     f.render_widget(Clear, popup);
-    f.render_widget(Paragraph::new(lines).block(block), popup);
+    f.render_widget(block, popup);
+    let areas = Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns]).split(inner);
+    for (chunk, column) in rows.chunks(per_column.max(1)).zip(areas.iter()) {
+        let cols = usize::from(column.width);
+        let lines: Vec<Line> = chunk.iter().map(|r| line(app, r, key_cols, cols)).collect();
+        f.render_widget(Paragraph::new(lines), *column);
+    }
+}
+
+fn line(app: &App, row: &HelpRow, key_cols: usize, cols: usize) -> Line<'static> {
+    match row {
+        HelpRow::Heading(t) => Line::styled(truncate(t, cols).into_owned(), style(app, Tone::Title)),
+        HelpRow::Note(t) => Line::styled(truncate(t, cols).into_owned(), style(app, Tone::Dim)),
+        HelpRow::Keys(keys, what) => Line::from(vec![
+            Span::styled(format!("  {keys:<0$}", key_cols.saturating_sub(2)), style(app, Tone::Key)),
+            Span::raw(truncate(what, cols.saturating_sub(key_cols + 1)).into_owned()),
+        ]),
+    }
 }

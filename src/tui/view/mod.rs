@@ -17,8 +17,10 @@ use ratatui::widgets::Paragraph;
 
 use common::{Tone, spinner, style};
 
-use crate::text::{sanitize, truncate};
+use crate::text::{sanitize, truncate, width};
 use crate::tui::app::{App, Focus, OrdersView, Screen};
+use crate::tui::keymap;
+use crate::tui::msg::{Action, LoginAction};
 
 /// Draws the whole screen.
 pub fn render(app: &App, f: &mut Frame) {
@@ -32,13 +34,16 @@ pub fn render(app: &App, f: &mut Frame) {
     if app.screen == Screen::Login {
         login::render(app, f, body);
         status_bar(app, f, status);
+        if app.help {
+            help::render(app, f, area);
+        }
         return;
     }
     if app.screen == Screen::Door {
         door::render(app, f, body);
         status_bar(app, f, status);
         if app.help {
-            help::render_door(app, f, area);
+            help::render(app, f, area);
         }
         return;
     }
@@ -117,67 +122,29 @@ fn status_bar(app: &App, f: &mut Frame, area: Rect) {
             let tone = if n.is_error { Tone::Bad } else { Tone::Good };
             Line::styled(format!(" {}", sanitize(&n.text)), style(app, tone))
         }
-        None => key_hints(app),
+        None => key_hints(app, usize::from(area.width)),
     };
     f.render_widget(Paragraph::new(line), area);
 }
 
-/// The keys that apply now.
-fn key_hints(app: &App) -> Line<'static> {
-    let hints: &[(&str, &str)] = if app.screen == Screen::Door {
-        &[
-            ("Enter", "look up"),
-            ("↑↓", "choose"),
-            ("Esc", "clear / back"),
-            ("Ctrl-P", "privacy"),
-            ("Ctrl-R", "refresh"),
-            ("F1", "help"),
-        ]
-    } else if app.screen == Screen::Login {
-        let esc = if app.login.can_go_back { "back" } else { "quit" };
-        return hint_line(
-            app,
-            &[("Tab", "next field"), ("Enter", "submit"), ("Ctrl-Y", "copy address"), ("Esc", esc)],
-        );
-    } else if app.filter_editing() {
-        &[("Enter", "keep filter"), ("Esc", "clear"), ("↑↓", "move")]
-    } else {
-        match app.focus {
-            Focus::Events => &[
-                ("↑↓", "move"),
-                ("Enter", "open"),
-                ("/", "filter"),
-                ("r", "reload"),
-                ("?", "help"),
-                ("q", "quit"),
-            ],
-            Focus::Orders => &[
-                ("↑↓", "move"),
-                ("Enter", "details"),
-                ("Esc", "back"),
-                ("/", "filter"),
-                ("y/Y", "copy email/all"),
-                ("r", "reload"),
-                ("?", "help"),
-            ],
-            Focus::Detail => &[
-                ("↑↓", "attendee"),
-                ("Esc", "back"),
-                ("/", "filter"),
-                ("y/Y", "copy email/all"),
-                ("r", "reload"),
-                ("?", "help"),
-            ],
-        }
-    };
-    hint_line(app, hints)
-}
-
-fn hint_line(app: &App, hints: &[(&str, &str)]) -> Line<'static> {
+/// The keys that apply now, from the binding table, as many as fit.
+fn key_hints(app: &App, cols: usize) -> Line<'static> {
+    let hints = app.keys.hints(keymap::layers(app));
     let mut spans = vec![Span::raw(" ")];
-    for (key, what) in hints {
-        spans.push(Span::styled(key.to_string(), style(app, Tone::Key)));
-        spans.push(Span::styled(format!(" {what}  "), style(app, Tone::Dim)));
+    let mut used = 1;
+    for hint in hints {
+        let text = match hint.action {
+            Action::Login(LoginAction::Escape) if !app.login.can_go_back => "quit",
+            Action::Login(LoginAction::Escape) => "back",
+            _ => hint.text,
+        };
+        let need = width(&hint.keys) + width(text) + 3;
+        if used + need > cols {
+            break;
+        }
+        used += need;
+        spans.push(Span::styled(hint.keys, style(app, Tone::Key)));
+        spans.push(Span::styled(format!(" {text}  "), style(app, Tone::Dim)));
     }
     Line::from(spans)
 }
