@@ -8,7 +8,7 @@ use floktu_tui::guestlist::{GuestList, LoadEvent, Request, Verdict};
 use floktu_tui::tui::app::{App, Focus, OrdersView, ReqId, Screen};
 use floktu_tui::tui::door::{Check, DoorResult};
 use floktu_tui::tui::guests::GuestLoad;
-use floktu_tui::tui::msg::{Action, Command, Msg};
+use floktu_tui::tui::msg::{Action, BrowseAction, Command, DoorAction, FilterAction, Msg};
 use floktu_tui::tui::update::{settle, update};
 use support::*;
 
@@ -45,7 +45,7 @@ fn load_req(commands: &[Command]) -> ReqId {
 /// Event 12 open with its orders; `a` pressed; returns the load's request.
 fn attendees_view() -> (App, ReqId) {
     let (mut app, _) = with_orders();
-    let commands = act(&mut app, Action::ToggleAttendees);
+    let commands = act(&mut app, Action::Browse(BrowseAction::Attendees));
     assert!(
         commands.iter().any(|c| matches!(c, Command::LoadGuests { event_id: 12, cache_first: true, .. })),
         "{commands:?}"
@@ -69,13 +69,13 @@ fn loaded(app: &mut App, req: ReqId) {
 }
 
 fn door(app: &mut App) {
-    act(app, Action::Door);
+    act(app, Action::Browse(BrowseAction::Door));
     assert_eq!(app.screen, Screen::Door);
 }
 
 fn type_door(app: &mut App, text: &str) {
     for c in text.chars() {
-        act(app, Action::DoorChar(c));
+        act(app, Action::Type(c));
     }
 }
 
@@ -165,7 +165,7 @@ fn the_network_down_with_nothing_cached_is_a_failure_to_retry() {
         Msg::GuestEvent { req, event: LoadEvent::ListFailed(api::Error::Timeout(Default::default())) },
     );
     assert!(matches!(app.guests.as_ref().unwrap().load, GuestLoad::Failed { .. }));
-    let again = act(&mut app, Action::Refresh);
+    let again = act(&mut app, Action::Browse(BrowseAction::Refresh));
     assert!(
         again.iter().any(|c| matches!(c, Command::AskGuests { request: Request::RefreshAll, .. })),
         "{again:?}"
@@ -184,7 +184,7 @@ fn r_fetches_only_the_orders_that_failed() {
     let err = api::Error::Server { status: 502, message: "Bad Gateway".into() };
     update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Failed { order_id: 2, error: err } });
     update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Done });
-    let commands = act(&mut app, Action::Refresh);
+    let commands = act(&mut app, Action::Browse(BrowseAction::Refresh));
     assert!(
         matches!(commands.as_slice(), [Command::AskGuests { request: Request::Recheck(2), .. }]),
         "{commands:?}"
@@ -194,9 +194,9 @@ fn r_fetches_only_the_orders_that_failed() {
 #[test]
 fn a_load_for_another_event_is_dropped() {
     let (mut app, req) = attendees_view();
-    act(&mut app, Action::Back);
-    act(&mut app, Action::Down);
-    act(&mut app, Action::Open);
+    act(&mut app, Action::Browse(BrowseAction::Back));
+    act(&mut app, Action::Browse(BrowseAction::Down));
+    act(&mut app, Action::Browse(BrowseAction::Open));
     update(&mut app, Msg::GuestsCached { req, list: Some(Box::new(full_list())) });
     assert!(app.guests.is_none());
     assert_eq!(app.orders_view, OrdersView::Orders);
@@ -206,14 +206,14 @@ fn a_load_for_another_event_is_dropped() {
 fn the_attendees_filter_narrows_by_name_email_and_ids() {
     let (mut app, req) = attendees_view();
     loaded(&mut app, req);
-    act(&mut app, Action::FilterStart);
+    act(&mut app, Action::Browse(BrowseAction::Filter));
     for c in "ann@".chars() {
-        act(&mut app, Action::FilterChar(c));
+        act(&mut app, Action::Type(c));
     }
     assert_eq!(app.guests.as_ref().unwrap().visible_len(), 1);
-    act(&mut app, Action::FilterClear);
-    act(&mut app, Action::FilterStart);
-    act(&mut app, Action::FilterChar('3'));
+    act(&mut app, Action::Filter(FilterAction::Clear));
+    act(&mut app, Action::Browse(BrowseAction::Filter));
+    act(&mut app, Action::Type('3'));
     // Order 3 (Di) matches; so does nothing else with a 3 in it.
     let g = app.guests.as_ref().unwrap();
     assert!(g.visible().iter().all(|&i| {
@@ -226,7 +226,7 @@ fn the_attendees_filter_narrows_by_name_email_and_ids() {
 fn copy_all_in_the_attendees_view_copies_distinct_attendee_emails() {
     let (mut app, req) = attendees_view();
     loaded(&mut app, req);
-    let commands = act(&mut app, Action::CopyAll);
+    let commands = act(&mut app, Action::Browse(BrowseAction::CopyAll));
     let Some(Command::Copy { text, what }) = commands.first() else { panic!("{commands:?}") };
     assert_eq!(what, "4 emails");
     assert_eq!(text, "ann@example.com\nbuyer@example.com\ncy@example.com\ndi@example.com");
@@ -236,8 +236,8 @@ fn copy_all_in_the_attendees_view_copies_distinct_attendee_emails() {
 fn enter_on_an_attendee_opens_their_order() {
     let (mut app, req) = attendees_view();
     loaded(&mut app, req);
-    act(&mut app, Action::Bottom);
-    let commands = act(&mut app, Action::Open);
+    act(&mut app, Action::Browse(BrowseAction::Bottom));
+    let commands = act(&mut app, Action::Browse(BrowseAction::Open));
     assert_eq!(app.focus, Focus::Detail);
     assert_eq!(app.orders.selected_item().map(|o| o.id), Some(3));
     assert!(commands.iter().any(|c| matches!(c, Command::FetchOrder { order_id: 3, .. })), "{commands:?}");
@@ -247,10 +247,10 @@ fn enter_on_an_attendee_opens_their_order() {
 fn export_writes_the_attendees_as_filtered() {
     let (mut app, req) = attendees_view();
     loaded(&mut app, req);
-    act(&mut app, Action::FilterStart);
-    act(&mut app, Action::FilterChar('b'));
-    act(&mut app, Action::FilterChar('o'));
-    let commands = act(&mut app, Action::Export);
+    act(&mut app, Action::Browse(BrowseAction::Filter));
+    act(&mut app, Action::Type('b'));
+    act(&mut app, Action::Type('o'));
+    let commands = act(&mut app, Action::Browse(BrowseAction::Export));
     let Some(Command::Export { name, what }) = commands.first() else { panic!("{commands:?}") };
     assert_eq!(name, "attendees-12");
     let floktu_tui::output::Export::Guests { list, rows } = what else { panic!("{what:?}") };
@@ -276,7 +276,7 @@ fn enter_confirms_the_highlighted_guest_and_clears_the_input() {
     loaded(&mut app, req);
     door(&mut app);
     type_door(&mut app, "ann");
-    act(&mut app, Action::DoorSubmit);
+    act(&mut app, Action::Door(DoorAction::Submit));
     let door = &app.guests.as_ref().unwrap().door;
     assert!(door.input.is_empty());
     assert!(matches!(
@@ -291,7 +291,7 @@ fn a_scanned_order_id_is_looked_up_exactly() {
     loaded(&mut app, req);
     door(&mut app);
     type_door(&mut app, "2");
-    act(&mut app, Action::DoorSubmit);
+    act(&mut app, Action::Door(DoorAction::Submit));
     let door = &app.guests.as_ref().unwrap().door;
     assert!(matches!(
         &door.result,
@@ -305,7 +305,7 @@ fn a_scanned_attendee_id_is_looked_up_exactly() {
     loaded(&mut app, req);
     door(&mut app);
     type_door(&mut app, "504");
-    act(&mut app, Action::DoorSubmit);
+    act(&mut app, Action::Door(DoorAction::Submit));
     let door = &app.guests.as_ref().unwrap().door;
     assert!(matches!(
         &door.result,
@@ -319,7 +319,7 @@ fn an_unknown_id_is_not_found() {
     loaded(&mut app, req);
     door(&mut app);
     type_door(&mut app, "999999");
-    act(&mut app, Action::DoorSubmit);
+    act(&mut app, Action::Door(DoorAction::Submit));
     let door = &app.guests.as_ref().unwrap().door;
     assert!(matches!(&door.result, Some(DoorResult::NotFound { asked, .. }) if asked == "999999"));
 }
@@ -330,21 +330,30 @@ fn a_valid_guest_is_valid() {
     loaded(&mut app, req);
     door(&mut app);
     type_door(&mut app, "502");
-    act(&mut app, Action::DoorSubmit);
+    act(&mut app, Action::Door(DoorAction::Submit));
     let door = &app.guests.as_ref().unwrap().door;
     assert!(matches!(&door.result, Some(DoorResult::Guest { verdict: Verdict::Valid, .. })));
 }
 
 #[test]
-fn esc_clears_the_input_then_leaves_the_door() {
+fn esc_clears_the_input_and_never_leaves_the_door() {
     let (mut app, req) = attendees_view();
     loaded(&mut app, req);
     door(&mut app);
     type_door(&mut app, "x");
-    act(&mut app, Action::DoorEscape);
+    act(&mut app, Action::Door(DoorAction::Clear));
     assert_eq!(app.screen, Screen::Door);
     assert!(app.guests.as_ref().unwrap().door.input.is_empty());
-    act(&mut app, Action::DoorEscape);
+    act(&mut app, Action::Door(DoorAction::Clear));
+    assert_eq!(app.screen, Screen::Door, "Esc on an empty input stays in the door");
+}
+
+#[test]
+fn leaving_the_door_takes_its_own_key() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    door(&mut app);
+    act(&mut app, Action::Door(DoorAction::Leave));
     assert_eq!(app.screen, Screen::Browse);
 }
 
@@ -354,7 +363,7 @@ fn letters_that_are_keys_elsewhere_are_typed_at_the_door() {
     loaded(&mut app, req);
     door(&mut app);
     for c in ['q', 'd', 'a', 'L'] {
-        act(&mut app, Action::DoorChar(c));
+        act(&mut app, Action::Type(c));
     }
     assert!(!app.quit);
     assert_eq!(app.guests.as_ref().unwrap().door.input, "qdaL");
@@ -365,14 +374,14 @@ fn privacy_toggles() {
     let (mut app, req) = attendees_view();
     loaded(&mut app, req);
     door(&mut app);
-    act(&mut app, Action::DoorPrivacy);
+    act(&mut app, Action::Door(DoorAction::Privacy));
     assert!(app.guests.as_ref().unwrap().door.private);
 }
 
 #[test]
 fn d_on_an_event_opens_it_and_its_door() {
     let mut app = with_events();
-    let commands = act(&mut app, Action::Door);
+    let commands = act(&mut app, Action::Browse(BrowseAction::Door));
     assert_eq!(app.screen, Screen::Door);
     assert!(commands.iter().any(|c| matches!(c, Command::FetchOrders { event_id: 12, .. })));
     assert!(commands.iter().any(|c| matches!(c, Command::LoadGuests { event_id: 12, .. })));
@@ -398,7 +407,7 @@ fn screen(app: &mut App) -> String {
 /// The door's result after the commands of a scan of `asked`.
 fn scan(app: &mut App, asked: &str) -> Vec<Command> {
     type_door(app, asked);
-    act(app, Action::DoorSubmit)
+    act(app, Action::Door(DoorAction::Submit))
 }
 
 fn door_result(app: &App) -> &DoorResult {

@@ -2,20 +2,47 @@
 
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use crate::api::oauth::ClientCredentials;
 use crate::api::{self, AccessToken, Decoded, Event, Order, OrderSummary};
 
 use super::app::ReqId;
 
-/// What the user asked for, already mapped from keys.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What the user asked for, already mapped from keys (`keymap.rs`). The
+/// actions a screen can bind are an enum of their own, so a handler only ever
+/// sees its own; they are data (serde, snake_case names) so that a binding can
+/// be read from configuration (`quit = "x"`, `door = ["d", "F2"]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Action {
-    /// Ctrl-L: draw the whole screen again.
+    /// Leave floktu (every screen).
+    Quit,
+    /// Ctrl-L: draw the whole screen again (every screen).
     Redraw,
-    /// Yes, to the question the status bar asks.
-    ConfirmYes,
-    /// No (any other key), to the question the status bar asks.
-    ConfirmNo,
+    /// Open or close the help overlay.
+    Help,
+    /// The answer to the question the status bar asks: `y` is yes, any other key no.
+    Confirm(bool),
+    /// A printable character for whatever takes text now: the filter being
+    /// typed, the door's input, the focused login field.
+    Type(char),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
+    /// The lists: events, orders, details, attendees.
+    Browse(BrowseAction),
+    /// While a filter is typed, or kept.
+    Filter(FilterAction),
+    /// The login screen.
+    Login(LoginAction),
+    /// Door mode.
+    Door(DoorAction),
+}
+
+/// What a key does in the lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BrowseAction {
     /// One row up.
     Up,
     /// One row down.
@@ -37,15 +64,7 @@ pub enum Action {
     /// Back out.
     Back,
     /// Start typing a filter.
-    FilterStart,
-    /// A character typed into the filter.
-    FilterChar(char),
-    /// Backspace in the filter.
-    FilterBackspace,
-    /// Enter in the filter: keep it, give the keys back to the list.
-    FilterAccept,
-    /// Esc: clear the filter.
-    FilterClear,
+    Filter,
     /// Copy the selected email.
     CopyOne,
     /// Copy every distinct email of the list as filtered.
@@ -54,44 +73,68 @@ pub enum Action {
     Refresh,
     /// Reload everything.
     RefreshAll,
-    /// Toggle the help overlay.
-    Help,
-    /// Leave.
-    Quit,
-    /// Log out: forget the token, show the login screen.
+    /// Log out (asks first): forget the token, show the login screen.
     Logout,
-    /// Login screen: a character typed into the focused field.
-    LoginChar(char),
-    /// Login screen: backspace.
-    LoginBackspace,
-    /// Login screen: next field (Tab, ↓).
-    LoginNextField,
-    /// Login screen: previous field (Shift-Tab, ↑).
-    LoginPrevField,
-    /// Login screen: Enter.
-    LoginSubmit,
-    /// Login screen: copy the authorize URL.
-    LoginCopyUrl,
-    /// Login screen: Esc (back to the session, or quit when there is none).
-    LoginEscape,
-    /// Text pasted into the terminal (bracketed paste).
-    Paste(String),
     /// Orders ↔ every attendee of the event, in the middle pane.
-    ToggleAttendees,
+    Attendees,
     /// Door mode for the open (or selected) event.
     Door,
     /// Write the focused list, as filtered, to a CSV file.
     Export,
-    /// Door: a character typed or scanned.
-    DoorChar(char),
-    /// Door: backspace.
-    DoorBackspace,
-    /// Door: Enter, look up what was typed.
-    DoorSubmit,
-    /// Door: Esc, clear the input, or leave when it is empty.
-    DoorEscape,
-    /// Door: hide or show amounts and emails.
-    DoorPrivacy,
+}
+
+/// What a key does to the focused list's filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FilterAction {
+    /// Delete the last character typed.
+    Backspace,
+    /// Keep the filter, give the keys back to the list.
+    Keep,
+    /// Clear the filter.
+    Clear,
+}
+
+/// What a key does on the login screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginAction {
+    /// Delete the last character of the focused field.
+    Backspace,
+    /// Next field (Tab, ↓).
+    NextField,
+    /// Previous field (Shift-Tab, ↑).
+    PrevField,
+    /// Enter: start the login, use the pasted address or token.
+    Submit,
+    /// Copy the authorize URL.
+    CopyUrl,
+    /// Back to the session, or quit when there is none.
+    Escape,
+}
+
+/// What a key does in door mode. Printable keys always type (`Action::Type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DoorAction {
+    /// Enter: look up what was typed or scanned.
+    Submit,
+    /// Delete the last character typed.
+    Backspace,
+    /// Esc: clear the input. Never leaves the door.
+    Clear,
+    /// The match above.
+    Up,
+    /// The match below.
+    Down,
+    /// Hide or show amounts and emails.
+    Privacy,
+    /// Refresh the guest list.
+    Refresh,
+    /// Leave the door for the lists (a deliberate key: F10, Ctrl-Q).
+    Leave,
+    /// Undo this gate's last admission.
+    Undo,
 }
 
 /// A guest list handed to the worker to save; compared by identity, shown by size.

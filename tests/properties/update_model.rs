@@ -11,7 +11,9 @@ use floktu_tui::api::{
 };
 use floktu_tui::guestlist::{GuestList, LoadEvent, Throttle};
 use floktu_tui::tui::app::{App, LoginForm, LoginPhase, ReqId, Screen};
-use floktu_tui::tui::msg::{Action, Command, LoginStart, Msg};
+use floktu_tui::tui::msg::{
+    Action, BrowseAction, Command, DoorAction, FilterAction, LoginAction, LoginStart, Msg,
+};
 use floktu_tui::tui::update::{init, settle, update};
 use floktu_tui::tui::view;
 use ratatui::Terminal;
@@ -200,29 +202,43 @@ fn typed() -> impl Strategy<Value = char> {
 }
 
 fn action() -> impl Strategy<Value = Action> {
-    use Action::*;
+    use BrowseAction as B;
+    let browse = |v: Vec<BrowseAction>| prop::sample::select(v).prop_map(Action::Browse);
     prop_oneof![
-        6 => Just(Up),
-        6 => Just(Down),
-        4 => prop::sample::select(vec![PageUp, PageDown, HalfPageUp, HalfPageDown, Top, Bottom]),
-        8 => prop::sample::select(vec![Open, Back]),
-        6 => prop::sample::select(vec![FilterStart, FilterBackspace, FilterAccept, FilterClear]),
-        6 => typed().prop_map(FilterChar),
-        2 => any_text().prop_map(Paste),
-        4 => prop::sample::select(vec![CopyOne, CopyAll, Refresh, RefreshAll, Help, Export]),
-        1 => prop::sample::select(vec![Quit, Logout]),
-        4 => prop::sample::select(vec![ToggleAttendees, Door]),
-        6 => typed().prop_map(DoorChar),
-        4 => prop::sample::select(vec![DoorBackspace, DoorSubmit, DoorEscape, DoorPrivacy]),
-        3 => typed().prop_map(LoginChar),
+        6 => Just(Action::Browse(B::Up)),
+        6 => Just(Action::Browse(B::Down)),
+        4 => browse(vec![B::PageUp, B::PageDown, B::HalfPageUp, B::HalfPageDown, B::Top, B::Bottom]),
+        8 => browse(vec![B::Open, B::Back]),
+        2 => Just(Action::Browse(B::Filter)),
+        4 => prop::sample::select(vec![FilterAction::Backspace, FilterAction::Keep, FilterAction::Clear])
+            .prop_map(Action::Filter),
+        15 => typed().prop_map(Action::Type),
+        2 => any_text().prop_map(Action::Paste),
+        3 => browse(vec![B::CopyOne, B::CopyAll, B::Refresh, B::RefreshAll, B::Export]),
+        1 => Just(Action::Help),
+        1 => prop::sample::select(vec![Action::Quit, Action::Browse(B::Logout), Action::Confirm(true)]),
+        4 => browse(vec![B::Attendees, B::Door]),
+        5 => prop::sample::select(vec![
+            DoorAction::Backspace,
+            DoorAction::Submit,
+            DoorAction::Clear,
+            DoorAction::Privacy,
+            DoorAction::Up,
+            DoorAction::Down,
+            DoorAction::Refresh,
+            DoorAction::Leave,
+            DoorAction::Undo,
+        ])
+        .prop_map(Action::Door),
         3 => prop::sample::select(vec![
-            LoginBackspace,
-            LoginNextField,
-            LoginPrevField,
-            LoginSubmit,
-            LoginCopyUrl,
-            LoginEscape,
-        ]),
+            LoginAction::Backspace,
+            LoginAction::NextField,
+            LoginAction::PrevField,
+            LoginAction::Submit,
+            LoginAction::CopyUrl,
+            LoginAction::Escape,
+        ])
+        .prop_map(Action::Login),
     ]
 }
 
@@ -289,7 +305,7 @@ fn start_app(start: Start) -> App {
         app.login = LoginForm::new(Some("client-1".into()), Some("s3cr3t".into()));
     }
     if let Start::Door = start {
-        support::act(&mut app, Action::Door);
+        support::act(&mut app, Action::Browse(BrowseAction::Door));
     }
     app
 }
@@ -478,6 +494,13 @@ fn check_commands(app: &App, ledger: &mut Ledger, commands: &[Command]) -> Resul
                 }
             }
             Command::StopLogin | Command::Logout { .. } | Command::SaveGuests(_) => {}
+            // The door's ledger and cache look-ups: about the open event only.
+            Command::LoadAdmissions { event_id }
+            | Command::Admit { event_id, .. }
+            | Command::UndoLast { event_id, .. }
+            | Command::FindElsewhere { event_id, .. } => {
+                prop_assert_eq!(app.guests.as_ref().map(|g| g.event_id), Some(*event_id), "{:?}", commands);
+            }
         }
     }
     Ok(())
@@ -589,7 +612,7 @@ fn run(start: Start, steps: Vec<Step>) -> Result<(), TestCaseError> {
                     browser_opened: true,
                 };
                 for msg in [
-                    Msg::Action(Action::LoginSubmit),
+                    Msg::Action(Action::Login(LoginAction::Submit)),
                     Msg::LoginStarted { attempt, result: Ok(start) },
                     Msg::LoginCode { attempt, result: Ok("code".into()) },
                     Msg::LoggedIn { attempt, result: Ok("stored in the keyring".into()) },
