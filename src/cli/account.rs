@@ -1,5 +1,5 @@
 //! `floktu login`, `login --with-token`, `token`, `logout` and `status`: the
-//! account on the command line. (The data subcommands are in `cli.rs`.)
+//! account on the command line. (The data subcommands are in `cli/mod.rs`.)
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
