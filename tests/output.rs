@@ -14,7 +14,7 @@ use floktu_tui::tui::app::App;
 use floktu_tui::tui::msg::{Action, BrowseAction, Command, Msg};
 use floktu_tui::tui::update::{init, settle, update};
 use support::cli::floktu;
-use support::{act, events_req, orders_req, req_of};
+use support::{act, events_req, order_req, orders_req, req_of};
 use tempfile::TempDir;
 
 /// A runtime of its own for the server, so the blocking binary runs beside it.
@@ -38,11 +38,15 @@ fn cli(home: &TempDir, server: &DemoServer, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+fn client(server: &DemoServer) -> FloktuClient {
+    let base = ApiBase::parse(&server.base_url()).unwrap();
+    FloktuClient::new(base, AccessToken::new(DemoOptions::default().token)).unwrap()
+}
+
 /// The app as the loop would have it after the user opened the first event and
 /// pressed `a`, with everything answered from `server`.
 fn app_with_the_attendees_view(rt: &tokio::runtime::Runtime, server: &DemoServer) -> App {
-    let base = ApiBase::parse(&server.base_url()).unwrap();
-    let client = FloktuClient::new(base, AccessToken::new(DemoOptions::default().token)).unwrap();
+    let client = client(server);
     let mut app = App::new("demo".into(), true);
     let req = events_req(&init(&mut app));
     let events = rt.block_on(client.events()).unwrap();
@@ -92,6 +96,36 @@ fn the_tui_exports_what_the_cli_prints_as_csv() {
     act(&mut app, Action::Browse(BrowseAction::Attendees));
     let tui = exported(&mut app, &dir);
     assert_eq!(tui, cli(&home, &server, &["orders", &event, "--csv"]));
+}
+
+fn records(csv: &str) -> Vec<csv::StringRecord> {
+    csv::Reader::from_reader(csv.as_bytes()).records().map(Result::unwrap).collect()
+}
+
+#[test]
+fn an_orders_attendees_export_as_the_cli_prints_them() {
+    let (rt, server) = demo();
+    let (home, dir) = (TempDir::new().unwrap(), TempDir::new().unwrap());
+    let mut app = app_with_the_attendees_view(&rt, &server);
+    let event_id = app.open_event.as_ref().unwrap().id;
+    act(&mut app, Action::Browse(BrowseAction::Attendees));
+    // The order with the most attendees, so that the export has several rows.
+    let dataset = server.dataset();
+    let orders = &dataset.events.iter().find(|e| e.id == event_id).unwrap().orders;
+    let biggest = orders.iter().max_by_key(|o| o.attendees.len()).unwrap().id;
+    while app.orders.selected_item().map(|o| o.id) != Some(biggest) {
+        act(&mut app, Action::Browse(BrowseAction::Down));
+    }
+    let req = order_req(&act(&mut app, Action::Browse(BrowseAction::Open)));
+    let order = rt.block_on(client(&server).order(event_id, biggest)).unwrap();
+    update(&mut app, Msg::OrderLoaded { req, event_id, order_id: biggest, result: Ok(order) });
+
+    let tui = exported(&mut app, &dir);
+    let csv = cli(&home, &server, &["attendees", &event_id.to_string(), "--csv"]);
+    assert_eq!(tui.lines().next(), csv.lines().next(), "the header rows");
+    let of_the_order: Vec<_> = records(&csv).into_iter().filter(|r| r[7] == *biggest.to_string()).collect();
+    assert!(of_the_order.len() > 1, "{csv}");
+    assert_eq!(records(&tui), of_the_order);
 }
 
 #[test]
