@@ -5,7 +5,7 @@
 //! ```sh
 //! cargo run --release --example load_figures -- all
 //! cargo run --release --example load_figures -- rate  [ORDERS] [LATENCY_MS] [CONCURRENCY] [RATE] [BURST] [RUNS]
-//! cargo run --release --example load_figures -- clean [ORDERS] [LATENCY_MS] [CONCURRENCY]
+//! cargo run --release --example load_figures -- clean [ORDERS] [LATENCY_MS] [CONCURRENCY] [RUNS]
 //! ```
 //!
 //! - `rate` (defaults 1000 20 8 100 10 3): Floktu limits API requests to RATE a
@@ -16,7 +16,10 @@
 //!   the server saw, how many it refused (429) and failed (503), and the rate
 //!   the loader reported learning. Targets: clean ≤ 1.15 × N/R with ≤ 5% refused;
 //!   with 503s ≤ 1.3 × the clean load (medians).
-//! - `clean` (defaults 2000 20 8): no limit; the wall time against ⌈N/C⌉·L.
+//! - `clean` (defaults 2000 20 8 3): no limit; the wall time against ⌈N/C⌉·L,
+//!   RUNS times, each followed by the simplest loader (the order list, then
+//!   `buffer_unordered(C)` over the orders) on the same server, so that the
+//!   loader's own overhead shows apart from the machine's.
 //! - `all`: both, with the defaults.
 //!
 //! Every figure includes the order list request (one more request, one more L).
@@ -49,13 +52,16 @@ fn main() -> Result<()> {
             };
             runtime.block_on(rate_limited(&limit))
         }
-        Some("clean") => {
-            runtime.block_on(clean(arg(1, 2000.0)? as usize, arg(2, 20.0)? as u64, arg(3, 8.0)? as usize))
-        }
+        Some("clean") => runtime.block_on(clean(
+            arg(1, 2000.0)? as usize,
+            arg(2, 20.0)? as u64,
+            arg(3, 8.0)? as usize,
+            arg(4, 3.0)? as usize,
+        )),
         Some("all") => runtime.block_on(async {
             rate_limited(&RateCase::default()).await?;
             println!();
-            clean(2000, 20, 8).await
+            clean(2000, 20, 8, 3).await
         }),
         _ => bail!("usage: load_figures rate|clean|all [...] (see the file's docs)"),
     }
@@ -171,31 +177,75 @@ async fn timed_load(server: &DemoServer, case: &RateCase, fail_rate: f64) -> Res
     })
 }
 
-/// (c): no limit, no faults; against ⌈N/C⌉·L.
-async fn clean(orders: usize, latency_ms: u64, concurrency: usize) -> Result<()> {
+/// (c): no limit, no faults; against ⌈N/C⌉·L, and against the simplest
+/// loader there is (the order list, then the orders through
+/// `buffer_unordered(C)`: no pacing, no retries, no queues) in the same run,
+/// alternating, so that both see the same machine.
+async fn clean(orders: usize, latency_ms: u64, concurrency: usize, runs: usize) -> Result<()> {
     let server =
         DemoServer::start(DemoOptions { events: 1, orders, latency_ms, ..DemoOptions::default() }).await?;
-    let client = client(&server)?;
     let event = server.dataset().events[0].id;
     let ideal = Duration::from_millis(latency_ms) * orders.div_ceil(concurrency) as u32;
-    let started = Instant::now();
-    let list = guestlist::load(&client, event, concurrency, |_| {}).await?;
-    let took = started.elapsed();
-    if !list.is_complete() {
-        bail!("the load was not complete: {} orders failed", list.failed().len());
-    }
-    let stats = server.stats();
-    println!("N = {orders} orders, L = {latency_ms} ms, C = {concurrency}, no rate limit");
     println!(
-        "  {:.2} s = {:.3} × ⌈N/C⌉·L ({:.2} s; target ≤ 1.25)   requests {}   max in flight {}",
-        took.as_secs_f64(),
-        took.as_secs_f64() / ideal.as_secs_f64(),
-        ideal.as_secs_f64(),
-        stats.requests,
-        stats.max_in_flight
+        "N = {orders} orders, L = {latency_ms} ms, C = {concurrency}, no rate limit; ⌈N/C⌉·L = {:.2} s",
+        ideal.as_secs_f64()
+    );
+    let (mut loader, mut bare) = (Vec::new(), Vec::new());
+    for i in 0..runs.max(1) {
+        server.reset_stats();
+        let client = client(&server)?;
+        let started = Instant::now();
+        let list = guestlist::load(&client, event, concurrency, |_| {}).await?;
+        let took = started.elapsed();
+        if !list.is_complete() {
+            bail!("the load was not complete: {} orders failed", list.failed().len());
+        }
+        let stats = server.stats();
+        let client = client_of(&server)?;
+        let started = Instant::now();
+        let fetched = bare_load(&client, event, concurrency).await?;
+        let bare_took = started.elapsed();
+        if fetched != orders {
+            bail!("the bare load fetched {fetched} of {orders} orders");
+        }
+        println!(
+            "  run {}  guestlist::load {:.2} s = {:.3} × ⌈N/C⌉·L (requests {}, max in flight {})   bare loop {:.2} s = {:.3} ×   load / bare = {:.3}",
+            i + 1,
+            took.as_secs_f64(),
+            took.as_secs_f64() / ideal.as_secs_f64(),
+            stats.requests,
+            stats.max_in_flight,
+            bare_took.as_secs_f64(),
+            bare_took.as_secs_f64() / ideal.as_secs_f64(),
+            took.as_secs_f64() / bare_took.as_secs_f64(),
+        );
+        loader.push(took.as_secs_f64());
+        bare.push(bare_took.as_secs_f64());
+    }
+    let (l, b) = (median(loader.into_iter()), median(bare.into_iter()));
+    println!(
+        "  median guestlist::load {l:.2} s = {:.3} × ⌈N/C⌉·L (target ≤ 1.10)   bare loop {b:.2} s = {:.3} ×   load / bare = {:.3}",
+        l / ideal.as_secs_f64(),
+        b / ideal.as_secs_f64(),
+        l / b
     );
     server.shutdown().await;
     Ok(())
+}
+
+/// The simplest load: the order list, then every order with `concurrency` in
+/// flight; the number of orders fetched.
+async fn bare_load(client: &FloktuClient, event: u64, concurrency: usize) -> Result<usize> {
+    use futures::stream::{self, StreamExt};
+    let ids: Vec<u64> = client.orders(event).await?.items.iter().map(|o| o.id).collect();
+    let answers: Vec<_> =
+        stream::iter(ids).map(|id| client.order(event, id)).buffer_unordered(concurrency).collect().await;
+    Ok(answers.into_iter().filter(Result::is_ok).count())
+}
+
+/// A client as the loader uses it: no retries of its own.
+fn client_of(server: &DemoServer) -> Result<FloktuClient> {
+    Ok(client(server)?.without_retries())
 }
 
 fn client(server: &DemoServer) -> Result<FloktuClient> {

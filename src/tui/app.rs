@@ -361,6 +361,8 @@ pub struct App {
     pub orders_view: OrdersView,
     /// The open event's guest list, once asked for (`a`, `d`).
     pub guests: Option<super::guests::Guests>,
+    /// This door's gate and settings, and the ledger's state (the same for every event).
+    pub station: super::door::Station,
     /// The time, as of the last message (set by the loop; the views read it).
     pub now: chrono::DateTime<chrono::Utc>,
     /// The attendees of the order in the detail pane.
@@ -415,6 +417,7 @@ impl App {
             orders: Pane::default(),
             orders_view: OrdersView::Orders,
             guests: None,
+            station: super::door::Station::default(),
             now: chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
             details: HashMap::new(),
             attendees: Pane::default(),

@@ -10,6 +10,8 @@ use crate::text::sanitize;
 mod door;
 mod guests;
 
+pub use door::open_door_at;
+
 use super::app::{App, Focus, LoginField, LoginPhase, Notice, OrdersView, Pane, Remote, Screen};
 use super::guests as guests_model;
 use super::msg::{Action, BrowseAction, Command, FilterAction, LoginAction, LoginStart, Msg};
@@ -189,7 +191,20 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             }
         }
         Msg::GuestsCached { req, list } => guests::cached(app, req, list),
-        Msg::GuestEvent { req, event } => guests::guest_event(app, req, event),
+        Msg::GuestEvent { req, event } => {
+            let mut commands = guests::guest_event(app, req, event);
+            // A guest the door found as the list grew is admitted now.
+            commands.extend(door::drain_admissions(app));
+            commands
+        }
+        Msg::DoorAdmissions { event_id, result, health } => {
+            door::admissions_loaded(app, event_id, result, health)
+        }
+        Msg::Admitted { token, event_id, attendee_id, answer, health } => {
+            door::admitted(app, token, event_id, attendee_id, answer, health)
+        }
+        Msg::Undone { event_id, result, health } => door::undone(app, event_id, result, health),
+        Msg::FoundElsewhere { event_id, asked, event } => door::found_elsewhere(app, event_id, asked, event),
         Msg::Exported { result } => {
             app.notice = Some(match result {
                 Ok(file) => Notice { text: format!("Exported to {file}"), is_error: false },
@@ -398,6 +413,10 @@ pub fn settle(app: &mut App) {
 }
 
 fn act(app: &mut App, action: Action) -> Vec<Command> {
+    if let Some(commands) = door::intercept(app, &action) {
+        // Keys just after leaving the door, and Ctrl-C at a kiosk.
+        return commands;
+    }
     if app.help && action != Action::Quit && action != Action::Redraw {
         // Any key closes the help overlay; it does nothing else.
         app.help = false;
