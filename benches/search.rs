@@ -8,6 +8,7 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use floktu_tui::demo::{Dataset, DemoOptions};
 use floktu_tui::guestlist::GuestList;
+use floktu_tui::search::{Matcher, Query, row, rows};
 
 const ATTENDEES: usize = 100_000;
 
@@ -37,5 +38,54 @@ fn search(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, search);
+/// The one matcher (`src/search.rs`) per keystroke: parse + rank over every
+/// row, as a list's filter does when the query does not narrow the last one.
+fn one_matcher(c: &mut Criterion) {
+    let list = hundred_thousand();
+    let (text, starts) = (list.search_text(), list.search_starts());
+    let mut matcher = Matcher::new();
+    let mut group = c.benchmark_group("one matcher 100k attendees");
+    let queries = [
+        "m",
+        "mar",
+        "martinez",
+        "muler",
+        "jhon",
+        "nguyen anna",
+        "'exact",
+        "^mar",
+        "!gmail mar",
+        "example.",
+        "müł",
+    ];
+    for query in queries {
+        group.bench_function(format!("rank {query:?}"), |b| {
+            b.iter(|| black_box(matcher.rank(&Query::parse(black_box(query)), rows(text, starts))))
+        });
+    }
+    // Typing a name key by key: each keystroke ranks the previous matches when
+    // the query narrows the last one, else every row (as the list model does).
+    for typed in ["martinez", "'mart", "anna nguyen"] {
+        let keys: Vec<&str> = typed.char_indices().map(|(i, c)| &typed[..i + c.len_utf8()]).collect();
+        group.bench_function(format!("typing {typed:?}, {} keystrokes", keys.len()), |b| {
+            b.iter(|| {
+                let mut last: Option<(Query, Vec<u32>)> = None;
+                for &key in &keys {
+                    let query = Query::parse(key);
+                    let found = match &last {
+                        Some((previous, found)) if query.narrows(previous) => {
+                            matcher.rank(&query, found.iter().map(|&id| (id, row(text, starts, id))))
+                        }
+                        _ => matcher.rank(&query, rows(text, starts)),
+                    };
+                    last = Some((query, found));
+                }
+                black_box(last)
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, search, one_matcher);
 criterion_main!(benches);

@@ -111,10 +111,17 @@ pub fn fold_row_into<'a>(fields: impl IntoIterator<Item = &'a str>, out: &mut St
 /// ending where the next starts (or at the end of the text). Starts that do
 /// not fit the text give empty rows, never a panic.
 pub fn rows<'a>(text: &'a str, starts: &'a [u32]) -> impl Iterator<Item = (u32, &'a str)> + 'a {
-    starts.iter().enumerate().map(move |(i, &start)| {
-        let end = starts.get(i + 1).map_or(text.len(), |&next| next as usize);
-        (i as u32, text.get(start as usize..end).unwrap_or(""))
-    })
+    (0..starts.len() as u32).map(move |i| (i, row(text, starts, i)))
+}
+
+/// Row `i` of `text` (see [`rows`]): for ranking only some rows, such as the
+/// previous matches when a query [narrows](Query::narrows) the last one.
+/// Empty when `i` or its start does not fit.
+pub fn row<'a>(text: &'a str, starts: &[u32], i: u32) -> &'a str {
+    let i = i as usize;
+    let Some(&start) = starts.get(i) else { return "" };
+    let end = starts.get(i + 1).map_or(text.len(), |&next| next as usize);
+    text.get(start as usize..end).unwrap_or("")
 }
 
 /// What a term asks of a row.
@@ -198,7 +205,10 @@ impl Query {
     }
 
     /// True when every row matching `self` also matches `previous`, so a caller
-    /// may rescan only `previous`'s matches. Conservative: `false` when unsure.
+    /// may rescan only `previous`'s matches. Conservative: `false` when unsure
+    /// (a longer fuzzy term of 3 or more characters may find rows by typo that
+    /// the shorter did not, so it does not narrow it). Rank the previous
+    /// matches in row order to get the order a full scan gives.
     pub fn narrows(&self, previous: &Query) -> bool {
         previous.terms.iter().all(|p| self.terms.iter().any(|s| implies(s, p)))
     }
