@@ -79,6 +79,40 @@ pub struct FileConfig {
     /// The admissions ledger: `postgres://…` or `sqlite:PATH` (default: the
     /// SQLite file in the data directory).
     pub ledger: Option<String>,
+    /// `[door]`: what the door rings for and shows.
+    pub door: Option<DoorConfig>,
+}
+
+/// `[door]` in config.toml.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct DoorConfig {
+    /// When the terminal bell rings: `"refusals"` (default), `"all"` or `"off"`.
+    pub bell: Option<DoorBell>,
+    /// The questions whose answers the verdict shows (default: every answer).
+    pub show_answers: Option<Vec<String>>,
+}
+
+/// When the door rings the terminal bell (each verdict has its pattern).
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DoorBell {
+    /// On every refusal (the default).
+    #[default]
+    Refusals,
+    /// On every verdict, VALID included.
+    All,
+    /// Never.
+    Off,
+}
+
+/// The door's settings, resolved.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Door {
+    /// When the bell rings.
+    pub bell: DoorBell,
+    /// The questions whose answers the verdict shows; `None`: every answer.
+    pub show_answers: Option<Vec<String>>,
 }
 
 /// `[oauth]` in config.toml.
@@ -186,6 +220,8 @@ pub struct Settings {
     /// The admissions ledger (`--ledger`, `FLOKTU_LEDGER`, config `ledger`);
     /// `None`: the SQLite file in the data directory.
     pub ledger: Option<String>,
+    /// The door (`[door]`).
+    pub door: Door,
     /// File locations.
     pub paths: Paths,
 }
@@ -229,6 +265,10 @@ impl Settings {
                 .clone()
                 .or_else(|| env_nonempty("FLOKTU_LEDGER"))
                 .or_else(|| file.ledger.clone()),
+            door: Door {
+                bell: file.door.as_ref().and_then(|d| d.bell).unwrap_or_default(),
+                show_answers: file.door.as_ref().and_then(|d| d.show_answers.clone()),
+            },
             paths,
         })
     }
@@ -292,6 +332,18 @@ mod tests {
         assert_eq!(p.config_dir, PathBuf::from("/h/.config/floktu"));
         // A relative XDG path is invalid per the spec and ignored.
         assert_eq!(p.state_dir, PathBuf::from("/h/.local/state/floktu"));
+    }
+
+    #[test]
+    fn door_keys_come_from_the_config_file() {
+        let file: FileConfig =
+            toml::from_str("[door]\nbell = \"all\"\nshow_answers = [\"Dietary needs\"]\n").unwrap();
+        let s = Settings::resolve(&Overrides::default(), &env_of(&[]), &file, paths()).unwrap();
+        assert_eq!(s.door.bell, DoorBell::All);
+        assert_eq!(s.door.show_answers, Some(vec!["Dietary needs".to_string()]));
+        let none = Settings::resolve(&Overrides::default(), &env_of(&[]), &FileConfig::default(), paths()).unwrap();
+        assert_eq!(none.door, Door::default());
+        assert!(toml::from_str::<FileConfig>("[door]\nbell = \"loud\"\n").is_err());
     }
 
     #[test]

@@ -76,6 +76,17 @@ enum Command {
         #[command(flatten)]
         guests: GuestArgs,
     },
+    /// The TUI straight into door mode for EVENT
+    Door {
+        /// Event id or name
+        event: String,
+        /// This gate's name [default: the host name]
+        #[arg(long, value_name = "NAME")]
+        gate: Option<String>,
+        /// A kiosk: the door cannot be left (Ctrl-C asks first), emails and amounts hidden
+        #[arg(long)]
+        kiosk: bool,
+    },
     /// The door without a screen: judge a ticket (or every guest of an order),
     /// admit if valid; exit 0 when admitted, 4 when refused
     Admit {
@@ -287,6 +298,35 @@ async fn run(cli: Cli, paths: Paths) -> Result<Exit> {
     exit
 }
 
+/// The TUI's door: the ledger the settings name, the gate, and for `floktu door
+/// EVENT` the event to open it for (looked up now, so a wrong name is said before
+/// the screen opens).
+async fn door_start(
+    command: Option<Command>,
+    settings: &Settings,
+    token: Option<&AccessToken>,
+) -> Result<floktu_tui::tui::door::DoorStart> {
+    let ledger = Some(floktu_tui::cli::door::ledger_spec(settings)?);
+    let settings_door = settings.door.clone();
+    let Some(Command::Door { event, gate, kiosk }) = command else {
+        let gate = floktu_tui::cli::door::gate(None)?;
+        return Ok(floktu_tui::tui::door::DoorStart {
+            ledger,
+            gate,
+            kiosk: false,
+            settings: settings_door,
+            event: None,
+        });
+    };
+    let Some(token) = token else {
+        anyhow::bail!("not logged in: run `floktu login` first (or try `floktu --demo door EVENT`)");
+    };
+    let client = FloktuClient::new(settings.api_base.clone(), token.clone())?;
+    let event = floktu_tui::cli::door::door_event(&client, &event).await?;
+    let gate = floktu_tui::cli::door::gate(gate.as_deref())?;
+    Ok(floktu_tui::tui::door::DoorStart { ledger, gate, kiosk, settings: settings_door, event: Some(event) })
+}
+
 async fn dispatch(
     command: Option<Command>,
     settings: &Settings,
@@ -330,8 +370,9 @@ async fn dispatch(
             }
             return cli_account::logout(settings, keyring, token.as_ref().map(|(t, _)| t), &mut out).await;
         }
-        None => {
+        command @ (None | Some(Command::Door { .. })) => {
             drop(out);
+            let door = door_start(command, settings, token.as_ref().map(|(t, _)| t)).await?;
             let startup = floktu_tui::tui::Startup {
                 base: settings.api_base.clone(),
                 token: token.map(|(t, _)| t),
@@ -351,6 +392,7 @@ async fn dispatch(
                 concurrency: settings.concurrency,
                 refresh: settings.refresh,
                 pkce: settings.pkce,
+                door,
             };
             floktu_tui::tui::run(startup).await?;
             return Ok(Exit::Ok);

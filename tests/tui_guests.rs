@@ -461,7 +461,10 @@ fn a_scan_shows_the_verdict_at_once_and_asks_floktu_about_that_order() {
     door(&mut app);
     let commands = scan(&mut app, "502");
     assert!(
-        matches!(commands.as_slice(), [Command::AskGuests { request: Request::Recheck(1), .. }]),
+        matches!(
+            commands.as_slice(),
+            [Command::Admit { attendee_id: 502, .. }, Command::AskGuests { request: Request::Recheck(1), .. }]
+        ),
         "{commands:?}"
     );
     assert!(matches!(

@@ -59,6 +59,8 @@ pub struct Startup {
     pub refresh: crate::config::Refresh,
     /// Send PKCE S256 with a login (`[oauth] pkce`).
     pub pkce: bool,
+    /// The door: its ledger, gate and settings, and the event to open it for.
+    pub door: door::DoorStart,
 }
 
 /// How often the spinner turns while something loads.
@@ -111,11 +113,20 @@ async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()
         pkce: startup.pkce,
     };
     let mut worker = Worker::new(client, session, tx, clipboard::detect(&env));
+    app.station = startup.door.station();
+    if let Some(spec) = startup.door.ledger.clone() {
+        worker.open_ledger(spec);
+    }
     let size = terminal.size()?;
     update::update(&mut app, Msg::Resize { width: size.width, height: size.height });
     app.now = chrono::Utc::now();
     for command in update::init(&mut app) {
         worker.run(command);
+    }
+    if let Some(event) = startup.door.event.clone() {
+        for command in update::open_door_at(&mut app, event) {
+            worker.run(command);
+        }
     }
     let mut input = terminal_events();
     let mut ticker = tokio::time::interval(SPIN);
@@ -176,7 +187,8 @@ async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()
             // Between frames, never inside one's escape sequences.
             use std::io::Write;
             let mut out = std::io::stdout();
-            let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+            let bells = "\x07".repeat(door::bells(&app));
+            let _ = out.write_all(bells.as_bytes()).and_then(|()| out.flush());
         }
     }
 }

@@ -276,6 +276,46 @@ pub enum Msg {
         /// "Copied 37 emails (OSC 52)" or why not.
         result: Result<String, String>,
     },
+    /// The ledger's admissions of an event that count, by attendee (the door opened).
+    DoorAdmissions {
+        /// The event.
+        event_id: u64,
+        /// The admissions, or why the ledger could not say.
+        result: Result<std::collections::HashMap<u64, crate::ledger::Admission>, String>,
+        /// The ledger's state after.
+        health: crate::ledger::Health,
+    },
+    /// The ledger answered an admission of the door.
+    Admitted {
+        /// Tags the admission (`Door::next_token`).
+        token: u64,
+        /// The event.
+        event_id: u64,
+        /// The attendee.
+        attendee_id: u64,
+        /// Let in, admitted before, or not recorded.
+        answer: super::door::AdmitAnswer,
+        /// The ledger's state after.
+        health: crate::ledger::Health,
+    },
+    /// Ctrl-Z at the door: the admission undone (`None`: nothing to undo), or why not.
+    Undone {
+        /// The event.
+        event_id: u64,
+        /// The admission undone.
+        result: Result<Option<crate::ledger::Admission>, String>,
+        /// The ledger's state after.
+        health: crate::ledger::Health,
+    },
+    /// Another cached event's guest list has the ticket a NOT FOUND asked for.
+    FoundElsewhere {
+        /// The event the door is open for.
+        event_id: u64,
+        /// What was scanned.
+        asked: String,
+        /// That other event's name, if one has it.
+        event: Option<String>,
+    },
 }
 
 /// A side effect for the worker to carry out.
@@ -380,5 +420,39 @@ pub enum Command {
         text: String,
         /// How to describe it: "37 emails".
         what: String,
+    },
+    /// Read the event's admissions that count from the ledger (`Msg::DoorAdmissions`).
+    LoadAdmissions {
+        /// The event.
+        event_id: u64,
+    },
+    /// Admit a guest at this gate: committed to the ledger before `Msg::Admitted`.
+    Admit {
+        /// Tags the answer.
+        token: u64,
+        /// The event.
+        event_id: u64,
+        /// The attendee.
+        attendee_id: u64,
+        /// Their order.
+        order_id: u64,
+        /// This gate.
+        gate: crate::ledger::Gate,
+    },
+    /// Undo `gate`'s last admission at the event (`Msg::Undone`).
+    UndoLast {
+        /// The event.
+        event_id: u64,
+        /// This gate.
+        gate: crate::ledger::Gate,
+    },
+    /// Look for ticket `id` in the other cached events' lists (`Msg::FoundElsewhere`).
+    FindElsewhere {
+        /// The event the door is open for.
+        event_id: u64,
+        /// What was scanned.
+        asked: String,
+        /// The ticket or order id.
+        id: u64,
     },
 }

@@ -66,6 +66,8 @@ pub struct Worker {
     live: HashMap<ReqId, UnboundedSender<guestlist::Request>>,
     login: Option<AbortHandle>,
     clipboard: Arc<Mutex<Box<dyn Clipboard>>>,
+    /// The door's ledger jobs, run one after another (see [`Worker::open_ledger`]).
+    ledger: Option<UnboundedSender<Command>>,
 }
 
 impl Worker {
@@ -84,6 +86,7 @@ impl Worker {
             live: HashMap::new(),
             login: None,
             clipboard: Arc::new(Mutex::new(clipboard)),
+            ledger: None,
         }
     }
 
@@ -144,6 +147,10 @@ impl Worker {
                 });
             }
             Command::Copy { text, what } => self.copy(text, what),
+            Command::LoadAdmissions { .. } | Command::Admit { .. } | Command::UndoLast { .. } => {
+                self.ledger_job(command)
+            }
+            Command::FindElsewhere { event_id, asked, id } => self.find_elsewhere(event_id, asked, id),
             Command::StartLogin { attempt, client_id } => self.start_login(attempt, client_id),
             Command::StopLogin => {
                 if let Some(task) = self.login.take() {
@@ -466,4 +473,108 @@ async fn forget(session: &Session, token: Option<&AccessToken>, client_id: &str)
     };
     let removed = accounts.log_out(token, &[client_id]).await?;
     Ok(crate::auth::account::describe_log_out(&session.base, &removed))
+}
+
+/// The door's side of the worker: the admissions ledger and the other events'
+/// cached lists (WRONG EVENT).
+impl Worker {
+    /// Opens the ledger `spec` names, now, on a task of its own; the door's
+    /// ledger commands then run on it one after another, in the order asked, so
+    /// that an undo never overtakes the admission it undoes. The SQLite ledger
+    /// works on blocking threads: the loop never waits for the disk.
+    pub fn open_ledger(&mut self, spec: crate::ledger::LedgerSpec) {
+        let (jobs, mut queue) = tokio::sync::mpsc::unbounded_channel::<Command>();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let ledger = spec.open().await.map_err(|e| e.to_string());
+            while let Some(job) = queue.recv().await {
+                let msg = match &ledger {
+                    Ok(ledger) => ledger_answer(&**ledger, job).await,
+                    Err(why) => ledger_failed(job, why),
+                };
+                if let Some(msg) = msg
+                    && tx.send(msg).is_err()
+                {
+                    break;
+                }
+            }
+        });
+        self.ledger = Some(jobs);
+    }
+
+    fn ledger_job(&mut self, job: Command) {
+        let job = match &self.ledger {
+            Some(jobs) => match jobs.send(job) {
+                Ok(()) => return,
+                Err(e) => e.0,
+            },
+            None => job,
+        };
+        if let Some(msg) = ledger_failed(job, "no admissions ledger is open") {
+            let _ = self.tx.send(msg);
+        }
+    }
+
+    /// Which other cached event's list has ticket `id`, for a NOT FOUND.
+    fn find_elsewhere(&mut self, event_id: u64, asked: String, id: u64) {
+        let (cache, tx) = (self.cache(), self.tx.clone());
+        tokio::task::spawn_blocking(move || {
+            let event = cache.and_then(|cache| {
+                cache.events().into_iter().filter(|e| e.event_id != event_id).find_map(|e| {
+                    let list = cache.load(e.event_id)?;
+                    let name = list
+                        .event_name()
+                        .map_or_else(|| format!("event {}", e.event_id), |n| format!("{n} ({})", e.event_id));
+                    (!list.lookup_id(id).is_empty()).then_some(name)
+                })
+            });
+            let _ = tx.send(Msg::FoundElsewhere { event_id, asked, event });
+        });
+    }
+}
+
+/// Carries out one ledger command.
+async fn ledger_answer(ledger: &dyn crate::ledger::Ledger, job: Command) -> Option<Msg> {
+    use super::door::AdmitAnswer;
+    use crate::ledger::{Admitted, NewAdmission};
+    let msg = match job {
+        Command::LoadAdmissions { event_id } => {
+            let result = ledger.of_event(event_id).await.map_err(|e| e.to_string());
+            Msg::DoorAdmissions { event_id, result, health: ledger.health().await }
+        }
+        Command::Admit { token, event_id, attendee_id, order_id, gate } => {
+            let admission = NewAdmission::now(event_id, attendee_id, order_id, &gate);
+            let answer = match ledger.admit(admission).await {
+                Ok(Admitted::New(admission)) => AdmitAnswer::In { admission, queued: false },
+                Ok(Admitted::Queued { admission, .. }) => AdmitAnswer::In { admission, queued: true },
+                Ok(Admitted::Already(winner)) => AdmitAnswer::Already(winner),
+                Err(e) => AdmitAnswer::Failed(e.to_string()),
+            };
+            Msg::Admitted { token, event_id, attendee_id, answer, health: ledger.health().await }
+        }
+        Command::UndoLast { event_id, gate } => {
+            let result = ledger.undo_last(event_id, &gate).await.map_err(|e| e.to_string());
+            Msg::Undone { event_id, result, health: ledger.health().await }
+        }
+        _ => return None,
+    };
+    Some(msg)
+}
+
+/// The answer to a ledger command when there is no ledger to ask.
+fn ledger_failed(job: Command, why: &str) -> Option<Msg> {
+    let health = crate::ledger::Health { unreachable: Some(why.to_string()), queued: 0 };
+    let why = why.to_string();
+    Some(match job {
+        Command::LoadAdmissions { event_id } => Msg::DoorAdmissions { event_id, result: Err(why), health },
+        Command::Admit { token, event_id, attendee_id, .. } => Msg::Admitted {
+            token,
+            event_id,
+            attendee_id,
+            answer: super::door::AdmitAnswer::Failed(why),
+            health,
+        },
+        Command::UndoLast { event_id, .. } => Msg::Undone { event_id, result: Err(why), health },
+        _ => return None,
+    })
 }

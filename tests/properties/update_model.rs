@@ -494,6 +494,13 @@ fn check_commands(app: &App, ledger: &mut Ledger, commands: &[Command]) -> Resul
                 }
             }
             Command::StopLogin | Command::Logout { .. } | Command::SaveGuests(_) => {}
+            // The door's ledger and cache look-ups: about the open event only.
+            Command::LoadAdmissions { event_id }
+            | Command::Admit { event_id, .. }
+            | Command::UndoLast { event_id, .. }
+            | Command::FindElsewhere { event_id, .. } => {
+                prop_assert_eq!(app.guests.as_ref().map(|g| g.event_id), Some(*event_id), "{:?}", commands);
+            }
         }
     }
     Ok(())

@@ -1,10 +1,14 @@
 //! `update` for the door: opening it, its keys, a lookup's verdict and the
 //! check with Floktu that follows.
 
+use std::collections::HashMap;
+
 use crate::guestlist::Request;
+use crate::ledger::{Admission, Health, judge};
+use crate::text::sanitize;
 use crate::tui::app::{App, Focus, Notice, Screen};
-use crate::tui::door::{Check, DoorResult, as_id, is_refusal, scan};
-use crate::tui::msg::{Command, DoorAction};
+use crate::tui::door::{AdmitAnswer, Check, DoorResult, Entry, Member, as_id, guest_by_attendee, scan};
+use crate::tui::msg::{Action, Command, DoorAction};
 
 use super::guests::{ensure_guests, reload_guests};
 
@@ -23,6 +27,20 @@ pub(super) fn open_door(app: &mut App) -> Vec<Command> {
     }
     app.screen = Screen::Door;
     commands.extend(ensure_guests(app));
+    if let Some(g) = app.guests.as_mut() {
+        // A kiosk never shows emails or amounts.
+        g.door.private |= app.station.kiosk;
+        // Other gates admitted guests since this door last looked.
+        commands.push(Command::LoadAdmissions { event_id: g.event_id });
+    }
+    commands
+}
+
+/// `floktu door EVENT`: the TUI opens straight into the door for `event`.
+pub fn open_door_at(app: &mut App, event: crate::api::Event) -> Vec<Command> {
+    let mut commands = super::open_event(app, event);
+    app.focus = Focus::Orders;
+    commands.extend(open_door(app));
     commands
 }
 
@@ -43,7 +61,7 @@ pub(super) fn act_door(app: &mut App, action: DoorAction) -> Vec<Command> {
         }
         DoorAction::Up => door.selected = door.selected.saturating_sub(1),
         DoorAction::Down => door.selected = (door.selected + 1).min(door.results.len().saturating_sub(1)),
-        DoorAction::Privacy => door.private = !door.private,
+        DoorAction::Privacy => door.private = !door.private || app.station.kiosk,
         DoorAction::Clear => {
             door.input.clear();
             door.results.clear();
@@ -54,7 +72,7 @@ pub(super) fn act_door(app: &mut App, action: DoorAction) -> Vec<Command> {
         DoorAction::Leave => return leave(app),
         DoorAction::Undo => return undo(app),
     }
-    Vec::new()
+    drain_admissions(app)
 }
 
 /// A character typed or scanned at the door.
@@ -67,26 +85,66 @@ pub(super) fn type_char(app: &mut App, c: char) -> Vec<Command> {
     g.door.selected = 0;
     g.stale = true;
     app.bell |= g.settle();
-    Vec::new()
+    drain_admissions(app)
 }
 
-/// F10 / Ctrl-Q: back to the lists.
+/// F10 / Ctrl-Q: back to the lists — except at a kiosk, which cannot be left.
+/// Keys typed in the next half second are not acted on (see [`intercept`]).
 pub(super) fn leave(app: &mut App) -> Vec<Command> {
+    if app.station.kiosk {
+        app.notice = Some(Notice { text: "This door is a kiosk: it cannot be left".into(), is_error: true });
+        return Vec::new();
+    }
     app.screen = Screen::Browse;
+    app.station.left_at = Some(app.now);
     Vec::new()
 }
 
-/// Ctrl-Z: undo this gate's last admission. The TUI door records no admission yet.
+/// Ctrl-Z: undo this gate's last admission at the event (a second Ctrl-Z, the
+/// one before); the ledger's answer says whose it was.
 pub(super) fn undo(app: &mut App) -> Vec<Command> {
-    app.notice = Some(Notice { text: "Nothing to undo".into(), is_error: false });
-    Vec::new()
+    let Some(g) = app.guests.as_ref() else { return Vec::new() };
+    vec![Command::UndoLast { event_id: g.event_id, gate: app.station.gate.clone() }]
 }
 
-/// Enter at the door: the verdict at once from what is known, then a check
-/// with Floktu — the guest's order fetched again, or, for a scan that matches
-/// nobody, the order list and any new orders.
+/// Actions the door takes before any screen sees them: keys in the half second
+/// after leaving the door are dropped (a scan or a name typed just as it closed
+/// must not act on the lists), and at a kiosk Ctrl-C asks before quitting
+/// (`y` quits, any other key stays). `None`: not the door's business.
+pub(super) fn intercept(app: &mut App, action: &Action) -> Option<Vec<Command>> {
+    if app.screen == Screen::Browse
+        && app.station.just_left(app.now)
+        && !matches!(action, Action::Quit | Action::Redraw)
+    {
+        return Some(Vec::new());
+    }
+    if !(app.station.kiosk && app.screen == Screen::Door) {
+        return None;
+    }
+    if std::mem::take(&mut app.station.confirm_quit) {
+        app.quit = matches!(action, Action::Type('y' | 'Y') | Action::Confirm(true));
+        app.notice = None;
+        return Some(Vec::new());
+    }
+    if *action == Action::Quit {
+        app.station.confirm_quit = true;
+        app.notice =
+            Some(Notice { text: "Quit the door? y = quit, any other key = stay".into(), is_error: true });
+        return Some(Vec::new());
+    }
+    None
+}
+
+/// Enter at the door: the verdict from what is known — the guest list, and
+/// the ledger's record of admissions — then a check with Floktu: the guest's
+/// order fetched again, or, for a scan that matches nobody, the order list and
+/// any new orders. A guest judged VALID is sent to the ledger, and the verdict
+/// says "admitting…" until the admission is committed. An order's id admits
+/// every valid guest of the order.
 fn submit(app: &mut App) -> Vec<Command> {
     let token = app.next_req().0;
+    let now = app.now;
+    let gate = app.station.gate.clone();
     let Some(g) = app.guests.as_mut() else { return Vec::new() };
     // The list may have changed since the matches were found (a refresh that
     // landed in this batch): find them again, as the frame would.
@@ -95,6 +153,7 @@ fn submit(app: &mut App) -> Vec<Command> {
     if asked.is_empty() {
         return Vec::new();
     }
+    let event_id = g.event_id;
     let req = g.awaited();
     let offline = g.offline.is_some() || req.is_none();
     let loading = g.is_loading();
@@ -105,53 +164,89 @@ fn submit(app: &mut App) -> Vec<Command> {
     door.selected = 0;
     door.rechecking = None;
     door.looking = None;
+    door.scans += 1;
+    door.scanned_at = Some(now);
     let Some(list) = g.shown.as_ref() else {
-        door.result = Some(DoorResult::NotFound { asked, check: Check::Incomplete });
+        door.result = Some(DoorResult::NotFound { asked, check: Check::Incomplete, elsewhere: None });
         return Vec::new();
     };
     // A scan (digits + Enter) is an exact id lookup; typing picks the highlighted match.
-    let found = if as_id(&asked).is_some() { scan(list, &asked) } else { picked };
+    let id = as_id(&asked);
+    let found = if id.is_some() { scan(list, &asked) } else { picked };
     let mut commands = Vec::new();
-    door.result = Some(match found {
-        Some(i) => {
-            let guest = &list.guests()[i];
-            let verdict = list.verdict(i);
-            app.bell |= is_refusal(&verdict);
-            let check = if offline {
-                Check::Offline { data_from: Some(guest.order.fetched_at) }
+    let Some(i) = found else {
+        let listed_order = id.filter(|id| list.order_list().is_some_and(|ids| ids.contains(id)));
+        let check = match (&req, offline) {
+            (Some(_), false) => Check::Checking,
+            _ if loading => Check::Incomplete,
+            _ => Check::Offline { data_from: list.freshness().oldest },
+        };
+        if let Some(req) = req {
+            if let Some(order_id) = listed_order {
+                // An order listed but not fetched yet: fetch it now.
+                door.rechecking = Some(order_id);
+                commands.push(Command::AskGuests { req, request: Request::Recheck(order_id) });
+            } else if id.is_some() {
+                door.looking = Some(token);
+                commands.push(Command::AskGuests { req, request: Request::LookForNew(token) });
+            }
+        }
+        if let Some(id) = id {
+            commands.push(Command::FindElsewhere { event_id, asked: asked.clone(), id });
+        }
+        if commands.iter().all(|c| matches!(c, Command::FindElsewhere { .. })) && !loading {
+            app.bell = true;
+        }
+        door.result = Some(DoorResult::NotFound { asked, check, elsewhere: None });
+        return commands;
+    };
+    let guest = &list.guests()[i];
+    let order_id = guest.order.id;
+    // An order's id (not an attendee's): every guest of the order.
+    let order_scan = id.is_some_and(|id| id == order_id && id != guest.attendee.attendee_id);
+    let party: Vec<usize> = if order_scan {
+        list.lookup_id(order_id).into_iter().filter(|&j| list.guests()[j].order.id == order_id).collect()
+    } else {
+        vec![i]
+    };
+    let mut members: Vec<Member> = party
+        .iter()
+        .map(|&j| {
+            let attendee_id = list.guests()[j].attendee.attendee_id;
+            let verdict = list.verdict(j);
+            let judged = judge(&verdict, door.admissions.get(&attendee_id));
+            let entry = if judged.admits() {
+                door.next_token += 1;
+                let token = door.next_token;
+                commands.push(Command::Admit { token, event_id, attendee_id, order_id, gate: gate.clone() });
+                Entry::Admitting { token }
             } else {
-                Check::Checking
+                Entry::None
             };
-            if let Some(req) = req {
-                door.rechecking = Some(guest.order.id);
-                commands.push(Command::AskGuests { req, request: Request::Recheck(guest.order.id) });
-            }
-            DoorResult::Guest { attendee_id: guest.attendee.attendee_id, verdict, asked, check }
-        }
-        None => {
-            let listed_order =
-                as_id(&asked).filter(|id| list.order_list().is_some_and(|ids| ids.contains(id)));
-            let check = match (&req, offline) {
-                (Some(_), false) => Check::Checking,
-                _ if loading => Check::Incomplete,
-                _ => Check::Offline { data_from: list.freshness().oldest },
-            };
-            if let Some(req) = req {
-                if let Some(order_id) = listed_order {
-                    // An order listed but not fetched yet: fetch it now.
-                    door.rechecking = Some(order_id);
-                    commands.push(Command::AskGuests { req, request: Request::Recheck(order_id) });
-                } else if as_id(&asked).is_some() {
-                    door.looking = Some(token);
-                    commands.push(Command::AskGuests { req, request: Request::LookForNew(token) });
-                }
-            }
-            if commands.is_empty() && !loading {
-                app.bell = true;
-            }
-            DoorResult::NotFound { asked, check }
-        }
-    });
+            Member { attendee_id, verdict, door: judged, entry }
+        })
+        .collect();
+    // The headline: the guest scanned, or for an order the first one it admits.
+    let first = members.iter().position(|m| m.door.admits()).unwrap_or(0);
+    let head = members.remove(first);
+    let check =
+        if offline { Check::Offline { data_from: Some(guest.order.fetched_at) } } else { Check::Checking };
+    if let Some(req) = req {
+        door.rechecking = Some(order_id);
+        commands.push(Command::AskGuests { req, request: Request::Recheck(order_id) });
+    }
+    let result = DoorResult::Guest {
+        attendee_id: head.attendee_id,
+        verdict: head.verdict,
+        asked,
+        check,
+        door: head.door,
+        entry: head.entry,
+        group: members,
+    };
+    // A refusal rings now; an admission when the ledger has answered.
+    app.bell |= result.headline().is_refusal();
+    door.result = Some(result);
     commands
 }
 
@@ -164,4 +259,128 @@ pub(super) fn looked_for_new(app: &mut App, token: u64, answered: bool) {
         return;
     };
     app.bell |= g.door.looked(list, token, answered, complete);
+}
+
+/// Admissions the door found to make outside a scan (a guest found once the
+/// list loaded): sent to the ledger. Called after every message.
+pub(super) fn drain_admissions(app: &mut App) -> Vec<Command> {
+    let gate = app.station.gate.clone();
+    let Some(g) = app.guests.as_mut() else { return Vec::new() };
+    let event_id = g.event_id;
+    g.door
+        .to_admit
+        .drain(..)
+        .map(|a| Command::Admit {
+            token: a.token,
+            event_id,
+            attendee_id: a.attendee_id,
+            order_id: a.order_id,
+            gate: gate.clone(),
+        })
+        .collect()
+}
+
+/// The ledger's admissions of the event, as the door opened.
+pub(super) fn admissions_loaded(
+    app: &mut App,
+    event_id: u64,
+    result: Result<HashMap<u64, Admission>, String>,
+    health: Health,
+) -> Vec<Command> {
+    app.station.ledger = health;
+    let Some(g) = app.guests.as_mut().filter(|g| g.event_id == event_id) else { return Vec::new() };
+    match result {
+        Ok(admissions) => {
+            app.station.ledger_error = None;
+            g.door.admissions = admissions;
+            // The verdict on screen may have been judged without them.
+            g.stale = true;
+        }
+        Err(why) => app.station.ledger_error = Some(why),
+    }
+    Vec::new()
+}
+
+/// The ledger answered an admission: only now does the verdict say VALID
+/// (admitted now) or ALREADY ADMITTED (another gate, or this one, was first).
+pub(super) fn admitted(
+    app: &mut App,
+    token: u64,
+    event_id: u64,
+    attendee_id: u64,
+    answer: AdmitAnswer,
+    health: Health,
+) -> Vec<Command> {
+    app.station.ledger = health;
+    app.station.ledger_error = match &answer {
+        AdmitAnswer::Failed(why) => Some(why.clone()),
+        _ => None,
+    };
+    let Some(g) = app.guests.as_mut().filter(|g| g.event_id == event_id) else { return Vec::new() };
+    let head = g.door.result.as_ref().map(|r| r.guests().first().map(|(a, _, _)| *a));
+    if g.door.take_admission(token, attendee_id, &answer).is_some() && head == Some(Some(attendee_id)) {
+        // The headline's verdict is settled: it rings as its pattern says.
+        app.bell = true;
+    }
+    Vec::new()
+}
+
+/// The ledger undid this gate's last admission (or had none to undo): the
+/// door says whose it was.
+pub(super) fn undone(
+    app: &mut App,
+    event_id: u64,
+    result: Result<Option<Admission>, String>,
+    health: Health,
+) -> Vec<Command> {
+    app.station.ledger = health;
+    let gate = app.station.gate.clone();
+    let text = match result {
+        Err(why) => {
+            app.notice = Some(Notice { text: format!("Could not undo: {}", sanitize(&why)), is_error: true });
+            return Vec::new();
+        }
+        Ok(None) => format!("Nothing to undo at gate {}", sanitize(gate.as_str())),
+        Ok(Some(a)) => {
+            let at = a.at.with_timezone(&chrono::Local).format("%H:%M:%S");
+            let who = app
+                .guests
+                .as_ref()
+                .filter(|g| g.event_id == event_id)
+                .and_then(|g| {
+                    let list = g.shown.as_ref()?;
+                    guest_by_attendee(list, a.attendee_id).map(|i| list.guests()[i].name())
+                })
+                .filter(|n| !n.trim().is_empty())
+                .map_or_else(
+                    || format!("ticket {}", a.attendee_id),
+                    |n| format!("{} (ticket {})", sanitize(&n), a.attendee_id),
+                );
+            if let Some(g) = app.guests.as_mut().filter(|g| g.event_id == event_id) {
+                g.door.undone(&a);
+            }
+            format!("Undone: {who}, admitted {at} at {}", sanitize(a.gate.as_str()))
+        }
+    };
+    app.notice = Some(Notice { text, is_error: false });
+    Vec::new()
+}
+
+/// Another cached event has the ticket a NOT FOUND asked for: WRONG EVENT.
+pub(super) fn found_elsewhere(
+    app: &mut App,
+    event_id: u64,
+    asked: String,
+    event: Option<String>,
+) -> Vec<Command> {
+    let Some(event) = event else { return Vec::new() };
+    let Some(g) = app.guests.as_mut().filter(|g| g.event_id == event_id) else { return Vec::new() };
+    if let Some(DoorResult::NotFound { asked: shown, elsewhere, check }) = &mut g.door.result
+        && *shown == asked
+    {
+        *elsewhere = Some(sanitize(&event).into_owned());
+        // A final NOT FOUND has rung already; WRONG EVENT says which event.
+        app.bell |= !matches!(check, Check::Checking | Check::Incomplete);
+    }
+    Vec::new()
 }
