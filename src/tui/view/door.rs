@@ -1,18 +1,24 @@
-//! Door mode: one input always focused, a large verdict in word, symbol and
-//! colour, the guest's order, live matches, and the counts with the data's age.
+//! Door mode: one input always focused; the verdict as a full-width block of
+//! its colour, a third of the screen tall, its word in large letters with its
+//! symbol; under it the guest (name, ticket, answers, balance due) and for an
+//! order scan the group; the counts, the scan counter and the data's age at
+//! every size. The verdicts come judged from `update` (`DoorResult::headline`):
+//! this file only draws them.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
+use tui_big_text::{BigText, PixelSize};
 
 use super::attendees::status_lines;
 use super::common::{Tone, cell, failed_lines, marker, pane_block, placeholder, spinner, style, thousands};
-use crate::guestlist::{GuestList, Verdict};
+use crate::guestlist::{Guest, GuestList, Verdict};
+use crate::ledger::DoorVerdict;
 use crate::text::sanitize;
 use crate::tui::app::App;
-use crate::tui::door::{Check, DoorResult, guest_by_attendee};
+use crate::tui::door::{Check, DoorResult, Entry, Headline, guest_by_attendee};
 use crate::tui::guests::{GuestLoad, Guests};
 
 /// Draws door mode into `area`.
@@ -20,10 +26,12 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let Some(g) = &app.guests else { return };
     let event = app.open_event.as_ref().map(|e| sanitize(&e.name).into_owned()).unwrap_or_default();
     let header = header_lines(app, g, &event);
-    let [header_area, input_area, verdict_area, results_area] = Layout::vertical([
+    // A third of the screen (the title and status bars included), never less than 6 rows.
+    let block_rows = ((area.height + 2) / 3).max(6);
+    let [header_area, input_area, verdict_area, rest] = Layout::vertical([
         Constraint::Length(header.len() as u16),
         Constraint::Length(3),
-        Constraint::Length(6),
+        Constraint::Length(block_rows),
         Constraint::Min(0),
     ])
     .areas(area);
@@ -48,151 +56,261 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         };
         return placeholder(f, verdict_area, lines);
     };
-    verdict(app, f, verdict_area, g, list);
+    let Some(result) = &g.door.result else {
+        let hint = Line::styled("Type a name or scan a ticket, then Enter.", style(app, Tone::Dim));
+        placeholder(f, verdict_area, vec![Line::from(""), hint]);
+        return results(app, f, rest, g, list);
+    };
+    verdict_block(app, f, verdict_area, result);
+    let details = detail_lines(app, g, list, result);
+    let typing = !g.door.input.trim().is_empty();
+    // While typing, the matches come first; else the guest's details.
+    let shown = if typing { details.len().min(2) } else { details.len() };
+    let [details_area, results_area] =
+        Layout::vertical([Constraint::Length(shown as u16), Constraint::Min(0)]).areas(rest);
+    f.render_widget(Paragraph::new(details), details_area);
     results(app, f, results_area, g, list);
 }
 
+/// The event, the gate, the data's age first (it must show at every width),
+/// the scan counter and the counts; the ledger's state in red when it fails.
 fn header_lines(app: &App, g: &Guests, event: &str) -> Vec<Line<'static>> {
-    let mut first = vec![Span::styled(format!(" Door · {event}"), style(app, Tone::Title))];
-    if let Some(list) = &g.shown {
-        let counts = list.counts();
-        let o = counts.overall;
-        let pct = (o.checked_in * 100).checked_div(o.total).unwrap_or(0);
-        first.push(Span::raw(format!(
-            "   {} / {} checked in ({pct}%)",
-            thousands(o.checked_in),
-            thousands(o.total)
-        )));
-        let age = if g.offline.is_some() {
-            "   OFFLINE".to_string()
-        } else {
-            match list.freshness().oldest {
-                Some(at) if at > app.now + chrono::TimeDelta::minutes(1) => {
-                    "   data of unknown age".to_string()
-                }
-                _ => format!("   data {} old at most", short_age(list.freshness().oldest_age(app.now))),
-            }
-        };
-        first.push(Span::styled(age, style(app, if g.offline.is_some() { Tone::Bad } else { Tone::Dim })));
+    let st = &app.station;
+    let mut first = vec![
+        Span::styled(format!(" Door · {event}"), style(app, Tone::Title)),
+        Span::raw(format!(" · gate {}", sanitize(st.gate.as_str()))),
+    ];
+    if st.kiosk {
+        first.push(Span::styled("   KIOSK", style(app, Tone::Warn)));
     }
     if g.door.private {
         first.push(Span::styled("   PRIVATE (no emails or amounts)", style(app, Tone::Warn)));
     }
     let mut lines = vec![Line::from(first)];
     if let Some(list) = &g.shown {
-        // Per ticket when there are few, else per ticket group: one line either way.
-        let counts = list.counts();
-        let parts: Vec<String> = if counts.tickets.len() <= 8 {
-            counts
-                .tickets
-                .iter()
-                .map(|t| {
-                    let name = match &t.group {
-                        Some(g) => format!("{g} / {}", t.ticket),
-                        None => t.ticket.clone(),
-                    };
-                    format!(
-                        "{} {}/{}",
-                        sanitize(&name),
-                        thousands(t.tally.checked_in),
-                        thousands(t.tally.total)
-                    )
-                })
-                .collect()
+        let age = if g.offline.is_some() {
+            match list.freshness().oldest {
+                Some(at) => format!(" OFFLINE — data from {}", local_hm(at)),
+                None => " OFFLINE".to_string(),
+            }
         } else {
-            counts
-                .groups
-                .iter()
-                .map(|(group, t)| {
-                    let name = group.as_deref().unwrap_or("No group");
-                    format!("{} {}/{}", sanitize(name), thousands(t.checked_in), thousands(t.total))
-                })
-                .collect()
+            match list.freshness().oldest {
+                Some(at) if at > app.now + chrono::TimeDelta::minutes(1) => {
+                    " data of unknown age".to_string()
+                }
+                _ => format!(" data ≤ {} old", short_age(list.freshness().oldest_age(app.now))),
+            }
         };
-        if !parts.is_empty() {
-            lines.push(Line::styled(format!(" {}", parts.join(" · ")), style(app, Tone::Dim)));
-        }
+        let mut second =
+            vec![Span::styled(age, style(app, if g.offline.is_some() { Tone::Bad } else { Tone::Dim }))];
+        let scan = match g.door.scanned_at {
+            Some(at) => format!(" · scan #{} at {}", g.door.scans, local_hms(at)),
+            None => " · no scan yet".to_string(),
+        };
+        second.push(Span::styled(scan, style(app, Tone::Title)));
+        let o = list.counts().overall;
+        second.push(Span::raw(format!(
+            " · {} admitted here · {} checked in through Floktu · {} total",
+            thousands(g.door.admissions.len()),
+            thousands(o.checked_in),
+            thousands(o.total)
+        )));
+        lines.push(Line::from(second));
+    }
+    let ledger = match (&st.ledger_error, &st.ledger.unreachable) {
+        (_, Some(why)) if st.ledger.queued > 0 => Some(format!(
+            " ledger unreachable — {} queued, replayed when it is back ({})",
+            thousands(st.ledger.queued),
+            sanitize(why)
+        )),
+        (_, Some(why)) => Some(format!(" ledger unreachable — nothing recorded ({})", sanitize(why))),
+        (Some(why), None) => Some(format!(" ledger error — {}", sanitize(why))),
+        (None, None) => None,
+    };
+    if let Some(text) = ledger {
+        lines.push(Line::styled(text, style(app, Tone::Bad)));
     }
     // The header says how old the data is already.
     lines.extend(status_lines(app, g, false));
     lines
 }
 
-/// The verdict on screen: the highlighted match while typing, else the last
-/// lookup as `update` judged it, with how it stands with Floktu.
-fn verdict(app: &App, f: &mut Frame, area: Rect, g: &Guests, list: &GuestList) {
-    let door = &g.door;
-    let typing = !door.input.trim().is_empty();
-    let (verdict, guest, result) = if typing {
-        match door.results.get(door.selected) {
-            Some(&i) => (list.verdict(i), Some(i), None),
-            None => (Verdict::NotFound, None, None),
-        }
-    } else {
-        match &door.result {
-            Some(r @ DoorResult::Guest { attendee_id, verdict, .. }) => {
-                (verdict.clone(), guest_by_attendee(list, *attendee_id), Some(r))
+/// The colours of a verdict's block.
+fn colours(headline: &Headline) -> (Color, Color) {
+    match headline {
+        Headline::Admitting | Headline::Undone => (Color::White, Color::DarkGray),
+        Headline::NotRecorded(_) => (Color::White, Color::Red),
+        Headline::Verdict(v) => match v {
+            DoorVerdict::Valid => (Color::Black, Color::Green),
+            DoorVerdict::AlreadyAdmitted { .. } | DoorVerdict::AlreadyCheckedIn { .. } => {
+                (Color::Black, Color::Yellow)
             }
-            Some(r @ DoorResult::NotFound { .. }) => (Verdict::NotFound, None, Some(r)),
-            None => {
-                let hint = Line::styled("Type a name or scan a ticket, then Enter.", style(app, Tone::Dim));
-                return placeholder(f, area, vec![Line::from(""), hint]);
-            }
+            DoorVerdict::Cancelled => (Color::White, Color::Red),
+            DoorVerdict::Unconfirmed => (Color::Black, Color::Magenta),
+            DoorVerdict::WrongEvent { .. } => (Color::White, Color::Blue),
+            DoorVerdict::NotFound => (Color::White, Color::DarkGray),
+        },
+    }
+}
+
+/// The word, its symbol, and what it means, for the block.
+fn words(app: &App, result: &DoorResult, headline: &Headline) -> (&'static str, &'static str, String) {
+    match headline {
+        Headline::Admitting => ("ADMITTING", "⟳", "admitting… (writing to the ledger)".to_string()),
+        Headline::Undone => ("UNDONE", "↶", "this admission was undone (Ctrl-Z): not admitted".to_string()),
+        Headline::NotRecorded(why) => {
+            ("NOT RECORDED", "✖", format!("the ledger failed, do not let them in yet: {}", sanitize(why)))
         }
-    };
-    let (fg, bg) = match verdict {
-        Verdict::Valid => (Color::Black, Color::Green),
-        Verdict::AlreadyCheckedIn { .. } => (Color::Black, Color::Yellow),
-        Verdict::Cancelled => (Color::White, Color::Red),
-        Verdict::Unconfirmed => (Color::Black, Color::Magenta),
-        Verdict::NotFound => (Color::White, Color::DarkGray),
-    };
+        Headline::Verdict(v) => {
+            let mut detail = v.detail(app.now);
+            if let DoorResult::Guest { entry: Entry::Admitted { queued, .. }, .. } = result {
+                detail = if *queued {
+                    "let them in — admitted now (queued: the ledger is unreachable)".to_string()
+                } else {
+                    "let them in — admitted now".to_string()
+                };
+            }
+            if provisional(result) {
+                detail.push_str(" (so far)");
+            }
+            (v.word(), v.symbol(), sanitize(&detail).into_owned())
+        }
+    }
+}
+
+/// A NOT FOUND that waits for Floktu or for the list to load.
+fn provisional(result: &DoorResult) -> bool {
+    matches!(result, DoorResult::NotFound { check: Check::Checking | Check::Incomplete, elsewhere: None, .. })
+}
+
+/// The verdict: a full-width block of its colour, the word in large letters
+/// (as large as fits), then its symbol, word and meaning in a line.
+fn verdict_block(app: &App, f: &mut Frame, area: Rect, result: &DoorResult) {
+    let headline = result.headline();
+    let (fg, bg) = colours(&headline);
     let banner = if app.color {
         Style::default().fg(fg).bg(bg).add_modifier(Modifier::BOLD)
     } else {
         Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED)
     };
-    let when = match &verdict {
-        Verdict::AlreadyCheckedIn { at } => format!(" at {}", sanitize(at)),
-        _ => String::new(),
+    f.render_widget(Block::default().style(banner), area);
+    let (word, symbol, detail) = words(app, result, &headline);
+    let so_far = if provisional(result) { " (so far)" } else { "" };
+    let line = Line::styled(format!("{symbol}  {word}{so_far} — {detail}"), banner);
+    let inner = Rect { x: area.x + 1, width: area.width.saturating_sub(2), ..area };
+    let size = big_size(word, inner.width, area.height.saturating_sub(2));
+    let big_rows = size.map_or(0, |(_, rows)| rows);
+    // Centred in the block: the large word, then the line.
+    let top = area.y + area.height.saturating_sub(big_rows + 1) / 2;
+    if let Some((pixels, rows)) = size {
+        let big = BigText::builder()
+            .pixel_size(pixels)
+            .style(banner)
+            .lines(vec![Line::from(word)])
+            .alignment(Alignment::Center)
+            .build();
+        f.render_widget(big, Rect { y: top, height: rows, ..inner });
+    }
+    let line_area = Rect { y: (top + big_rows).min(area.bottom().saturating_sub(1)), height: 1, ..inner };
+    f.render_widget(Paragraph::new(line).alignment(Alignment::Center), line_area);
+}
+
+/// The largest letters `word` fits in `width` × `rows` with (terminal cells per
+/// letter: Full 8×8, HalfHeight 8×4, HalfWidth 4×8, Quadrant 4×4).
+fn big_size(word: &str, width: u16, rows: u16) -> Option<(PixelSize, u16)> {
+    let letters = word.chars().count() as u16;
+    [
+        (PixelSize::Full, 8, 8),
+        (PixelSize::HalfWidth, 4, 8),
+        (PixelSize::HalfHeight, 8, 4),
+        (PixelSize::Quadrant, 4, 4),
+    ]
+    .into_iter()
+    .find(|&(_, w, h)| letters * w <= width && h <= rows)
+    .map(|(size, _, h)| (size, h))
+}
+
+/// Under the block: the guest (name, ticket, order, email), the balance due,
+/// their answers, the group of an order scan, and how the verdict stands with Floktu.
+fn detail_lines(app: &App, g: &Guests, list: &GuestList, result: &DoorResult) -> Vec<Line<'static>> {
+    let private = g.door.private;
+    let mut lines = Vec::new();
+    let guest = match result {
+        DoorResult::Guest { attendee_id, .. } => {
+            guest_by_attendee(list, *attendee_id).map(|i| &list.guests()[i])
+        }
+        DoorResult::NotFound { .. } => None,
     };
-    let provisional = result.is_some_and(|r| {
-        matches!(r, DoorResult::NotFound { check: Check::Checking | Check::Incomplete, .. })
-    });
-    let so_far = if provisional { " (so far)" } else { "" };
-    let mut lines = vec![
-        Line::styled("", banner),
-        Line::styled(format!("   {}  {}{so_far}{when}", verdict.symbol(), verdict.word()), banner),
-    ];
-    match guest.and_then(|i| list.guests().get(i)) {
+    match guest {
         Some(guest) => {
             let mut who = format!(
-                "   {} · {} · order {}",
+                " {} · {} · order {}",
                 sanitize(&guest.name()),
                 sanitize(&guest.ticket_label()),
                 guest.order.id
             );
-            if !g.door.private {
+            if !private {
                 who.push_str(&format!(" · {}", sanitize(guest.email())));
             }
-            lines.push(Line::styled(who, banner));
+            lines.push(Line::styled(who, style(app, Tone::Title)));
+            if let Some(due) = balance_due(guest, private) {
+                lines.push(Line::styled(due, style(app, Tone::Bad)));
+            }
+            lines.extend(answer_lines(app, guest));
         }
         None => {
-            let asked = result.map_or(g.door.input.as_str(), DoorResult::asked);
-            lines.push(Line::styled(format!("   nobody matches “{}”", sanitize(asked)), banner));
+            let asked = sanitize(result.asked()).into_owned();
+            lines.push(Line::styled(format!(" nobody here matches “{asked}”"), style(app, Tone::Title)));
         }
     }
-    if let Some(r) = result {
-        lines.push(Line::styled(format!("   {}", check_text(app, g, list, r)), banner));
+    if let Some(summary) = result.group_summary() {
+        lines.push(Line::styled(format!(" order: {summary}"), style(app, Tone::Title)));
     }
-    lines.push(Line::styled("", banner));
-    f.render_widget(Paragraph::new(lines).block(Block::default().borders(Borders::NONE)), area);
+    lines.push(Line::styled(format!(" {}", check_text(app, list, result)), style(app, Tone::Dim)));
+    lines
+}
+
+/// "BALANCE DUE 102.94 on order 100011" (no amount when amounts are hidden).
+fn balance_due(guest: &Guest, private: bool) -> Option<String> {
+    let order = &guest.order;
+    if !order.balance_due() {
+        return None;
+    }
+    let amount = match (order.order_amount, order.amount_paid, private) {
+        (Some(total), Some(paid), false) => format!(" {}", crate::api::Money(total.0 - paid.0)),
+        _ => String::new(),
+    };
+    Some(format!(" BALANCE DUE{amount} on order {}", order.id))
+}
+
+/// The guest's answers: all of them, or those `[door] show_answers` names.
+fn answer_lines(app: &App, guest: &Guest) -> Vec<Line<'static>> {
+    let wanted = app.station.show_answers.as_ref();
+    guest
+        .attendee
+        .answers
+        .iter()
+        .filter(|a| wanted.is_none_or(|w| w.iter().any(|q| q.trim().eq_ignore_ascii_case(a.question.trim()))))
+        .filter_map(|a| {
+            let answer = a.answer.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+            Some(Line::from(vec![
+                Span::styled(format!(" {}: ", sanitize(a.question.trim())), style(app, Tone::Dim)),
+                Span::styled(sanitize(answer).into_owned(), style(app, Tone::Warn)),
+            ]))
+        })
+        .collect()
+}
+
+fn local_hm(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono::Local).format("%H:%M").to_string()
+}
+
+fn local_hms(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono::Local).format("%H:%M:%S").to_string()
 }
 
 /// How the verdict stands with Floktu, in words.
-fn check_text(app: &App, g: &Guests, list: &GuestList, r: &DoorResult) -> String {
-    let local =
-        |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&chrono::Local).format("%H:%M").to_string();
+fn check_text(app: &App, list: &GuestList, r: &DoorResult) -> String {
     match r.check() {
         Check::Checking => "⟳ checking with Floktu…".to_string(),
         Check::Checked { at } => {
@@ -200,17 +318,16 @@ fn check_text(app: &App, g: &Guests, list: &GuestList, r: &DoorResult) -> String
             if secs < 60 {
                 "✔ checked with Floktu just now".to_string()
             } else {
-                format!("✔ checked with Floktu at {}", local(*at))
+                format!("✔ checked with Floktu at {}", local_hm(*at))
             }
         }
         Check::Offline { data_from } => match data_from {
-            Some(at) => format!("⚠ offline — data from {}", local(*at)),
+            Some(at) => format!("⚠ offline — data from {}", local_hm(*at)),
             None => "⚠ offline — could not check with Floktu".to_string(),
         },
         Check::Incomplete => {
             let p = list.progress();
             let of = p.total.map_or_else(|| "?".to_string(), thousands);
-            let _ = g;
             format!(
                 "⚠ the guest list is still loading ({} of {of} orders in): judged again as they arrive",
                 thousands(p.loaded)
@@ -219,49 +336,96 @@ fn check_text(app: &App, g: &Guests, list: &GuestList, r: &DoorResult) -> String
     }
 }
 
-/// While typing: the matches. After a lookup: the other attendees of the same order.
+/// One row under the verdict: a guest and a verdict word in its tone.
+struct Row {
+    guest: usize,
+    symbol: &'static str,
+    word: String,
+    tone: Tone,
+}
+
+/// While typing: the matches (with the guest list's status). After an order
+/// scan: each guest of the order with their verdict. After a ticket scan: the
+/// other attendees of the same order.
 fn results(app: &App, f: &mut Frame, area: Rect, g: &Guests, list: &GuestList) {
-    let door = &g.door;
-    let (title, rows): (String, Vec<usize>) = if !door.input.trim().is_empty() {
-        (
-            format!(" Matches ({}) — ↑↓ choose, Enter confirms ", thousands(door.results.len())),
-            door.results.clone(),
-        )
-    } else if let Some(DoorResult::Guest { attendee_id, .. }) = &door.result {
-        let order = list.lookup_id(*attendee_id).into_iter().find_map(|i| {
-            let guest = list.guests().get(i)?;
-            (guest.attendee.attendee_id == *attendee_id).then_some(guest.order.id)
-        });
-        let same: Vec<usize> = order.map(|o| list.lookup_id(o)).unwrap_or_default();
-        (" Same order ".to_string(), same)
-    } else {
+    if area.height < 3 {
         return;
+    }
+    let door = &g.door;
+    let typing = !door.input.trim().is_empty();
+    let list_row = |i: usize| {
+        let v = list.verdict(i);
+        let tone = match v {
+            Verdict::Valid => Tone::Good,
+            Verdict::AlreadyCheckedIn { .. } | Verdict::Unconfirmed => Tone::Warn,
+            Verdict::Cancelled | Verdict::NotFound => Tone::Bad,
+        };
+        let word = if v == Verdict::Valid { "not admitted yet".to_string() } else { v.word().to_string() };
+        Row { guest: i, symbol: v.symbol(), word, tone }
     };
+    let (title, rows): (String, Vec<Row>) = match &door.result {
+        _ if typing => (
+            format!(" Matches ({}) — ↑↓ choose, Enter admits ", thousands(door.results.len())),
+            door.results.iter().map(|&i| list_row(i)).collect(),
+        ),
+        Some(r @ DoorResult::Guest { group, .. }) if !group.is_empty() => {
+            let rows = r
+                .guests()
+                .into_iter()
+                .filter_map(|(attendee, verdict, entry)| {
+                    let i = guest_by_attendee(list, attendee)?;
+                    let (word, tone) = match entry {
+                        Entry::Admitted { .. } => ("admitted now".to_string(), Tone::Good),
+                        Entry::Admitting { .. } => ("admitting…".to_string(), Tone::Dim),
+                        Entry::Failed(_) => ("NOT RECORDED".to_string(), Tone::Bad),
+                        Entry::Undone => ("undone".to_string(), Tone::Dim),
+                        Entry::None => (verdict.word().to_string(), Tone::Warn),
+                    };
+                    Some(Row { guest: i, symbol: verdict.symbol(), word, tone })
+                })
+                .collect();
+            (" This order ".to_string(), rows)
+        }
+        Some(DoorResult::Guest { attendee_id, .. }) => {
+            let order = guest_by_attendee(list, *attendee_id).map(|i| list.guests()[i].order.id);
+            let same = order
+                .map(|o| {
+                    list.lookup_id(o)
+                        .into_iter()
+                        .filter(|&i| {
+                            list.guests()[i].order.id == o
+                                && list.guests()[i].attendee.attendee_id != *attendee_id
+                        })
+                        .map(list_row)
+                        .collect()
+                })
+                .unwrap_or_default();
+            (" Same order ".to_string(), same)
+        }
+        _ => return,
+    };
+    if rows.is_empty() {
+        return;
+    }
     let block = pane_block(app, Line::styled(title, style(app, Tone::Title)), false);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let width = usize::from(inner.width).saturating_sub(2);
-    let verdict_cols = 26.min(width / 3);
+    let verdict_cols = 22.min(width / 3);
     let rest = width.saturating_sub(verdict_cols + 2);
     let name_cols = rest * 2 / 5;
     let ticket_cols = rest.saturating_sub(name_cols + 10);
     let height = usize::from(inner.height);
-    let start = if door.selected >= height { door.selected + 1 - height } else { 0 };
+    let start = if typing && door.selected >= height { door.selected + 1 - height } else { 0 };
     let lines: Vec<Line> = rows
         .iter()
         .enumerate()
         .skip(start)
         .take(height)
-        .filter_map(|(row, &i)| {
-            let guest = list.guests().get(i)?;
-            let selected = !door.input.trim().is_empty() && row == door.selected;
+        .filter_map(|(row, r)| {
+            let guest = list.guests().get(r.guest)?;
+            let selected = typing && row == door.selected;
             let base = if selected { style(app, Tone::Selected) } else { style(app, Tone::Normal) };
-            let v = list.verdict(i);
-            let tone = match v {
-                Verdict::Valid => Tone::Good,
-                Verdict::AlreadyCheckedIn { .. } | Verdict::Unconfirmed => Tone::Warn,
-                Verdict::Cancelled | Verdict::NotFound => Tone::Bad,
-            };
             let mut spans = vec![Span::styled(marker(selected), base)];
             spans.extend(cell(app, &guest.name(), name_cols, &door.input, base));
             spans.push(Span::styled(" ", base));
@@ -282,10 +446,10 @@ fn results(app: &App, f: &mut Frame, area: Rect, g: &Guests, list: &GuestList) {
             ));
             spans.extend(cell(
                 app,
-                &format!("{} {}", v.symbol(), v.word()),
+                &format!("{} {}", r.symbol, r.word),
                 verdict_cols,
                 "",
-                base.patch(style(app, tone)),
+                base.patch(style(app, r.tone)),
             ));
             Some(Line::from(spans))
         })
