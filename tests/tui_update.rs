@@ -181,7 +181,7 @@ fn esc_clears_the_filter_and_shows_everything() {
     assert_eq!(app.orders.visible_len(), 0);
     act(&mut app, Action::Filter(FilterAction::Clear));
     assert_eq!(app.orders.visible_len(), 3);
-    assert!(!app.orders.filter.editing);
+    assert!(!app.orders.list.editing);
 }
 
 #[test]
@@ -190,8 +190,8 @@ fn enter_keeps_the_filter_and_returns_keys_to_the_list() {
     act(&mut app, Action::Browse(BrowseAction::Filter));
     act(&mut app, Action::Type('c'));
     act(&mut app, Action::Filter(FilterAction::Keep));
-    assert!(!app.orders.filter.editing);
-    assert_eq!(app.orders.filter.query, "c");
+    assert!(!app.orders.list.editing);
+    assert_eq!(app.orders.list.query(), "c");
 }
 
 #[test]
@@ -274,13 +274,13 @@ fn copy_result_shows_in_the_status_bar() {
 fn movement_is_clamped_to_the_list() {
     let (mut app, _) = with_orders();
     act(&mut app, Action::Browse(BrowseAction::Up));
-    assert_eq!(app.orders.selected, 0);
+    assert_eq!(app.orders.list.selected(), 0);
     act(&mut app, Action::Browse(BrowseAction::PageDown));
-    assert_eq!(app.orders.selected, 2);
+    assert_eq!(app.orders.list.selected(), 2);
     act(&mut app, Action::Browse(BrowseAction::Top));
-    assert_eq!(app.orders.selected, 0);
+    assert_eq!(app.orders.list.selected(), 0);
     act(&mut app, Action::Browse(BrowseAction::Bottom));
-    assert_eq!(app.orders.selected, 2);
+    assert_eq!(app.orders.list.selected(), 2);
 }
 
 #[test]
@@ -290,7 +290,7 @@ fn help_toggles_and_any_key_closes_it() {
     assert!(app.help);
     act(&mut app, Action::Browse(BrowseAction::Down));
     assert!(!app.help);
-    assert_eq!(app.events.selected, 0, "the key only closed the help");
+    assert_eq!(app.events.list.selected(), 0, "the key only closed the help");
 }
 
 #[test]

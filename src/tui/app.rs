@@ -1,12 +1,11 @@
 //! The model: everything the screen shows, and nothing that does I/O.
 //! Only `update` changes it.
 
-use std::cell::Cell;
 use std::collections::HashMap;
 
 use crate::api::{Attendee, Event, Order, OrderSummary};
 
-use super::filter::{Matches, SearchIndex, Searcher};
+use super::list::{List, Rows};
 
 /// Tags a request so that a late answer to a superseded one is recognised and dropped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -180,42 +179,21 @@ impl LoginForm {
     }
 }
 
-/// The filter typed into a pane.
-#[derive(Debug, Default)]
-pub struct Filter {
-    /// What was typed.
-    pub query: String,
-    /// True while the filter line has the keyboard.
-    pub editing: bool,
-    /// The rows the query keeps; `None` when there is no query.
-    pub matches: Option<Matches>,
-}
-
-/// A selectable, filterable list of loaded items.
+/// A list pane: its items as they load, their folded search rows, and the
+/// list model (filter, matches, selection, scroll).
 #[derive(Debug)]
 pub struct Pane<T> {
     /// The items and their load state.
     pub items: Remote<Vec<T>>,
-    /// The prepared search text of each item.
-    pub index: SearchIndex,
-    /// The filter.
-    pub filter: Filter,
-    /// Position of the selected row among the visible rows.
-    pub selected: usize,
-    /// The first row the view showed last time: the one thing a view writes,
-    /// so that scrolling keeps its place instead of recentring on every move.
-    pub scroll: Cell<usize>,
+    /// The folded search row of each item.
+    pub rows: Rows,
+    /// Filter, matches, selection, scroll.
+    pub list: List,
 }
 
 impl<T> Default for Pane<T> {
     fn default() -> Self {
-        Pane {
-            items: Remote::NotAsked,
-            index: SearchIndex::default(),
-            filter: Filter::default(),
-            selected: 0,
-            scroll: Cell::new(0),
-        }
+        Pane { items: Remote::NotAsked, rows: Rows::default(), list: List::default() }
     }
 }
 
@@ -225,26 +203,37 @@ impl<T> Pane<T> {
         Pane { items: Remote::Loading(req), ..Pane::default() }
     }
 
-    /// Replaces the items, keeping the filter text and, where it is still there,
-    /// the selected item (found with `same`).
+    /// A pane waiting for `req` that keeps `list`'s filter text.
+    pub fn loading_with(req: ReqId, keep: &Pane<T>) -> Self {
+        let mut pane = Pane::loading(req);
+        pane.list.edit_query(|q| q.push_str(keep.list.query()));
+        pane
+    }
+
+    /// Replaces the items, keeping the filter text and, where it is still
+    /// there, the selected item (found with `same`). `fields` gives an item's
+    /// searchable fields, the name first.
     pub fn set_items(
         &mut self,
         items: Vec<T>,
-        haystack: impl Fn(&T) -> String,
+        fields: impl Fn(&T) -> Vec<String>,
         same: impl Fn(&T, &T) -> bool,
-        searcher: &mut Searcher,
     ) {
-        let previous = match &self.items {
-            Remote::Loaded(old) => {
-                self.selected_index().and_then(|i| old.get(i)).map(|s| items.iter().position(|n| same(s, n)))
-            }
-            _ => None,
-        }
-        .flatten();
-        self.index = SearchIndex::new(items.iter().map(haystack));
+        let previous = self.selected_item().and_then(|s| items.iter().position(|n| same(s, n)));
+        let texts: Vec<Vec<String>> = items.iter().map(fields).collect();
+        self.rows = Rows::new(texts.iter().map(|f| f.iter().map(String::as_str)));
+        self.list.rows_changed(items.len());
         self.items = Remote::Loaded(items);
-        self.refilter(searcher, false);
-        self.selected = previous.and_then(|p| self.visible_position(p)).unwrap_or(0);
+        self.refilter();
+        match previous {
+            Some(p) => self.list.select_item(p),
+            None => self.list.move_to(false),
+        }
+    }
+
+    /// Runs the filter if the query or the items changed.
+    pub fn refilter(&mut self) {
+        self.list.refilter(self.rows.view());
     }
 
     /// The loaded items (empty when not loaded).
@@ -254,76 +243,22 @@ impl<T> Pane<T> {
 
     /// How many rows are visible under the filter.
     pub fn visible_len(&self) -> usize {
-        match &self.filter.matches {
-            Some(m) => m.rows.len(),
-            None => self.all().len(),
-        }
-    }
-
-    /// The item index behind visible row `row`.
-    pub fn item_index(&self, row: usize) -> Option<usize> {
-        match &self.filter.matches {
-            Some(m) => m.rows.get(row).map(|&i| i as usize),
-            None => (row < self.all().len()).then_some(row),
-        }
+        self.list.visible_len()
     }
 
     /// The item shown at visible row `row`.
     pub fn visible(&self, row: usize) -> Option<&T> {
-        self.item_index(row).and_then(|i| self.all().get(i))
-    }
-
-    /// The item index of the selection.
-    pub fn selected_index(&self) -> Option<usize> {
-        self.item_index(self.selected)
+        self.list.item_at(row).and_then(|i| self.all().get(i))
     }
 
     /// The selected item.
     pub fn selected_item(&self) -> Option<&T> {
-        self.visible(self.selected)
+        self.visible(self.list.selected())
     }
 
     /// Every visible item, in display order.
     pub fn visible_items(&self) -> impl Iterator<Item = &T> {
-        (0..self.visible_len()).filter_map(|r| self.visible(r))
-    }
-
-    /// The visible row that shows item `index`.
-    fn visible_position(&self, index: usize) -> Option<usize> {
-        match &self.filter.matches {
-            Some(m) => m.rows.iter().position(|&r| r as usize == index),
-            None => (index < self.all().len()).then_some(index),
-        }
-    }
-
-    /// Moves the selection by `delta` rows, clamped to the list.
-    pub fn move_by(&mut self, delta: isize) {
-        let len = self.visible_len();
-        if len == 0 {
-            self.selected = 0;
-            return;
-        }
-        let target = self.selected as isize + delta;
-        self.selected = target.clamp(0, len as isize - 1) as usize;
-    }
-
-    /// Selects the first or last row.
-    pub fn move_to(&mut self, last: bool) {
-        self.selected = if last { self.visible_len().saturating_sub(1) } else { 0 };
-    }
-
-    /// Re-runs the filter after the query changed; keeps the selected item if it
-    /// is still visible, else selects the best match.
-    pub fn refilter(&mut self, searcher: &mut Searcher, narrowing: bool) {
-        let keep = self.selected_index();
-        self.filter.matches = if self.filter.query.trim().is_empty() {
-            None
-        } else {
-            let previous = if narrowing { self.filter.matches.as_ref() } else { None };
-            Some(searcher.search(&self.index, &self.filter.query, previous))
-        };
-        self.selected = keep.and_then(|i| self.visible_position(i)).unwrap_or(0);
-        self.scroll.set(0);
+        self.list.visible().filter_map(|i| self.all().get(i))
     }
 }
 
@@ -394,8 +329,6 @@ pub struct App {
     pub login: LoginForm,
     /// The binding table: keys, help and hints.
     pub keys: super::keymap::Keymap,
-    /// The fuzzy matcher, kept for its scratch memory.
-    pub searcher: Searcher,
     next_req: u64,
 }
 
@@ -433,7 +366,6 @@ impl App {
             redraw: false,
             confirm_logout: false,
             keys: super::keymap::Keymap::default(),
-            searcher: Searcher::default(),
             next_req: 0,
         }
     }
@@ -480,31 +412,24 @@ impl App {
         self.focus == Focus::Orders && self.orders_view == OrdersView::Attendees
     }
 
+    /// The focused list, if it has one (the attendees view before its guest list exists has none).
+    pub fn focused_list(&self) -> Option<&List> {
+        match (self.focus, self.orders_view) {
+            (Focus::Orders, OrdersView::Attendees) => self.guests.as_ref().map(|g| &g.list),
+            (Focus::Events, _) => Some(&self.events.list),
+            (Focus::Orders, _) => Some(&self.orders.list),
+            (Focus::Detail, _) => Some(&self.attendees.list),
+        }
+    }
+
     /// True while a filter of the focused list is being typed.
     pub fn filter_editing(&self) -> bool {
-        match (&self.guests, self.attendees_shown()) {
-            (Some(g), true) => g.editing,
-            (None, true) => false,
-            _ => self.focused_filter().editing,
-        }
+        self.focused_list().is_some_and(|l| l.editing)
     }
 
     /// The focused list's filter text.
     pub fn filter_query(&self) -> &str {
-        match (&self.guests, self.attendees_shown()) {
-            (Some(g), true) => &g.query,
-            (None, true) => "",
-            _ => &self.focused_filter().query,
-        }
-    }
-
-    /// The filter of the focused pane.
-    pub fn focused_filter(&self) -> &Filter {
-        match self.focus {
-            Focus::Events => &self.events.filter,
-            Focus::Orders => &self.orders.filter,
-            Focus::Detail => &self.attendees.filter,
-        }
+        self.focused_list().map_or("", List::query)
     }
 
     /// Requests in flight that no pane waits for any more once the event changes.

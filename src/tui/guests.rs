@@ -2,14 +2,13 @@
 //! from (cache, network, both), the attendees list with its filter, and the
 //! door's state (`tui::door`). Only `update` changes it.
 
-use std::cell::Cell;
-
 use chrono::{DateTime, Utc};
 
 use crate::guestlist::{GuestList, Throttle};
 
 use super::app::ReqId;
 use super::door::Door;
+use super::list::{List, RowsView};
 
 /// How the open event's guest list is being fetched. A live load (see
 /// `guestlist::live`) keeps running after its first pass, tagged with the
@@ -51,18 +50,12 @@ pub struct Guests {
     pub last_answer: Option<DateTime<Utc>>,
     /// When the current pass was asked for.
     pub asked_at: Option<DateTime<Utc>>,
-    /// The attendees list's filter text.
-    pub query: String,
-    /// The filter line has the keyboard.
-    pub editing: bool,
-    /// Guest positions the filter keeps; `None` when there is no filter.
-    pub matches: Option<Vec<usize>>,
-    /// The list changed since `matches` was computed.
+    /// The attendees view: filter, matches, selection, scroll (over the
+    /// guest list's own folded rows).
+    pub list: List,
+    /// The guest list changed (or the door's input did) since `list` and the
+    /// door's matches were computed.
     pub stale: bool,
-    /// Selected row among the visible ones.
-    pub selected: usize,
-    /// Where the view last scrolled to (the one thing a view writes).
-    pub scroll: Cell<usize>,
     /// The door screen's state.
     pub door: Door,
 }
@@ -79,12 +72,8 @@ impl Guests {
             throttled: None,
             last_answer: None,
             asked_at: None,
-            query: String::new(),
-            editing: false,
-            matches: None,
+            list: List::default(),
             stale: false,
-            selected: 0,
-            scroll: Cell::new(0),
             door: Door::default(),
         }
     }
@@ -112,24 +101,22 @@ impl Guests {
 
     /// How many rows the attendees list shows.
     pub fn visible_len(&self) -> usize {
-        match (&self.matches, &self.shown) {
-            (Some(m), _) => m.len(),
-            (None, Some(list)) => list.len(),
-            (None, None) => 0,
-        }
+        self.list.visible_len()
     }
 
     /// The guest position behind visible row `row`.
     pub fn guest_at(&self, row: usize) -> Option<usize> {
-        match &self.matches {
-            Some(m) => m.get(row).copied(),
-            None => (row < self.shown.as_ref().map_or(0, GuestList::len)).then_some(row),
-        }
+        self.list.item_at(row)
     }
 
     /// Every visible guest position, in display order.
     pub fn visible(&self) -> Vec<usize> {
-        (0..self.visible_len()).filter_map(|r| self.guest_at(r)).collect()
+        self.list.visible().collect()
+    }
+
+    /// The guest list's folded rows, as the attendees filter searches them.
+    pub fn rows(&self) -> RowsView<'_> {
+        rows_of(self.shown.as_ref())
     }
 
     /// Re-runs the filter if the list or the query changed, and judges the
@@ -137,22 +124,21 @@ impl Guests {
     /// into a refusal (the door rings).
     pub fn settle(&mut self) -> bool {
         if !self.stale {
+            self.list.refilter(rows_of(self.shown.as_ref()));
             return false;
         }
         self.stale = false;
-        self.matches = match (&self.shown, self.query.trim().is_empty()) {
-            (Some(list), false) => Some(list.search(&self.query)),
-            _ => None,
-        };
-        self.selected = self.selected.min(self.visible_len().saturating_sub(1));
+        self.list.rows_changed(self.shown.as_ref().map_or(0, GuestList::len));
+        self.list.refilter(rows_of(self.shown.as_ref()));
         let complete = !self.is_loading();
         self.door.refresh(self.shown.as_ref(), complete)
     }
+}
 
-    /// Moves the attendees selection, clamped.
-    pub fn move_by(&mut self, delta: isize) {
-        let len = self.visible_len();
-        self.selected =
-            if len == 0 { 0 } else { (self.selected as isize + delta).clamp(0, len as isize - 1) as usize };
+/// A guest list's folded rows (none without a list).
+fn rows_of(shown: Option<&GuestList>) -> RowsView<'_> {
+    match shown {
+        Some(list) => RowsView { text: list.search_text(), starts: list.search_starts() },
+        None => RowsView::default(),
     }
 }

@@ -504,7 +504,7 @@ mod tests {
     fn letters_move_outside_a_filter_and_type_inside_it() {
         let mut app = App::new("h".into(), false);
         assert_eq!(action_for(&app, key(KeyCode::Char('j'))), Some(Action::Browse(BrowseAction::Down)));
-        app.events.filter.editing = true;
+        app.events.list.editing = true;
         assert_eq!(action_for(&app, key(KeyCode::Char('j'))), Some(Action::Type('j')));
         assert_eq!(action_for(&app, key(KeyCode::Char('q'))), Some(Action::Type('q')));
     }
@@ -522,7 +522,7 @@ mod tests {
     #[test]
     fn ctrl_c_quits_even_while_filtering() {
         let mut app = App::new("h".into(), false);
-        app.events.filter.editing = true;
+        app.events.list.editing = true;
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(action_for(&app, ctrl_c), Some(Action::Quit));
     }
@@ -531,7 +531,7 @@ mod tests {
     fn esc_clears_a_kept_filter_before_going_back() {
         let mut app = App::new("h".into(), false);
         assert_eq!(action_for(&app, key(KeyCode::Esc)), Some(Action::Browse(BrowseAction::Back)));
-        app.events.filter.query = "x".into();
+        app.events.list.edit_query(|q| q.push('x'));
         assert_eq!(action_for(&app, key(KeyCode::Esc)), Some(Action::Filter(FilterAction::Clear)));
         assert_eq!(action_for(&app, key(KeyCode::Left)), Some(Action::Browse(BrowseAction::Back)));
     }

@@ -7,9 +7,9 @@
 pub mod app;
 pub mod clipboard;
 pub mod door;
-pub mod filter;
 pub mod guests;
 pub mod keymap;
+pub mod list;
 pub mod msg;
 pub mod update;
 pub mod view;

@@ -11,7 +11,7 @@ fn door_with_the_second_match_highlighted() -> floktu_tui::tui::app::App {
     let mut app = with_everything_loaded();
     act(&mut app, Action::Browse(BrowseAction::Door));
     act(&mut app, Action::Type('l'));
-    act(&mut app, Action::Browse(BrowseAction::Down));
+    act(&mut app, Action::Door(DoorAction::Down));
     let door = &app.guests.as_ref().expect("guests").door;
     assert_eq!((door.selected, door.results.len()), (1, 3));
     app

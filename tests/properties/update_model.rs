@@ -514,15 +514,15 @@ fn in_range(what: &str, selected: usize, len: usize) -> Result<(), TestCaseError
 
 /// What holds after every step.
 fn check_model(app: &App, ledger: &Ledger) -> Result<(), TestCaseError> {
-    in_range("events", app.events.selected, app.events.visible_len())?;
-    in_range("orders", app.orders.selected, app.orders.visible_len())?;
-    in_range("attendees", app.attendees.selected, app.attendees.visible_len())?;
+    in_range("events", app.events.list.selected(), app.events.visible_len())?;
+    in_range("orders", app.orders.list.selected(), app.orders.visible_len())?;
+    in_range("attendees", app.attendees.list.selected(), app.attendees.visible_len())?;
     if let Some(g) = &app.guests {
         in_range("door", g.door.selected, g.door.results.len())?;
         // The attendees filter and the door's matches are brought up to date by
         // `settle`, which the loop runs before every frame.
         if !g.stale {
-            in_range("guests", g.selected, g.visible_len())?;
+            in_range("guests", g.list.selected(), g.visible_len())?;
             let len = g.shown.as_ref().map_or(0, GuestList::len);
             prop_assert!(
                 g.door.results.iter().all(|&i| i < len),

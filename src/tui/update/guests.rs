@@ -183,7 +183,9 @@ pub(super) fn export(app: &mut App) -> Vec<Command> {
         ),
         Focus::Detail => {
             let Some((event_id, order_id)) = app.shown_order() else { return nothing_to_export(app) };
-            let Some(order) = app.shown_detail().and_then(|d| d.loaded()) else { return nothing_to_export(app) };
+            let Some(order) = app.shown_detail().and_then(|d| d.loaded()) else {
+                return nothing_to_export(app);
+            };
             // The order as a guest list of its own: the same guest record as the event's.
             let mut list = GuestList::new(event_id);
             list.add_order_fetched(order.clone(), app.now);
@@ -211,7 +213,7 @@ fn nothing_to_export(app: &mut App) -> Vec<Command> {
 /// Enter on an attendee: their order's details in the detail pane.
 pub(super) fn open_guest(app: &mut App) -> Vec<Command> {
     let Some(order_id) = app.guests.as_ref().and_then(|g| {
-        let i = g.guest_at(g.selected)?;
+        let i = g.list.selected_item()?;
         g.shown.as_ref()?.guests().get(i).map(|guest| guest.order.id)
     }) else {
         return Vec::new();
@@ -223,11 +225,9 @@ pub(super) fn open_guest(app: &mut App) -> Vec<Command> {
         });
         return Vec::new();
     };
-    if !app.orders.filter.query.is_empty() {
-        app.orders.filter.query.clear();
-        app.orders.refilter(&mut app.searcher, false);
-    }
-    app.orders.selected = index;
+    app.orders.list.edit_query(String::clear);
+    app.orders.refilter();
+    app.orders.list.select_item(index);
     app.focus = Focus::Detail;
     let mut commands = super::orders_moved(app);
     commands.retain(|c| !matches!(c, Command::DetailAfter { .. }));

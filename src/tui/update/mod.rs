@@ -12,8 +12,8 @@ mod guests;
 
 pub use door::open_door_at;
 
-use super::app::{App, Focus, LoginField, LoginPhase, Notice, OrdersView, Pane, Remote, Screen};
-use super::guests as guests_model;
+use super::app::{App, Focus, LoginField, LoginPhase, Notice, OrdersView, Pane, Remote, ReqId, Screen};
+use super::list::List;
 use super::msg::{Action, BrowseAction, Command, FilterAction, LoginAction, LoginStart, Msg};
 
 /// How long the cursor must rest on an order before its details are fetched:
@@ -52,12 +52,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             match result {
                 Ok(decoded) => {
                     note_skipped(app, decoded.skipped_count(), "events");
-                    app.events.set_items(
-                        decoded.items,
-                        event_haystack,
-                        |a, b| a.id == b.id,
-                        &mut app.searcher,
-                    );
+                    app.events.set_items(decoded.items, event_fields, |a, b| a.id == b.id);
                 }
                 Err(e) => {
                     app.events.items = Remote::Failed(describe(&e));
@@ -70,7 +65,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             if app.events.items.awaited() != Some(req) {
                 return Vec::new();
             }
-            app.events.set_items(events, event_haystack, |a, b| a.id == b.id, &mut app.searcher);
+            app.events.set_items(events, event_fields, |a, b| a.id == b.id);
             app.notice = Some(Notice {
                 text: format!(
                     "Offline ({}): showing the events with a cached guest list; d opens the door from the cache",
@@ -88,12 +83,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             match result {
                 Ok(decoded) => {
                     note_skipped(app, decoded.skipped_count(), "orders");
-                    app.orders.set_items(
-                        decoded.items,
-                        order_haystack,
-                        |a, b| a.id == b.id,
-                        &mut app.searcher,
-                    );
+                    app.orders.set_items(decoded.items, order_fields, |a, b| a.id == b.id);
                     orders_moved(app)
                 }
                 Err(e) => {
@@ -462,7 +452,7 @@ fn type_char(app: &mut App, c: char) -> Vec<Command> {
             Vec::new()
         }
         Screen::Door => door::type_char(app, c),
-        Screen::Browse if app.filter_editing() => edit_filter(app, |q| q.push(c), true),
+        Screen::Browse if app.filter_editing() => edit_filter(app, |q| q.push(c)),
         Screen::Browse => Vec::new(),
     }
 }
@@ -476,7 +466,7 @@ fn paste(app: &mut App, text: &str) -> Vec<Command> {
             app.login.focused_text().push_str(clean.trim());
             Vec::new()
         }
-        Screen::Browse if app.filter_editing() => edit_filter(app, |q| q.push_str(&clean), true),
+        Screen::Browse if app.filter_editing() => edit_filter(app, |q| q.push_str(&clean)),
         Screen::Browse | Screen::Door => Vec::new(),
     }
 }
@@ -484,14 +474,14 @@ fn paste(app: &mut App, text: &str) -> Vec<Command> {
 /// Keys in the lists.
 fn act_browse(app: &mut App, action: BrowseAction) -> Vec<Command> {
     match action {
-        BrowseAction::Up => move_selection(app, |p, _| p.move_by(-1)),
-        BrowseAction::Down => move_selection(app, |p, _| p.move_by(1)),
-        BrowseAction::PageUp => move_selection(app, |p, page| p.move_by(-(page as isize))),
-        BrowseAction::PageDown => move_selection(app, |p, page| p.move_by(page as isize)),
-        BrowseAction::HalfPageUp => move_selection(app, |p, page| p.move_by(-((page / 2).max(1) as isize))),
-        BrowseAction::HalfPageDown => move_selection(app, |p, page| p.move_by((page / 2).max(1) as isize)),
-        BrowseAction::Top => move_selection(app, |p, _| p.move_to(false)),
-        BrowseAction::Bottom => move_selection(app, |p, _| p.move_to(true)),
+        BrowseAction::Up => move_selection(app, |l, _| l.move_by(-1)),
+        BrowseAction::Down => move_selection(app, |l, _| l.move_by(1)),
+        BrowseAction::PageUp => move_selection(app, |l, page| l.move_by(-page)),
+        BrowseAction::PageDown => move_selection(app, |l, page| l.move_by(page)),
+        BrowseAction::HalfPageUp => move_selection(app, |l, page| l.move_by(-(page / 2).max(1))),
+        BrowseAction::HalfPageDown => move_selection(app, |l, page| l.move_by((page / 2).max(1))),
+        BrowseAction::Top => move_selection(app, |l, _| l.move_to(false)),
+        BrowseAction::Bottom => move_selection(app, |l, _| l.move_to(true)),
         BrowseAction::Open => open(app),
         BrowseAction::Back => {
             app.focus = match app.focus {
@@ -501,7 +491,7 @@ fn act_browse(app: &mut App, action: BrowseAction) -> Vec<Command> {
             Vec::new()
         }
         BrowseAction::Filter => {
-            with_focused(app, |list, _| list.set_editing(true));
+            with_focused(app, |list| list.editing = true);
             Vec::new()
         }
         BrowseAction::CopyOne => copy_one(app),
@@ -521,109 +511,48 @@ fn act_browse(app: &mut App, action: BrowseAction) -> Vec<Command> {
 /// Keys for the focused list's filter.
 fn act_filter(app: &mut App, action: FilterAction) -> Vec<Command> {
     match action {
-        FilterAction::Backspace => edit_filter(
-            app,
-            |q| {
-                q.pop();
-            },
-            false,
-        ),
+        FilterAction::Backspace => edit_filter(app, |q| {
+            q.pop();
+        }),
         FilterAction::Keep => {
-            with_focused(app, |list, _| list.set_editing(false));
+            with_focused(app, |list| list.editing = false);
             Vec::new()
         }
         FilterAction::Clear => {
-            with_focused(app, |list, _| list.set_editing(false));
-            edit_filter(app, String::clear, false)
+            with_focused(app, |list| list.editing = false);
+            edit_filter(app, String::clear)
         }
     }
 }
 
-/// Runs `f` on the focused pane's list, with the page size.
-fn with_focused<R>(app: &mut App, f: impl FnOnce(&mut dyn ListOps, usize) -> R) -> R {
-    let page = app.page_rows;
-    let searcher = &mut app.searcher;
-    match (app.focus, app.orders_view, app.guests.as_mut()) {
-        (Focus::Orders, OrdersView::Attendees, Some(g)) => f(&mut GuestsFocused(g), page),
-        (Focus::Orders, OrdersView::Attendees, None) => f(&mut NoList(String::new()), page),
-        (Focus::Events, ..) => f(&mut Focused { pane: &mut app.events, searcher }, page),
-        (Focus::Orders, ..) => f(&mut Focused { pane: &mut app.orders, searcher }, page),
-        (Focus::Detail, ..) => f(&mut Focused { pane: &mut app.attendees, searcher }, page),
+/// Runs `f` on the focused list, if there is one (the attendees view has none
+/// before its guest list exists).
+fn with_focused<R>(app: &mut App, f: impl FnOnce(&mut List) -> R) -> Option<R> {
+    match (app.focus, app.orders_view) {
+        (Focus::Orders, OrdersView::Attendees) => app.guests.as_mut().map(|g| f(&mut g.list)),
+        (Focus::Events, _) => Some(f(&mut app.events.list)),
+        (Focus::Orders, _) => Some(f(&mut app.orders.list)),
+        (Focus::Detail, _) => Some(f(&mut app.attendees.list)),
     }
 }
 
-/// The attendees view as a list `update` moves and filters.
-struct GuestsFocused<'a>(&'a mut guests_model::Guests);
-
-impl ListOps for GuestsFocused<'_> {
-    fn move_by(&mut self, delta: isize) {
-        self.0.move_by(delta);
-    }
-    fn move_to(&mut self, last: bool) {
-        self.0.selected = if last { self.0.visible_len().saturating_sub(1) } else { 0 };
-    }
-    fn query(&mut self) -> &mut String {
-        &mut self.0.query
-    }
-    fn refilter(&mut self, _narrowing: bool) {
-        // One search per keystroke: under 16 ms at 100,000 attendees (BENCHMARKS.md).
-        self.0.stale = true;
-        self.0.selected = 0;
-        self.0.settle();
-    }
-    fn set_editing(&mut self, editing: bool) {
-        self.0.editing = editing;
+/// Runs the focused list's filter if its query or rows changed.
+fn refilter_focused(app: &mut App) {
+    match (app.focus, app.orders_view) {
+        (Focus::Orders, OrdersView::Attendees) => {
+            if let Some(g) = app.guests.as_mut() {
+                app.bell |= g.settle();
+            }
+        }
+        (Focus::Events, _) => app.events.refilter(),
+        (Focus::Orders, _) => app.orders.refilter(),
+        (Focus::Detail, _) => app.attendees.refilter(),
     }
 }
 
-/// Nothing to move in (the attendees view before its list exists): typing a
-/// filter goes into a scratch string that is dropped.
-struct NoList(String);
-
-impl ListOps for NoList {
-    fn move_by(&mut self, _: isize) {}
-    fn move_to(&mut self, _: bool) {}
-    fn query(&mut self) -> &mut String {
-        &mut self.0
-    }
-    fn refilter(&mut self, _: bool) {}
-    fn set_editing(&mut self, _: bool) {}
-}
-
-/// What `update` does to whichever list has focus, whatever its item type.
-trait ListOps {
-    fn move_by(&mut self, delta: isize);
-    fn move_to(&mut self, last: bool);
-    fn query(&mut self) -> &mut String;
-    fn refilter(&mut self, narrowing: bool);
-    fn set_editing(&mut self, editing: bool);
-}
-
-struct Focused<'a, T> {
-    pane: &'a mut Pane<T>,
-    searcher: &'a mut super::filter::Searcher,
-}
-
-impl<T> ListOps for Focused<'_, T> {
-    fn move_by(&mut self, delta: isize) {
-        self.pane.move_by(delta);
-    }
-    fn move_to(&mut self, last: bool) {
-        self.pane.move_to(last);
-    }
-    fn query(&mut self) -> &mut String {
-        &mut self.pane.filter.query
-    }
-    fn refilter(&mut self, narrowing: bool) {
-        self.pane.refilter(self.searcher, narrowing);
-    }
-    fn set_editing(&mut self, editing: bool) {
-        self.pane.filter.editing = editing;
-    }
-}
-
-fn move_selection(app: &mut App, f: impl FnOnce(&mut dyn ListOps, usize)) -> Vec<Command> {
-    with_focused(app, f);
+fn move_selection(app: &mut App, f: impl FnOnce(&mut List, isize)) -> Vec<Command> {
+    let page = app.page_rows as isize;
+    with_focused(app, |list| f(list, page));
     if app.focus == Focus::Orders && app.orders_view == OrdersView::Orders {
         orders_moved(app)
     } else {
@@ -631,11 +560,11 @@ fn move_selection(app: &mut App, f: impl FnOnce(&mut dyn ListOps, usize)) -> Vec
     }
 }
 
-fn edit_filter(app: &mut App, edit: impl FnOnce(&mut String), narrowing: bool) -> Vec<Command> {
-    with_focused(app, |list, _| {
-        edit(list.query());
-        list.refilter(narrowing);
-    });
+/// Changes the focused list's filter text and runs the filter: once per
+/// keystroke, over the last matches when the query narrows them.
+fn edit_filter(app: &mut App, edit: impl FnOnce(&mut String)) -> Vec<Command> {
+    with_focused(app, |list| list.edit_query(edit));
+    refilter_focused(app);
     if app.focus == Focus::Orders && app.orders_view == OrdersView::Orders {
         orders_moved(app)
     } else {
@@ -729,21 +658,17 @@ fn sync_attendees(app: &mut App) {
         (Some(key), Some(order)) if app.attendees_of != Some(key) => {
             let attendees = order.attendees.clone();
             let email = order.email.clone();
-            let keep_query = std::mem::take(&mut app.attendees.filter.query);
-            app.attendees = Pane::default();
-            app.attendees.filter.query = keep_query;
+            app.attendees = Pane::loading_with(ReqId(0), &app.attendees);
             app.attendees.set_items(
                 attendees,
-                |a| attendee_haystack(a, &email),
+                |a| attendee_fields(a, &email),
                 |a, b| a.attendee_id == b.attendee_id,
-                &mut app.searcher,
             );
             app.attendees_of = Some(key);
         }
         (_, None) if app.attendees_of.is_some() => {
-            let keep_query = std::mem::take(&mut app.attendees.filter.query);
-            app.attendees = Pane::default();
-            app.attendees.filter.query = keep_query;
+            app.attendees = Pane::loading_with(ReqId(0), &app.attendees);
+            app.attendees.items = Remote::NotAsked;
             app.attendees_of = None;
         }
         _ => {}
@@ -797,24 +722,22 @@ fn refresh_all(app: &mut App) -> Vec<Command> {
 
 fn load_events(app: &mut App) -> Vec<Command> {
     let req = app.next_req();
-    let query = std::mem::take(&mut app.events.filter.query);
-    app.events = Pane::loading(req);
-    app.events.filter.query = query;
+    app.events = Pane::loading_with(req, &app.events);
     vec![Command::FetchEvents { req }]
 }
 
 /// Reloads the open event's orders, keeping the filter text.
 fn reload_orders(app: &mut App, event: Event) -> Vec<Command> {
-    let query = std::mem::take(&mut app.orders.filter.query);
+    let query = app.orders.list.query().to_string();
     let commands = open_event(app, event);
-    app.orders.filter.query = query;
+    app.orders.list.edit_query(|q| *q = query);
     commands
 }
 
 fn copy_one(app: &mut App) -> Vec<Command> {
     if app.attendees_shown() {
         let email = app.guests.as_ref().and_then(|g| {
-            let i = g.guest_at(g.selected)?;
+            let i = g.list.selected_item()?;
             g.shown.as_ref()?.guests().get(i).map(|guest| guest.email().to_string())
         });
         return match email.map(|e: String| sanitize(&e).trim().to_string()).filter(|e| !e.is_empty()) {
@@ -898,22 +821,23 @@ fn describe(e: &api::Error) -> String {
     sanitize(&e.to_string()).into_owned()
 }
 
-fn event_haystack(e: &Event) -> String {
-    format!("{} {}", e.name, e.id)
+/// An event's searchable fields: its name, then its id.
+fn event_fields(e: &Event) -> Vec<String> {
+    vec![e.name.clone(), e.id.to_string()]
 }
 
-fn order_haystack(o: &OrderSummary) -> String {
-    format!("{} {} {} {}", o.first_name, o.last_name, o.email, o.id)
+/// An order's searchable fields: the purchaser's name, email, order id.
+fn order_fields(o: &OrderSummary) -> Vec<String> {
+    vec![format!("{} {}", o.first_name, o.last_name), o.email.clone(), o.id.to_string()]
 }
 
-fn attendee_haystack(a: &Attendee, purchaser: &str) -> String {
-    format!(
-        "{} {} {} {} {} {}",
-        a.first_name,
-        a.last_name,
-        a.company.as_deref().unwrap_or(""),
-        a.ticket,
-        a.email_or(purchaser),
-        a.attendee_id
-    )
+/// An attendee's searchable fields: name, company, ticket, email, id.
+fn attendee_fields(a: &Attendee, purchaser: &str) -> Vec<String> {
+    vec![
+        format!("{} {}", a.first_name, a.last_name),
+        a.company.clone().unwrap_or_default(),
+        a.ticket.clone(),
+        a.email_or(purchaser).to_string(),
+        a.attendee_id.to_string(),
+    ]
 }

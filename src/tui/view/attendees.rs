@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::common::{
-    Tone, cell, failed_lines, marker, pane_block, placeholder, row_style, spinner, style, thousands,
-    window_start,
+    Tone, cell, count_title, failed_lines, filter_line, marker, pane_block, placeholder, row_style, spinner,
+    style, thousands,
 };
 use crate::guestlist::GuestList;
 use crate::text::sanitize;
@@ -24,17 +24,12 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
         return placeholder(f, inner, vec![Line::styled("Open an event first.", style(app, Tone::Dim))]);
     };
     let total = g.shown.as_ref().map_or(0, GuestList::len);
-    let title = match &g.matches {
-        Some(m) => format!(" Attendees · {} of {} ", thousands(m.len()), thousands(total)),
-        None => format!(" Attendees ({}) ", thousands(total)),
-    };
-    let title_style = if focused { style(app, Tone::Title) } else { style(app, Tone::Normal) };
-    let block = pane_block(app, Line::styled(title, title_style), focused);
+    let block = pane_block(app, count_title(app, "Attendees", &g.list, true, focused), focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
 
     let status = status_lines(app, g, true);
-    let filter = filter_line(app, g);
+    let filter = filter_line(app, &g.list, false);
     let [list_area, status_area, filter_area] = Layout::vertical([
         Constraint::Min(0),
         Constraint::Length(status.len() as u16),
@@ -64,14 +59,14 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     let company_cols = rest / 5;
     let ticket_cols = rest.saturating_sub(name_cols + company_cols);
     let height = usize::from(list_area.height);
-    let start = window_start(g.selected, g.visible_len(), height, g.scroll.get());
-    g.scroll.set(start);
-    let query = g.query.as_str();
+    let query = g.list.parsed();
     // Only the rows on screen are built, whatever the size of the list.
-    let rows: Vec<Line> = (start..g.visible_len().min(start + height))
+    let rows: Vec<Line> = g
+        .list
+        .window(height)
         .filter_map(|row| {
             let guest = list.guests().get(g.guest_at(row)?)?;
-            let selected = row == g.selected;
+            let selected = row == g.list.selected();
             let base = row_style(app, selected, focused);
             let a = &guest.attendee;
             let mut spans = vec![Span::styled(marker(selected), base)];
@@ -204,15 +199,4 @@ pub fn ago(_app: &App, age: chrono::TimeDelta) -> String {
         m if m < 60 * 48 => format!("{} h ago", m / 60),
         m => format!("{} days ago", m / (60 * 24)),
     }
-}
-
-fn filter_line(app: &App, g: &Guests) -> Option<Line<'static>> {
-    if !g.editing && g.query.is_empty() {
-        return None;
-    }
-    let cursor = if g.editing { "▏" } else { "" };
-    Some(Line::from(vec![
-        Span::styled("/", style(app, Tone::Key)),
-        Span::raw(format!("{}{cursor}", sanitize(&g.query))),
-    ]))
 }

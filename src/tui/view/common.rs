@@ -1,16 +1,19 @@
 //! Pieces every pane draws with: styles, the visible window of a list, cells
 //! with highlighted matches, and the loading / failed / empty states.
 
+use std::borrow::Cow;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
+use crate::search::{Query, highlight};
 pub use crate::text::thousands;
 use crate::text::{sanitize, width};
 use crate::tui::app::{App, Pane, Remote};
-use crate::tui::filter::matched_chars;
+use crate::tui::list::List;
 
 /// Braille spinner frames.
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -80,57 +83,44 @@ pub fn pane_block<'a>(app: &App, title: Line<'a>, focused: bool) -> Block<'a> {
         .title(title)
 }
 
-/// "Orders (1,512)" or "Orders · 37 of 1,512" under a filter.
-pub fn count_title<T>(app: &App, name: &str, pane: &Pane<T>, focused: bool) -> Line<'static> {
-    let total = pane.all().len();
-    let text = match (&pane.items, &pane.filter.matches) {
-        (Remote::Loaded(_), Some(m)) => {
-            format!(" {name} · {} of {} ", thousands(m.rows.len()), thousands(total))
-        }
-        (Remote::Loaded(_), None) => format!(" {name} ({}) ", thousands(total)),
-        _ => format!(" {name} "),
+/// "Orders (1,512)" or "Orders · 37 of 1,512" under a filter; just "Orders"
+/// while the list is not there.
+pub fn count_title(app: &App, name: &str, list: &List, loaded: bool, focused: bool) -> Line<'static> {
+    let total = list.total();
+    let text = match (loaded, list.is_filtered()) {
+        (true, true) => format!(" {name} · {} of {} ", thousands(list.visible_len()), thousands(total)),
+        (true, false) => format!(" {name} ({}) ", thousands(total)),
+        (false, _) => format!(" {name} "),
     };
     Line::from(Span::styled(text, if focused { style(app, Tone::Title) } else { style(app, Tone::Normal) }))
 }
 
-/// The first visible row so that `selected` is on screen, moving as little as
-/// possible from where the view was last time.
-pub fn window_start(selected: usize, len: usize, height: usize, last: usize) -> usize {
-    if height == 0 || len == 0 {
-        return 0;
-    }
-    let mut start = last.min(len.saturating_sub(1));
-    if selected < start {
-        start = selected;
-    } else if selected >= start + height {
-        start = selected + 1 - height;
-    }
-    start.min(len.saturating_sub(height))
-}
-
-/// The rows of `pane` that fit in `height`, built with `row` (row index, item, is-selected).
+/// The rows of `pane` that fit in `height`, built with `row` (item, is-selected).
 /// Only these rows are ever built: render cost follows the screen, not the data.
 pub fn visible_rows<'a, T>(
     pane: &'a Pane<T>,
     height: usize,
     mut row: impl FnMut(&'a T, bool) -> Line<'a>,
 ) -> Vec<Line<'a>> {
-    let len = pane.visible_len();
-    let start = window_start(pane.selected, len, height, pane.scroll.get());
-    pane.scroll.set(start);
-    (start..len.min(start + height))
-        .filter_map(|r| pane.visible(r).map(|item| row(item, r == pane.selected)))
-        .collect()
+    let selected = pane.list.selected();
+    pane.list.window(height).filter_map(|r| pane.visible(r).map(|item| row(item, r == selected))).collect()
 }
 
 /// One cell: sanitized, cut or padded to exactly `cols` columns, with the
 /// characters the filter matched highlighted.
-pub fn cell(app: &App, raw: &str, cols: usize, query: &str, base: Style) -> Vec<Span<'static>> {
+pub fn cell<Q: Highlights + ?Sized>(
+    app: &App,
+    raw: &str,
+    cols: usize,
+    query: &Q,
+    base: Style,
+) -> Vec<Span<'static>> {
     if cols == 0 {
         return Vec::new();
     }
     let clean = sanitize(raw);
-    let hits = matched_chars(query, &clean);
+    let query = query.as_query();
+    let hits = if query.is_empty() { Vec::new() } else { highlight(&query, &clean) };
     let mut spans: Vec<Span<'static>> = Vec::new();
     let mut used = 0;
     let mut run = String::new();
@@ -164,6 +154,30 @@ pub fn cell(app: &App, raw: &str, cols: usize, query: &str, base: Style) -> Vec<
     spans
 }
 
+/// What a cell highlights: a parsed query (a list's), or text typed (parsed here).
+pub trait Highlights {
+    /// The query to highlight.
+    fn as_query(&self) -> Cow<'_, Query>;
+}
+
+impl Highlights for Query {
+    fn as_query(&self) -> Cow<'_, Query> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl Highlights for str {
+    fn as_query(&self) -> Cow<'_, Query> {
+        Cow::Owned(Query::parse(self))
+    }
+}
+
+impl Highlights for String {
+    fn as_query(&self) -> Cow<'_, Query> {
+        Cow::Owned(Query::parse(self))
+    }
+}
+
 fn styled(app: &App, text: String, hit: bool, base: Style) -> Span<'static> {
     if hit { Span::styled(text, base.patch(style(app, Tone::Match))) } else { Span::styled(text, base) }
 }
@@ -183,10 +197,11 @@ pub fn list_frame<T>(
     (name, pane, focused): (&str, &Pane<T>, bool),
     not_asked: &str,
 ) -> Option<Rect> {
-    let block = pane_block(app, count_title(app, name, pane, focused), focused);
+    let loaded = matches!(pane.items, Remote::Loaded(_));
+    let block = pane_block(app, count_title(app, name, &pane.list, loaded, focused), focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let filter = filter_line(app, pane);
+    let filter = filter_line(app, &pane.list, loaded);
     let [list_area, filter_area] = ratatui::layout::Layout::vertical([
         ratatui::layout::Constraint::Min(0),
         ratatui::layout::Constraint::Length(u16::from(filter.is_some())),
@@ -235,33 +250,19 @@ pub fn failed_lines(app: &App, msg: &str) -> Vec<Line<'static>> {
     ]
 }
 
-/// The filter line at the bottom of a pane: "/query▏" while typing.
-pub fn filter_line<T>(app: &App, pane: &Pane<T>) -> Option<Line<'static>> {
-    let f = &pane.filter;
-    if !f.editing && f.query.is_empty() {
+/// The filter line at the bottom of a list: "/query▏" while typing, and
+/// "no match" when a loaded list shows nothing.
+pub fn filter_line(app: &App, list: &List, loaded: bool) -> Option<Line<'static>> {
+    if !list.editing && list.query().is_empty() {
         return None;
     }
-    let cursor = if f.editing { "▏" } else { "" };
-    let mut spans =
-        vec![Span::styled("/", style(app, Tone::Key)), Span::raw(format!("{}{cursor}", sanitize(&f.query)))];
-    if pane.visible_len() == 0 && matches!(pane.items, Remote::Loaded(_)) {
+    let cursor = if list.editing { "▏" } else { "" };
+    let mut spans = vec![
+        Span::styled("/", style(app, Tone::Key)),
+        Span::raw(format!("{}{cursor}", sanitize(list.query()))),
+    ];
+    if loaded && list.visible_len() == 0 && list.total() > 0 {
         spans.push(Span::styled("  no match (Esc clears)", style(app, Tone::Warn)));
     }
     Some(Line::from(spans))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn window_keeps_its_place_while_the_selection_is_visible() {
-        assert_eq!(window_start(5, 100, 10, 0), 0);
-        assert_eq!(window_start(10, 100, 10, 0), 1);
-        assert_eq!(window_start(12, 100, 10, 5), 5);
-        assert_eq!(window_start(3, 100, 10, 5), 3);
-        assert_eq!(window_start(99, 100, 10, 0), 90);
-        assert_eq!(window_start(0, 0, 10, 7), 0);
-        assert_eq!(window_start(4, 5, 10, 3), 0);
-    }
 }

@@ -46,7 +46,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     };
     let header = header_lines(app, order);
     let answers = answer_lines(app);
-    let filter = filter_line(app, &app.attendees);
+    let filter = filter_line(
+        app,
+        &app.attendees.list,
+        matches!(app.attendees.items, crate::tui::app::Remote::Loaded(_)),
+    );
     // The attendees list takes what it needs; the answers follow right below it.
     let answers_height = (answers.len() as u16).min(inner.height / 3);
     let fixed = header.len() as u16 + 2 + answers_height + 1 + u16::from(filter.is_some());
@@ -79,7 +83,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     let name_cols = rest * 7 / 20;
     let company_cols = rest / 5;
     let ticket_cols = rest.saturating_sub(name_cols + company_cols);
-    let query = app.attendees.filter.query.as_str();
+    let query = app.attendees.list.parsed();
     let rows = visible_rows(&app.attendees, usize::from(list_area.height), |a, selected| {
         let base = row_style(app, selected, focused);
         let mut spans = vec![Span::styled(marker(selected), base)];

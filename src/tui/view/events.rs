@@ -13,7 +13,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     let pane = &app.events;
     let Some(list_area) = list_frame(app, f, area, ("Events", pane, focused), "") else { return };
     let width = usize::from(list_area.width);
-    let query = pane.filter.query.as_str();
+    let query = pane.list.parsed();
     let id_cols = 6.min(width / 3);
     let name_cols = width.saturating_sub(id_cols + 3);
     let rows = visible_rows(pane, usize::from(list_area.height), |event, selected| {

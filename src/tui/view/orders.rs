@@ -17,7 +17,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
         return;
     };
     let width = usize::from(list_area.width).saturating_sub(2);
-    let query = pane.filter.query.as_str();
+    let query = pane.list.parsed();
     let id_cols = 9.min(width / 4);
     let rest = width.saturating_sub(id_cols + 2);
     let name_cols = rest * 9 / 20;

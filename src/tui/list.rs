@@ -1,0 +1,330 @@
+//! The one list model every TUI list uses (events, orders, an order's
+//! attendees, the event's attendees): how many items there are, the filter
+//! typed and its matches (best first, from `search`), the selection, and where
+//! the view scrolled to.
+//!
+//! A `List` holds positions, not items: the items stay where they are (a
+//! `Vec`, a `GuestList`), and their folded search rows are handed in when the
+//! filter runs ([`Rows`] for lists that fold their own, or a guest list's
+//! `search_text()` / `search_starts()`). Ranking runs only when the query or the
+//! rows changed; a query that narrows the last one rescans only its matches;
+//! the view asks for the rows that fit on screen only.
+
+use std::cell::Cell;
+use std::ops::Range;
+
+use crate::search::{self, Matcher, Query, ROW_END};
+
+/// Folded search rows in one text, row `i` starting at `starts[i]`: the shape
+/// the guest list keeps, built here for lists that have none of their own.
+#[derive(Clone, Debug, Default)]
+pub struct Rows {
+    text: String,
+    starts: Vec<u32>,
+}
+
+impl Rows {
+    /// One row per item, from its fields (the first being the name).
+    pub fn new<'a, F>(items: impl IntoIterator<Item = F>) -> Rows
+    where
+        F: IntoIterator<Item = &'a str>,
+    {
+        let mut rows = Rows::default();
+        for fields in items {
+            rows.starts.push(rows.text.len() as u32);
+            search::fold_row_into(fields, &mut rows.text);
+            rows.text.push(ROW_END);
+        }
+        rows
+    }
+
+    /// The rows as the filter reads them.
+    pub fn view(&self) -> RowsView<'_> {
+        RowsView { text: &self.text, starts: &self.starts }
+    }
+}
+
+/// Borrowed folded rows: a text and where each row starts.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RowsView<'a> {
+    /// Every row, each ending in `ROW_END`.
+    pub text: &'a str,
+    /// Where row `i` starts in `text`.
+    pub starts: &'a [u32],
+}
+
+impl<'a> RowsView<'a> {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// Row `i` (empty when out of range).
+    pub fn row(&self, i: u32) -> &'a str {
+        let i = i as usize;
+        let Some(&start) = self.starts.get(i) else { return "" };
+        let end = self.starts.get(i + 1).map_or(self.text.len(), |&e| e as usize);
+        self.text.get(start as usize..end).unwrap_or("")
+    }
+}
+
+/// A list on screen: its length, filter, matches, selection and scroll.
+#[derive(Debug, Default)]
+pub struct List {
+    /// What was typed into the filter.
+    query: String,
+    /// The filter line has the keyboard.
+    pub editing: bool,
+    /// `query`, parsed, as the matches answer it.
+    parsed: Query,
+    /// Item positions the filter keeps, best first; `None` without a filter.
+    matches: Option<Vec<u32>>,
+    /// The query changed since the matches were found; `true` when it may
+    /// only narrow them.
+    query_changed: Option<bool>,
+    /// The rows changed since the matches were found.
+    rows_changed: bool,
+    /// Items in the list.
+    len: usize,
+    /// The selected row among the visible ones.
+    selected: usize,
+    /// The first row the view showed last time: the one thing a view writes,
+    /// so that scrolling keeps its place instead of recentring on every move.
+    scroll: Cell<usize>,
+    matcher: Matcher,
+}
+
+impl List {
+    /// What was typed into the filter.
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    /// The query the visible rows answer (for highlighting).
+    pub fn parsed(&self) -> &Query {
+        &self.parsed
+    }
+
+    /// True when a filter is in force (something that parses to terms).
+    pub fn is_filtered(&self) -> bool {
+        self.matches.is_some()
+    }
+
+    /// Items in the list, filtered or not.
+    pub fn total(&self) -> usize {
+        self.len
+    }
+
+    /// Rows visible under the filter.
+    pub fn visible_len(&self) -> usize {
+        self.matches.as_ref().map_or(self.len, Vec::len)
+    }
+
+    /// The item behind visible row `row`.
+    pub fn item_at(&self, row: usize) -> Option<usize> {
+        match &self.matches {
+            Some(m) => m.get(row).map(|&i| i as usize),
+            None => (row < self.len).then_some(row),
+        }
+    }
+
+    /// The selected row among the visible ones.
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+
+    /// The selected item.
+    pub fn selected_item(&self) -> Option<usize> {
+        self.item_at(self.selected)
+    }
+
+    /// Every visible item, in display order.
+    pub fn visible(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.visible_len()).filter_map(|r| self.item_at(r))
+    }
+
+    /// The visible row that shows `item`.
+    pub fn row_of(&self, item: usize) -> Option<usize> {
+        match &self.matches {
+            Some(m) => m.iter().position(|&i| i as usize == item),
+            None => (item < self.len).then_some(item),
+        }
+    }
+
+    /// Moves the selection by `delta` rows, clamped to the list.
+    pub fn move_by(&mut self, delta: isize) {
+        let len = self.visible_len();
+        self.selected =
+            if len == 0 { 0 } else { (self.selected as isize + delta).clamp(0, len as isize - 1) as usize };
+    }
+
+    /// Selects the first or the last row.
+    pub fn move_to(&mut self, last: bool) {
+        self.selected = if last { self.visible_len().saturating_sub(1) } else { 0 };
+    }
+
+    /// Selects the row showing `item`, if it is visible.
+    pub fn select_item(&mut self, item: usize) {
+        if let Some(row) = self.row_of(item) {
+            self.selected = row;
+        }
+    }
+
+    /// Changes the filter text; the matches follow at the next [`List::refilter`].
+    pub fn edit_query(&mut self, edit: impl FnOnce(&mut String)) {
+        let before = self.query.clone();
+        edit(&mut self.query);
+        if self.query != before {
+            // Typing on may only narrow; anything else (a deletion, a paste
+            // that replaces) ranks again from all rows, unless parsing says so.
+            let narrows = Query::parse(&self.query).narrows(&self.parsed) && self.matches.is_some();
+            self.query_changed = Some(self.query_changed.unwrap_or(true) && narrows);
+        }
+    }
+
+    /// The rows changed (items came, went or were replaced): `len` items now.
+    /// The selection keeps its row (clamped); [`List::select_item`] after the
+    /// next refilter follows an item instead.
+    pub fn rows_changed(&mut self, len: usize) {
+        self.len = len;
+        self.rows_changed = true;
+    }
+
+    /// True when the matches do not answer the query or the rows any more.
+    pub fn is_stale(&self) -> bool {
+        self.rows_changed || self.query_changed.is_some()
+    }
+
+    /// Runs the filter when the query or the rows changed since last time, over
+    /// `rows` (one per item). Keeps the selected item selected when it is still
+    /// visible; else selects the best match.
+    pub fn refilter(&mut self, rows: RowsView<'_>) {
+        if !self.is_stale() {
+            return;
+        }
+        let rows_changed = self.rows_changed;
+        let (keep_item, keep_row) = (self.selected_item(), self.selected);
+        let narrowing = !rows_changed && self.query_changed == Some(true);
+        self.rows_changed = false;
+        self.query_changed = None;
+        self.len = rows.len();
+        let query = Query::parse(&self.query);
+        self.matches = if query.is_empty() {
+            None
+        } else {
+            Some(match self.matches.take() {
+                Some(previous) if narrowing => {
+                    self.matcher.rank(&query, previous.iter().map(|&i| (i, rows.row(i))))
+                }
+                _ => self.matcher.rank(&query, search::rows(rows.text, rows.starts)),
+            })
+        };
+        self.parsed = query;
+        if rows_changed {
+            // Rows arriving keep the selection's row and the view's place.
+            self.selected = keep_row;
+        } else {
+            self.selected = keep_item.and_then(|i| self.row_of(i)).unwrap_or(0);
+            self.scroll.set(0);
+        }
+        self.move_by(0);
+    }
+
+    /// The visible rows that fit in `height`, keeping the selection on screen
+    /// and moving as little as possible from where the view was last time.
+    pub fn window(&self, height: usize) -> Range<usize> {
+        let len = self.visible_len();
+        let start = window_start(self.selected, len, height, self.scroll.get());
+        self.scroll.set(start);
+        start..len.min(start + height)
+    }
+}
+
+/// The first visible row so that `selected` is on screen, moving as little as
+/// possible from `last`.
+pub fn window_start(selected: usize, len: usize, height: usize, last: usize) -> usize {
+    if height == 0 || len == 0 {
+        return 0;
+    }
+    let mut start = last.min(len.saturating_sub(1));
+    if selected < start {
+        start = selected;
+    } else if selected >= start + height {
+        start = selected + 1 - height;
+    }
+    start.min(len.saturating_sub(height))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows() -> Rows {
+        Rows::new([
+            ["Ann Lee", "ann@example.com"],
+            ["Bo Chen", "bo@example.org"],
+            ["Annika Berg", ""],
+            ["Zoë Ångström", ""],
+        ])
+    }
+
+    fn filtered(query: &str) -> List {
+        let rows = rows();
+        let mut list = List::default();
+        list.rows_changed(4);
+        list.edit_query(|q| q.push_str(query));
+        list.refilter(rows.view());
+        list
+    }
+
+    #[test]
+    fn a_filter_keeps_matching_items_best_first() {
+        let list = filtered("ann");
+        assert_eq!(list.visible().collect::<Vec<_>>(), vec![0, 2]);
+        assert_eq!(list.total(), 4);
+    }
+
+    #[test]
+    fn typing_on_narrows_and_finds_what_a_fresh_search_finds() {
+        let rows = rows();
+        let mut list = filtered("an");
+        list.edit_query(|q| q.push_str("ni"));
+        list.refilter(rows.view());
+        assert_eq!(list.visible().collect::<Vec<_>>(), filtered("anni").visible().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn accents_are_folded() {
+        assert_eq!(filtered("angstrom").visible().collect::<Vec<_>>(), vec![3]);
+    }
+
+    #[test]
+    fn the_selected_item_stays_selected_while_it_is_visible() {
+        let rows = rows();
+        let mut list = filtered("");
+        list.move_by(2);
+        assert_eq!(list.selected_item(), Some(2));
+        list.edit_query(|q| q.push_str("ann"));
+        list.refilter(rows.view());
+        assert_eq!(list.selected_item(), Some(2));
+        list.edit_query(|q| *q = "bo".into());
+        list.refilter(rows.view());
+        assert_eq!(list.selected_item(), Some(1));
+    }
+
+    #[test]
+    fn window_keeps_its_place_while_the_selection_is_visible() {
+        assert_eq!(window_start(5, 100, 10, 0), 0);
+        assert_eq!(window_start(10, 100, 10, 0), 1);
+        assert_eq!(window_start(12, 100, 10, 5), 5);
+        assert_eq!(window_start(3, 100, 10, 5), 3);
+        assert_eq!(window_start(99, 100, 10, 0), 90);
+        assert_eq!(window_start(0, 0, 10, 7), 0);
+        assert_eq!(window_start(4, 5, 10, 3), 0);
+    }
+}
