@@ -218,7 +218,9 @@ impl List {
             None
         } else {
             Some(match self.matches.take() {
-                Some(previous) if narrowing => {
+                Some(mut previous) if narrowing => {
+                    // In row order, so that ties rank as a fresh search ranks them.
+                    previous.sort_unstable();
                     self.matcher.rank(&query, previous.iter().map(|&i| (i, rows.row(i))))
                 }
                 _ => self.matcher.rank(&query, search::rows(rows.text, rows.starts)),
