@@ -387,6 +387,10 @@ impl Matcher {
         let bonus = |start: usize| if start < name_end { NAME_BONUS } else { 0 };
         let mut best: Option<Hit> = None;
         for start in term.finder.find_iter(row.as_bytes()) {
+            // Past the name, nothing scores above an exact word.
+            if start >= name_end && best.is_some_and(|b| b.points >= EXACT_WORD) {
+                break;
+            }
             let end = start + term.text.len();
             let (at_start, at_end) = (!word_before(row, start), !word_after(row, end));
             let points = match (term.kind, at_start, at_end) {

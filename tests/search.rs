@@ -94,6 +94,14 @@ fn an_exact_name_ranks_above_a_fuzzy_one_and_the_name_above_the_email() {
 }
 
 #[test]
+fn a_prefix_in_the_name_ranks_above_an_exact_word_in_the_email() {
+    let rows = [fold_row(["Bo Chen", "ann@example.com"]), fold_row(["Annika Berg", "ab@example.com"])];
+    let found = Matcher::new()
+        .rank(&Query::parse("ann"), rows.iter().enumerate().map(|(i, r)| (i as u32, r.as_str())));
+    assert_eq!(found, [1, 0]);
+}
+
+#[test]
 fn exact_terms() {
     assert_eq!(names("'marc"), ["Marc Lee", "Bo Chen"]);
     assert_eq!(names("'jhon"), Vec::<&str>::new(), "an exact term takes no typos");
