@@ -148,15 +148,20 @@ fn door_mode_finds_a_guest_by_name_and_by_a_scanned_id() {
     s.press("d");
     // The whole list in: a scan before that may rightly find nobody yet.
     s.wait_for(&format!("/ {} checked in", floktu_tui::text::thousands(counted)));
-    // Typing a name: the verdict follows the keystrokes.
+    // Typing a name: the matches follow the keystrokes (VALID shows only once
+    // the ledger has the admission, after Enter).
     s.press(&valid_name);
-    s.wait_for_all(&["VALID", &valid_name]);
+    s.wait_for_all(&["Matches (", &valid_name]);
+    // Enter admits the highlighted guest, in the ledger, before VALID shows.
     s.press("\r");
+    s.wait_for_all(&["✔  VALID", "admitted now", &valid_name]);
     // A scanner types digits and Enter.
     s.press(&format!("{cancelled_order}\r"));
-    s.wait_for_all(&["CANCELLED", "Same order"]);
+    // An order's id judges every guest of the order.
+    s.wait_for_all(&["CANCELLED", "This order"]);
+    // Scanned again: this gate admitted them already.
     s.press(&format!("{valid_id}\r"));
-    s.wait_for_all(&["✔  VALID", &valid_name]);
+    s.wait_for_all(&["ALREADY ADMITTED", &valid_name]);
     s.press("99999999\r");
     s.wait_for("NOT FOUND");
     s.press("\u{3}");

@@ -27,7 +27,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let event = app.open_event.as_ref().map(|e| sanitize(&e.name).into_owned()).unwrap_or_default();
     let header = header_lines(app, g, &event);
     // A third of the screen (the title and status bars included), never less than 6 rows.
-    let block_rows = ((area.height + 2) / 3).max(6);
+    let block_rows = area.height.div_ceil(3).max(6);
     let [header_area, input_area, verdict_area, rest] = Layout::vertical([
         Constraint::Length(header.len() as u16),
         Constraint::Length(3),
@@ -98,7 +98,7 @@ fn header_lines(app: &App, g: &Guests, event: &str) -> Vec<Line<'static>> {
                 Some(at) if at > app.now + chrono::TimeDelta::minutes(1) => {
                     " data of unknown age".to_string()
                 }
-                _ => format!(" data ≤ {} old", short_age(list.freshness().oldest_age(app.now))),
+                _ => format!(" data {} old at most", short_age(list.freshness().oldest_age(app.now))),
             }
         };
         let mut second =
@@ -109,8 +109,9 @@ fn header_lines(app: &App, g: &Guests, event: &str) -> Vec<Line<'static>> {
         };
         second.push(Span::styled(scan, style(app, Tone::Title)));
         let o = list.counts().overall;
+        let pct = (o.checked_in * 100).checked_div(o.total).unwrap_or(0);
         second.push(Span::raw(format!(
-            " · {} admitted here · {} checked in through Floktu · {} total",
+            " · {} admitted here · {} / {} checked in ({pct}%) through Floktu",
             thousands(g.door.admissions.len()),
             thousands(o.checked_in),
             thousands(o.total)
@@ -392,10 +393,7 @@ fn results(app: &App, f: &mut Frame, area: Rect, g: &Guests, list: &GuestList) {
                 .map(|o| {
                     list.lookup_id(o)
                         .into_iter()
-                        .filter(|&i| {
-                            list.guests()[i].order.id == o
-                                && list.guests()[i].attendee.attendee_id != *attendee_id
-                        })
+                        .filter(|&i| list.guests()[i].order.id == o)
                         .map(list_row)
                         .collect()
                 })
