@@ -165,7 +165,7 @@ impl Gaps {
             .map(|f| (f.clone(), list.purchase(f.order_id).map(|p| p.fetched_at)))
             .collect();
         let failed_ids: std::collections::HashSet<u64> = failed.iter().map(|(f, _)| f.order_id).collect();
-        let unfetched = list.missing().into_iter().filter(|id| !failed_ids.contains(id)).collect();
+        let unfetched = list.missing().iter().copied().filter(|id| !failed_ids.contains(id)).collect();
         let skipped_attendees = list
             .orders()
             .into_iter()

@@ -46,7 +46,14 @@ fn no_injected_sequence_reaches_the_terminal_and_the_title_is_never_set() {
     server.knobs().set_hostile(true);
     let base = server.base_url();
     let work = tempfile::TempDir::new().unwrap();
-    let env = [("FLOKTU_API_BASE", base.as_str()), ("FLOKTU_TOKEN", "demo-token")];
+    // The door rings the terminal bell on a refusal; with it off, any BEL on
+    // the terminal came from the server's data.
+    let config = work.path().join("config");
+    std::fs::create_dir_all(config.join("floktu")).unwrap();
+    std::fs::write(config.join("floktu/config.toml"), "[door]\nbell = \"off\"\n").unwrap();
+    let config = config.to_str().unwrap();
+    let env =
+        [("FLOKTU_API_BASE", base.as_str()), ("FLOKTU_TOKEN", "demo-token"), ("XDG_CONFIG_HOME", config)];
     let mut s = Session::start_in(work.path(), &[], &env, 160, 45);
 
     s.wait_for("Events (3)");

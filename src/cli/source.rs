@@ -152,7 +152,7 @@ fn cached_guests(
     let (list, picked, gaps) = match search {
         Some(q) => {
             let found = cache.search(event_id, q).map_err(no_copy)?;
-            let picked = (0..found.list.len()).collect();
+            let picked = found.ranked;
             (found.list, picked, found.gaps)
         }
         None => {

@@ -25,7 +25,7 @@ mod limiter;
 mod load;
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 use fast_hash::FastMap;
@@ -295,6 +295,17 @@ pub struct GuestList {
     tallies: FastMap<Option<String>, FastMap<String, Tally>>,
     /// Attendees of cancelled orders.
     cancelled: usize,
+    /// `freshness` and `missing`, worked out once per change of the orders:
+    /// views ask for them every frame, and they cost O(orders).
+    summary: OnceLock<Summary>,
+}
+
+/// What [`GuestList::freshness`] and [`GuestList::missing`] answer, kept until
+/// the orders change.
+#[derive(Clone, Debug, Default)]
+struct Summary {
+    freshness: Freshness,
+    missing: Vec<u64>,
 }
 
 impl GuestList {
@@ -318,6 +329,7 @@ impl GuestList {
             by_order: FastMap::default(),
             tallies: FastMap::default(),
             cancelled: 0,
+            summary: OnceLock::new(),
         }
     }
 
@@ -375,6 +387,7 @@ impl GuestList {
     /// list gave it: guests are kept in this order, and an order the list no
     /// longer has leaves with its guests (the only way an order leaves).
     pub fn set_order_list(&mut self, order_ids: Vec<u64>) {
+        self.orders_changed();
         let listed: HashSet<u64> = order_ids.iter().copied().collect();
         let gone: Vec<u64> = self.purchases.keys().copied().filter(|id| !listed.contains(id)).collect();
         for id in gone {
@@ -411,6 +424,7 @@ impl GuestList {
     /// Like [`GuestList::add_order`], for details fetched at `fetched_at` (the
     /// cache restores them with their time).
     pub fn add_order_fetched(&mut self, order: Order, fetched_at: DateTime<Utc>) {
+        self.orders_changed();
         let order_id = order.id;
         self.remove_order(order_id);
         self.failed.retain(|f| f.order_id != order_id);
@@ -438,6 +452,7 @@ impl GuestList {
     /// Records that an order's details could not be fetched. Whatever was known
     /// of the order stays, now stale (see [`GuestList::freshness`]).
     pub fn add_failure(&mut self, order_id: u64, error: impl Into<String>) {
+        self.orders_changed();
         let failure = FailedOrder { order_id, error: error.into() };
         match self.failed.iter_mut().find(|f| f.order_id == order_id) {
             Some(f) => *f = failure,
@@ -503,13 +518,25 @@ impl GuestList {
     /// details are kept (stale), listed orders with no details at all
     /// (missing), and when the oldest details kept were fetched.
     pub fn freshness(&self) -> Freshness {
-        let stale = self.failed.iter().filter(|f| self.purchases.contains_key(&f.order_id)).count();
-        let missing = match &self.listed {
-            Some(ids) => ids.iter().filter(|id| !self.purchases.contains_key(id)).count(),
-            None => 0,
-        };
-        let oldest = self.purchases.values().map(|p| p.fetched_at).min();
-        Freshness { orders: self.purchases.len(), stale, missing, oldest }
+        self.summary().freshness
+    }
+
+    fn summary(&self) -> &Summary {
+        self.summary.get_or_init(|| {
+            let stale = self.failed.iter().filter(|f| self.purchases.contains_key(&f.order_id)).count();
+            let missing: Vec<u64> = match &self.listed {
+                Some(ids) => ids.iter().copied().filter(|id| !self.purchases.contains_key(id)).collect(),
+                None => Vec::new(),
+            };
+            let oldest = self.purchases.values().map(|p| p.fetched_at).min();
+            let freshness = Freshness { orders: self.purchases.len(), stale, missing: missing.len(), oldest };
+            Summary { freshness, missing }
+        })
+    }
+
+    /// Forgets the summary: the orders changed.
+    fn orders_changed(&mut self) {
+        self.summary = OnceLock::new();
     }
 
     /// Orders whose details were fetched before `at` (e.g. before this run
@@ -522,11 +549,8 @@ impl GuestList {
     }
 
     /// Listed orders whose details are not in (yet), in list order.
-    pub fn missing(&self) -> Vec<u64> {
-        match &self.listed {
-            Some(ids) => ids.iter().copied().filter(|id| !self.purchases.contains_key(id)).collect(),
-            None => Vec::new(),
-        }
+    pub fn missing(&self) -> &[u64] {
+        &self.summary().missing
     }
 
     /// Items of the order list that could not be read.
@@ -536,8 +560,7 @@ impl GuestList {
 
     /// The order list is known, and every listed order's details are in.
     pub fn is_complete(&self) -> bool {
-        self.failed.is_empty()
-            && self.listed.as_ref().is_some_and(|ids| ids.iter().all(|id| self.purchases.contains_key(id)))
+        self.failed.is_empty() && self.listed.is_some() && self.summary().missing.is_empty()
     }
 
     /// The loader said it was done (complete or not).
@@ -707,6 +730,7 @@ impl GuestList {
 
     /// Takes an order and its guests out.
     fn remove_order(&mut self, order_id: u64) {
+        self.orders_changed();
         self.purchases.remove(&order_id);
         let Some((start, len)) = self.by_order.remove(&order_id) else {
             return;
@@ -963,6 +987,7 @@ impl GuestList {
         list.failed = failed;
         let ranks = &list.ranks;
         list.failed.sort_by_key(|f| ranks.get(&f.order_id).copied().unwrap_or(u64::MAX));
+        list.orders_changed();
         list.hay = search_text;
         list.hay_start = search_starts;
         Ok(list)
@@ -1327,7 +1352,8 @@ mod tests {
         assert_eq!(ids(&list), vec![10, 11, 20, 30]);
         assert_eq!(list.lookup_id(30), vec![3]);
         assert_eq!(list.lookup_id(1), vec![0, 1]);
-        assert_eq!(list.search("c c"), vec![3]);
+        // The search text moved with the guests ("^c$": the whole word "c").
+        assert_eq!(list.search("^c$"), vec![3]);
     }
 
     #[test]
@@ -1396,7 +1422,8 @@ mod tests {
         let list = list_of(vec![order(1, Status::Confirmed, vec![attendee(10, "Ann", "Lee")])]);
         // "lee" ends the name and "buyer1" starts the email.
         assert!(list.search("leebuyer").is_empty());
-        assert!(list.search("lee buyer").is_empty());
+        // Separate terms may match separate fields, in any order.
+        assert_eq!(list.search("buyer lee"), vec![0]);
     }
 
     #[test]
@@ -1563,7 +1590,7 @@ mod tests {
         list.set_order_list(vec![1, 2]);
         assert_eq!(ids(&list), vec![10, 20]);
         assert_eq!(list.lookup_id(20), vec![1]);
-        assert_eq!(list.search("b b"), vec![1]);
+        assert_eq!(list.search("^b$"), vec![1]);
     }
 
     #[test]
@@ -1608,7 +1635,7 @@ mod tests {
         assert_eq!(ids(&list), vec![20]);
         assert!(list.purchase(1).is_none());
         assert_eq!(list.lookup_id(10), Vec::<usize>::new());
-        assert_eq!(list.missing(), vec![3]);
+        assert_eq!(list.missing(), [3]);
         assert_eq!(list.failed().len(), 1, "the failure of an order still listed stays");
         assert_consistent(&list);
     }

@@ -142,6 +142,33 @@ impl Session {
         })
     }
 
+    /// Presses `keys` until the screen shows `text` (for keys a screen drops
+    /// for a moment on purpose, such as the half second after leaving the
+    /// door); waits for the screen between presses, never sleeps.
+    pub fn press_until(&mut self, keys: &str, text: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            self.press(keys);
+            let (lock, cvar) = &*self.output;
+            let round = Instant::now() + Duration::from_millis(250);
+            let mut out = lock.lock().unwrap();
+            loop {
+                let screen = out.parser.screen().contents();
+                if screen.contains(text) {
+                    return screen;
+                }
+                let now = Instant::now();
+                if now >= deadline || out.closed {
+                    panic!("pressed {keys:?} until {text:?} showed; the screen shows:\n{screen}");
+                }
+                if now >= round {
+                    break;
+                }
+                out = cvar.wait_timeout(out, round - now).unwrap().0;
+            }
+        }
+    }
+
     pub fn press(&mut self, keys: &str) {
         self.keys.write_all(keys.as_bytes()).unwrap();
         self.keys.flush().unwrap();
