@@ -341,7 +341,8 @@ mod tests {
         let s = Settings::resolve(&Overrides::default(), &env_of(&[]), &file, paths()).unwrap();
         assert_eq!(s.door.bell, DoorBell::All);
         assert_eq!(s.door.show_answers, Some(vec!["Dietary needs".to_string()]));
-        let none = Settings::resolve(&Overrides::default(), &env_of(&[]), &FileConfig::default(), paths()).unwrap();
+        let none =
+            Settings::resolve(&Overrides::default(), &env_of(&[]), &FileConfig::default(), paths()).unwrap();
         assert_eq!(none.door, Door::default());
         assert!(toml::from_str::<FileConfig>("[door]\nbell = \"loud\"\n").is_err());
     }

@@ -463,7 +463,10 @@ fn a_scan_shows_the_verdict_at_once_and_asks_floktu_about_that_order() {
     assert!(
         matches!(
             commands.as_slice(),
-            [Command::Admit { attendee_id: 502, .. }, Command::AskGuests { request: Request::Recheck(1), .. }]
+            [
+                Command::Admit { attendee_id: 502, .. },
+                Command::AskGuests { request: Request::Recheck(1), .. }
+            ]
         ),
         "{commands:?}"
     );

@@ -377,8 +377,7 @@ where
 /// TUI passes where floktu was started), readable only by the user (it holds
 /// names and emails); returns its path.
 pub fn export_in(dir: &std::path::Path, name: &str, what: &crate::output::Export) -> Result<PathBuf, String> {
-    let (path, file) =
-        new_export_file(dir, name, &chrono::Local::now().format("%Y%m%d-%H%M%S").to_string())?;
+    let (path, file) = new_export_file(dir, name, &chrono::Local::now().format("%Y%m%d-%H%M%S").to_string())?;
     let mut out = std::io::BufWriter::new(file);
     let written = what.write_csv(&mut out).and_then(|()| std::io::Write::flush(&mut out));
     written.map_err(|e| format!("{}: {e}", path.display()))?;
