@@ -110,9 +110,11 @@ fn header_lines(app: &App, g: &Guests, event: &str) -> Vec<Line<'static>> {
         second.push(Span::styled(scan, style(app, Tone::Title)));
         let o = list.counts().overall;
         let pct = (o.checked_in * 100).checked_div(o.total).unwrap_or(0);
+        let here = g.door.admissions.values().filter(|a| a.gate == app.station.gate).count();
         second.push(Span::raw(format!(
-            " · {} admitted here · {} / {} checked in ({pct}%) through Floktu",
+            " · {} admitted ({} here) · {} / {} checked in ({pct}%) through Floktu",
             thousands(g.door.admissions.len()),
+            thousands(here),
             thousands(o.checked_in),
             thousands(o.total)
         )));
@@ -356,6 +358,11 @@ fn results(app: &App, f: &mut Frame, area: Rect, g: &Guests, list: &GuestList) {
     let typing = !door.input.trim().is_empty();
     let list_row = |i: usize| {
         let v = list.verdict(i);
+        let admitted =
+            list.guests().get(i).is_some_and(|guest| door.admissions.contains_key(&guest.attendee.id()));
+        if admitted && v == Verdict::Valid {
+            return Row { guest: i, symbol: "⟲", word: "ADMITTED".to_string(), tone: Tone::Warn };
+        }
         let tone = match v {
             Verdict::Valid => Tone::Good,
             Verdict::AlreadyCheckedIn { .. } | Verdict::Unconfirmed => Tone::Warn,
