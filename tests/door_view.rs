@@ -162,10 +162,24 @@ fn a_ticket_another_gate_admitted_first_is_already_admitted_with_that_gate() {
     assert!(app.bell);
     assert_eq!(bells(&app), 2, "ALREADY ADMITTED rings twice");
     snapshot_both("door_already_admitted", &mut app);
-    // Scanned again here: refused from the record, nothing sent to the ledger.
-    let again = scan(&mut app, "502");
-    assert!(admits(&again).is_empty(), "{again:?}");
+    // Scanned again here: the ledger is asked again (what this door knows may
+    // be stale), and it says the same.
+    let again = admits(&scan(&mut app, "502"));
+    assert_eq!(again.len(), 1);
+    answer(&mut app, again[0].0, 502, AdmitAnswer::Already(admission(502, "north")));
     assert!(screen(&mut app, 160, 40).contains("ALREADY ADMITTED"));
+}
+
+#[test]
+fn an_admission_undone_at_another_gate_lets_the_ticket_in_at_the_next_scan() {
+    let mut app = at_the_door();
+    let sent = admits(&scan(&mut app, "502"));
+    answer(&mut app, sent[0].0, 502, AdmitAnswer::Already(admission(502, "north")));
+    // North undid it; this door still holds north's admission, the ledger does not.
+    let again = admits(&scan(&mut app, "502"));
+    assert_eq!(again.len(), 1, "the ledger is asked, not the admissions known here");
+    answer(&mut app, again[0].0, 502, AdmitAnswer::In { admission: admission(502, "south"), queued: false });
+    assert!(matches!(headline(&app), Headline::Verdict(v) if v.admits()));
 }
 
 #[test]

@@ -214,8 +214,16 @@ fn submit(app: &mut App) -> Vec<Command> {
         .map(|&j| {
             let attendee_id = list.guests()[j].attendee.attendee_id;
             let verdict = list.verdict(j);
-            let judged = judge(&verdict, door.admissions.get(&attendee_id));
-            let entry = if judged.admits() {
+            // What the list says decides whether to ask the ledger: the
+            // admissions known here may be stale (an undo at another gate), and
+            // the ledger's answer (admitted now, or already) is the one that counts.
+            let admits = judge(&verdict, None).admits();
+            let judged = if admits {
+                judge(&verdict, None)
+            } else {
+                judge(&verdict, door.admissions.get(&attendee_id))
+            };
+            let entry = if admits {
                 door.next_token += 1;
                 let token = door.next_token;
                 commands.push(Command::Admit { token, event_id, attendee_id, order_id, gate: gate.clone() });
