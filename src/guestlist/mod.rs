@@ -29,7 +29,6 @@ use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 use fast_hash::FastMap;
-use memchr::memmem;
 use serde::Serialize;
 
 use crate::api::{Attendee, Money, Order, Skipped, Status};
@@ -1038,38 +1037,6 @@ impl GuestList {
     pub fn search_starts(&self) -> &[u32] {
         &self.hay_start
     }
-
-    /// [`GuestList::search`] over a search text and its starts as
-    /// [`GuestList::search_text`] and [`GuestList::search_starts`] give them
-    /// (the cache searches its file this way without building a list). Starts
-    /// that do not fit the text give fewer matches, never a panic.
-    pub fn search_in(text: &str, starts: &[u32], query: &str) -> Vec<usize> {
-        let needle = fold(query);
-        if needle.trim().is_empty() {
-            return (0..starts.len()).collect();
-        }
-        let finder = memmem::Finder::new(needle.as_bytes());
-        let hay = text.as_bytes();
-        let mut out = Vec::new();
-        let mut guest = 0;
-        let mut from = 0;
-        while let Some(found) = hay.get(from..).and_then(|rest| finder.find(rest)) {
-            let at = from + found;
-            // Walk to the guest whose text holds `at`; matches only move forward.
-            while guest + 1 < starts.len() && starts[guest + 1] as usize <= at {
-                guest += 1;
-            }
-            if guest >= starts.len() {
-                break;
-            }
-            out.push(guest);
-            match starts.get(guest + 1) {
-                Some(&next) if next as usize > at => from = next as usize,
-                _ => break,
-            }
-        }
-        out
-    }
 }
 
 /// Adds `more` to `tally`.
@@ -1212,10 +1179,10 @@ mod parts_tests {
 
     #[test]
     fn a_search_over_starts_that_do_not_fit_never_panics() {
-        assert_eq!(GuestList::search_in("ann\nbo\n", &[0, 4], "o"), vec![1]);
-        assert_eq!(GuestList::search_in("ann\nbo\n", &[0, 400], "o"), vec![0]);
-        assert_eq!(GuestList::search_in("ann\nbo\n", &[], "o"), Vec::<usize>::new());
-        assert!(GuestList::search_in("ann\nbo\n", &[5, 0, 2], "n").len() <= 3);
+        assert_eq!(GuestList::rank_in("ann\nbo\n", &[0, 4], "bo"), vec![1]);
+        assert!(GuestList::rank_in("ann\nbo\n", &[0, 400], "bo").len() <= 1);
+        assert_eq!(GuestList::rank_in("ann\nbo\n", &[], "bo"), Vec::<usize>::new());
+        assert!(GuestList::rank_in("ann\nbo\n", &[5, 0, 2], "n").len() <= 3);
     }
 }
 
