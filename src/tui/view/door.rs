@@ -14,8 +14,8 @@ use tui_big_text::{BigText, PixelSize};
 
 use super::attendees::status_lines;
 use super::common::{Tone, cell, failed_lines, marker, pane_block, placeholder, spinner, style, thousands};
-use crate::guestlist::{Guest, GuestList, Verdict};
-use crate::ledger::DoorVerdict;
+use crate::guestlist::{Guest, GuestList};
+use crate::ledger::{DoorVerdict, judge};
 use crate::text::sanitize;
 use crate::tui::app::App;
 use crate::tui::door::{Check, DoorResult, Entry, Headline, guest_by_attendee};
@@ -356,20 +356,20 @@ fn results(app: &App, f: &mut Frame, area: Rect, g: &Guests, list: &GuestList) {
     }
     let door = &g.door;
     let typing = !door.input.trim().is_empty();
+    // Each row judged as the door judges (ledger::judge): the list's verdict,
+    // then the admissions this door knows of.
     let list_row = |i: usize| {
-        let v = list.verdict(i);
-        let admitted =
-            list.guests().get(i).is_some_and(|guest| door.admissions.contains_key(&guest.attendee.id()));
-        if admitted && v == Verdict::Valid {
-            return Row { guest: i, symbol: "⟲", word: "ADMITTED".to_string(), tone: Tone::Warn };
-        }
+        let admitted = list.guests().get(i).and_then(|guest| door.admissions.get(&guest.attendee.id()));
+        let v = judge(&list.verdict(i), admitted);
         let tone = match v {
-            Verdict::Valid => Tone::Good,
-            Verdict::AlreadyCheckedIn { .. } | Verdict::Unconfirmed => Tone::Warn,
-            Verdict::Cancelled | Verdict::NotFound => Tone::Bad,
+            DoorVerdict::Valid => Tone::Good,
+            DoorVerdict::AlreadyAdmitted { .. }
+            | DoorVerdict::AlreadyCheckedIn { .. }
+            | DoorVerdict::Unconfirmed => Tone::Warn,
+            DoorVerdict::Cancelled | DoorVerdict::WrongEvent { .. } | DoorVerdict::NotFound => Tone::Bad,
         };
-        let word = if v == Verdict::Valid { "not admitted yet".to_string() } else { v.word().to_string() };
-        Row { guest: i, symbol: v.symbol(), word, tone }
+        let word = if v.admits() { "not admitted yet" } else { v.word() };
+        Row { guest: i, symbol: v.symbol(), word: word.to_string(), tone }
     };
     let (title, rows): (String, Vec<Row>) = match &door.result {
         _ if typing => (
