@@ -521,8 +521,9 @@ async fn order(
 /// latency and jitter, maybe fail, then answer.
 async fn api(shared: &Arc<Shared>, connection: &ResetSwitch, headers: &HeaderMap, call: Call) -> Response {
     let _in_flight = shared.counters.enter();
+    let arrived = Instant::now();
     // First, and at once, as a limiter in front of a real API answers.
-    if let Err(wait) = shared.knobs.admit(Instant::now()) {
+    if let Err(wait) = shared.knobs.admit(arrived) {
         shared.counters.count_rate_limited();
         return rate::refused(wait);
     }
@@ -530,7 +531,7 @@ async fn api(shared: &Arc<Shared>, connection: &ResetSwitch, headers: &HeaderMap
     let delay = shared.knobs.delay();
     if !delay.is_zero() {
         tokio::select! {
-            () = tokio::time::sleep(delay) => {}
+            () = answer_at(arrived + delay) => {}
             _ = stop.wait_for(|stop| *stop) => return faults::dropped_connection(),
         }
     }
@@ -557,6 +558,20 @@ async fn api(shared: &Arc<Shared>, connection: &ResetSwitch, headers: &HeaderMap
         }
         Some(fault) => faults::response(&fault),
     }
+}
+
+/// Waits until `deadline`, to within a fraction of a millisecond: the latency
+/// knob means "answers that long after the request arrived". Tokio's timer
+/// wakes on a millisecond tick at or after the deadline (20 ms became 21–22),
+/// so the last stretch is slept on a blocking thread, whose sleep is precise.
+async fn answer_at(deadline: Instant) {
+    const TICK: Duration = Duration::from_millis(2);
+    if let Some(coarse) = deadline.checked_sub(TICK) {
+        tokio::time::sleep_until(coarse.into()).await;
+    }
+    let rest = move || std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+    // A blocking pool that cannot take the task (runtime shutting down) answers now.
+    let _ = tokio::task::spawn_blocking(rest).await;
 }
 
 /// Why an API request gets no data.
