@@ -289,3 +289,45 @@ fn a_kiosk_cannot_be_left_and_ctrl_c_asks_first() {
     act(&mut app, Action::Type('y'));
     assert!(app.quit);
 }
+
+/// Order 4: two guests nobody has let in yet (Eve and Fay).
+fn order_of_two() -> api::Order {
+    let mut two = order(4, "eve@example.com", vec![attendee(505, "Eve", None), attendee(506, "Fay", None)]);
+    two.status = Status::Confirmed;
+    two
+}
+
+#[test]
+fn an_order_scanned_before_its_details_came_admits_all_its_valid_guests_once_they_do() {
+    let (mut app, _) = with_orders();
+    let commands = act(&mut app, Action::Browse(BrowseAction::Door));
+    let req = req_of(&commands, |c| match c {
+        Command::LoadGuests { req, .. } => Some(*req),
+        _ => None,
+    });
+    update(&mut app, Msg::GuestsCached { req, list: None });
+    let order_ids = vec![1, 2, 3, 4];
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Orders { order_ids, skipped: vec![] } });
+    for o in orders() {
+        update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Order(Box::new(o)) });
+    }
+    settle(&mut app);
+    // Order 4 is listed, its details not fetched yet: asked for at once.
+    assert!(admits(&scan(&mut app, "4")).is_empty());
+    let mut commands =
+        update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Order(Box::new(order_of_two())) });
+    commands.extend(update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Done }));
+    settle(&mut app);
+    let sent = admits(&commands);
+    assert_eq!(sent.iter().map(|s| s.1).collect::<Vec<_>>(), vec![505, 506], "{commands:?}");
+    for (token, attendee) in sent {
+        answer(
+            &mut app,
+            token,
+            attendee,
+            AdmitAnswer::In { admission: admission(attendee, "south"), queued: false },
+        );
+    }
+    let shown = screen(&mut app, 160, 40);
+    assert!(shown.contains("order: 2 admitted now"), "{shown}");
+}

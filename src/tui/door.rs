@@ -461,7 +461,6 @@ impl Door {
         let Some(result) = self.result.take() else { return false };
         let before = result.headline();
         let mut final_not_found = false;
-        let (admissions, next_token, to_admit) = (&self.admissions, &mut self.next_token, &mut self.to_admit);
         let judged = match result {
             DoorResult::Guest { attendee_id, asked, check, entry, mut group, .. } => {
                 match guest_by_attendee(list, attendee_id) {
@@ -470,10 +469,11 @@ impl Door {
                         for m in &mut group {
                             if let Some(j) = guest_by_attendee(list, m.attendee_id) {
                                 m.verdict = list.verdict(j);
-                                m.door = door_verdict(&m.verdict, admissions.get(&m.attendee_id), &m.entry);
+                                m.door =
+                                    door_verdict(&m.verdict, self.admissions.get(&m.attendee_id), &m.entry);
                             }
                         }
-                        let door = door_verdict(&verdict, admissions.get(&attendee_id), &entry);
+                        let door = door_verdict(&verdict, self.admissions.get(&attendee_id), &entry);
                         DoorResult::Guest { attendee_id, verdict, asked, check, door, entry, group }
                     }
                     None => DoorResult::NotFound { asked, check, elsewhere: None },
@@ -499,30 +499,7 @@ impl Door {
                         } else {
                             check
                         };
-                        let guest = &list.guests()[i];
-                        let attendee_id = guest.attendee.attendee_id;
-                        let verdict = list.verdict(i);
-                        let door = judge(&verdict, admissions.get(&attendee_id));
-                        let entry = if door.admits() {
-                            *next_token += 1;
-                            to_admit.push(ToAdmit {
-                                token: *next_token,
-                                attendee_id,
-                                order_id: guest.order.id,
-                            });
-                            Entry::Admitting { token: *next_token }
-                        } else {
-                            Entry::None
-                        };
-                        DoorResult::Guest {
-                            attendee_id,
-                            verdict,
-                            asked,
-                            check,
-                            door,
-                            entry,
-                            group: Vec::new(),
-                        }
+                        self.judge_scan(list, i, asked, check)
                     }
                     None => DoorResult::NotFound { asked, check, elsewhere },
                 }
@@ -532,6 +509,53 @@ impl Door {
         let after = judged.headline();
         self.result = Some(judged);
         final_not_found || (after != before && after.is_refusal())
+    }
+
+    /// The verdict of a scan (or a pick) that found guest `found` in `list`:
+    /// that guest, or for an order's id every guest of the order. Each one the
+    /// list lets in goes to the ledger (`to_admit`) and waits for its answer.
+    /// The headline is the guest found, or for an order the first it admits.
+    pub fn judge_scan(&mut self, list: &GuestList, found: usize, asked: String, check: Check) -> DoorResult {
+        let guest = &list.guests()[found];
+        let order_id = guest.order.id;
+        // An order's id (not an attendee's): every guest of the order.
+        let order_scan = as_id(&asked).is_some_and(|id| id == order_id && id != guest.attendee.attendee_id);
+        let party: Vec<usize> = if order_scan {
+            list.lookup_id(order_id).into_iter().filter(|&j| list.guests()[j].order.id == order_id).collect()
+        } else {
+            vec![found]
+        };
+        let mut members: Vec<Member> = party.into_iter().map(|j| self.judge_guest(list, j)).collect();
+        let first = members.iter().position(|m| m.door.admits()).unwrap_or(0);
+        let head = members.remove(first);
+        DoorResult::Guest {
+            attendee_id: head.attendee_id,
+            verdict: head.verdict,
+            asked,
+            check,
+            door: head.door,
+            entry: head.entry,
+            group: members,
+        }
+    }
+
+    /// One guest of a scan. What the list says decides whether to ask the
+    /// ledger: the admissions known here may be stale (an undo at another
+    /// gate), and the ledger's answer (admitted now, or already) is the one
+    /// that counts.
+    fn judge_guest(&mut self, list: &GuestList, guest: usize) -> Member {
+        let g = &list.guests()[guest];
+        let attendee_id = g.attendee.attendee_id;
+        let verdict = list.verdict(guest);
+        let listed = judge(&verdict, None);
+        if !listed.admits() {
+            let door = judge(&verdict, self.admissions.get(&attendee_id));
+            return Member { attendee_id, verdict, door, entry: Entry::None };
+        }
+        self.next_token += 1;
+        let token = self.next_token;
+        self.to_admit.push(ToAdmit { token, attendee_id, order_id: g.order.id });
+        Member { attendee_id, verdict, door: listed, entry: Entry::Admitting { token } }
     }
 
     /// Admission `a` was undone at this gate: it no longer counts, and a

@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use crate::guestlist::Request;
-use crate::ledger::{Admission, Health, judge};
+use crate::ledger::{Admission, Health};
 use crate::text::sanitize;
 use crate::tui::app::{App, Focus, Notice, Screen};
-use crate::tui::door::{AdmitAnswer, Check, DoorResult, Entry, Member, as_id, guest_by_attendee, scan};
+use crate::tui::door::{AdmitAnswer, Check, DoorResult, as_id, guest_by_attendee, scan};
 use crate::tui::msg::{Action, Command, DoorAction};
 
 use super::guests::{ensure_guests, reload_guests};
@@ -144,7 +144,6 @@ pub(super) fn intercept(app: &mut App, action: &Action) -> Option<Vec<Command>> 
 fn submit(app: &mut App) -> Vec<Command> {
     let token = app.next_req().0;
     let now = app.now;
-    let gate = app.station.gate.clone();
     let Some(g) = app.guests.as_mut() else { return Vec::new() };
     // The list may have changed since the matches were found (a refresh that
     // landed in this batch): find them again, as the frame would.
@@ -200,58 +199,17 @@ fn submit(app: &mut App) -> Vec<Command> {
         door.result = Some(DoorResult::NotFound { asked, check, elsewhere: None });
         return commands;
     };
-    let guest = &list.guests()[i];
-    let order_id = guest.order.id;
-    // An order's id (not an attendee's): every guest of the order.
-    let order_scan = id.is_some_and(|id| id == order_id && id != guest.attendee.attendee_id);
-    let party: Vec<usize> = if order_scan {
-        list.lookup_id(order_id).into_iter().filter(|&j| list.guests()[j].order.id == order_id).collect()
-    } else {
-        vec![i]
-    };
-    let mut members: Vec<Member> = party
-        .iter()
-        .map(|&j| {
-            let attendee_id = list.guests()[j].attendee.attendee_id;
-            let verdict = list.verdict(j);
-            // What the list says decides whether to ask the ledger: the
-            // admissions known here may be stale (an undo at another gate), and
-            // the ledger's answer (admitted now, or already) is the one that counts.
-            let admits = judge(&verdict, None).admits();
-            let judged = if admits {
-                judge(&verdict, None)
-            } else {
-                judge(&verdict, door.admissions.get(&attendee_id))
-            };
-            let entry = if admits {
-                door.next_token += 1;
-                let token = door.next_token;
-                commands.push(Command::Admit { token, event_id, attendee_id, order_id, gate: gate.clone() });
-                Entry::Admitting { token }
-            } else {
-                Entry::None
-            };
-            Member { attendee_id, verdict, door: judged, entry }
-        })
-        .collect();
-    // The headline: the guest scanned, or for an order the first one it admits.
-    let first = members.iter().position(|m| m.door.admits()).unwrap_or(0);
-    let head = members.remove(first);
-    let check =
-        if offline { Check::Offline { data_from: Some(guest.order.fetched_at) } } else { Check::Checking };
+    let order = &list.guests()[i].order;
+    let (order_id, fetched_at) = (order.id, order.fetched_at);
+    let check = if offline { Check::Offline { data_from: Some(fetched_at) } } else { Check::Checking };
+    let result = door.judge_scan(list, i, asked, check);
+    commands.extend(drain_admissions(app));
+    let Some(g) = app.guests.as_mut() else { return commands };
+    let door = &mut g.door;
     if let Some(req) = req {
         door.rechecking = Some(order_id);
         commands.push(Command::AskGuests { req, request: Request::Recheck(order_id) });
     }
-    let result = DoorResult::Guest {
-        attendee_id: head.attendee_id,
-        verdict: head.verdict,
-        asked,
-        check,
-        door: head.door,
-        entry: head.entry,
-        group: members,
-    };
     // A refusal rings now; an admission when the ledger has answered.
     app.bell |= result.headline().is_refusal();
     door.result = Some(result);
