@@ -8,6 +8,7 @@ pub mod app;
 pub mod clipboard;
 pub mod door;
 pub mod guests;
+mod input;
 pub mod keymap;
 pub mod list;
 pub mod msg;
@@ -212,8 +213,17 @@ fn terminal_events() -> mpsc::UnboundedReceiver<std::io::Result<TermEvent>> {
     tokio::spawn(async move {
         let mut stream = EventStream::new();
         while let Some(event) = stream.next().await {
-            if tx.send(event).is_err() {
-                break;
+            // The rest of the same read is parsed already: ready at once.
+            let mut batch = vec![event];
+            while batch.len() < 1024
+                && let std::task::Poll::Ready(Some(event)) = futures::poll!(stream.next())
+            {
+                batch.push(event);
+            }
+            for event in input::mend(batch) {
+                if tx.send(event).is_err() {
+                    return;
+                }
             }
         }
     });
