@@ -1,0 +1,110 @@
+//! The search text and the id maps: how a [`GuestList`] finds guests by what
+//! is typed ([`crate::search`]'s matcher over one folded text, a row per
+//! guest) and by a scanned id.
+
+use super::{Guest, GuestList, PartsMismatch, fold_into};
+
+/// Between two fields of a guest in the search text: never in folded text, so
+/// a match cannot run from one field into the next.
+const FIELD_SEP: char = '\u{1f}';
+/// After each guest in the search text.
+const GUEST_END: char = '\n';
+
+impl GuestList {
+    /// Guests that `query` finds by name, email, company, order id or
+    /// attendee id, with the one matcher of every list ([`crate::search`]:
+    /// fzf syntax, fuzzy and typo-tolerant, case and accents ignored);
+    /// indices into [`GuestList::guests`], best first. A blank query matches
+    /// everyone, in list order.
+    pub fn search(&self, query: &str) -> Vec<usize> {
+        GuestList::rank_in(&self.hay, &self.hay_start, query)
+    }
+
+    /// [`GuestList::search`] over a search text and its starts as
+    /// [`GuestList::search_text`] and [`GuestList::search_starts`] give them:
+    /// the rows are the matcher's (name first, fields between `FIELD_SEP`).
+    pub fn rank_in(text: &str, starts: &[u32], query: &str) -> Vec<usize> {
+        use crate::search::{FIELD_SEP as SEP, Matcher, Query, ROW_END, rows};
+        const { assert!(FIELD_SEP == SEP && GUEST_END == ROW_END) };
+        Matcher::new()
+            .rank(&Query::parse(query), rows(text, starts))
+            .into_iter()
+            .map(|i| i as usize)
+            .collect()
+    }
+
+    /// Guests whose attendee id or order id is exactly `id` (a barcode scan), in
+    /// list order.
+    pub fn lookup_id(&self, id: u64) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        if let Some(&(start, len)) = self.by_order.get(&id) {
+            out.extend(start as usize..(start + len) as usize);
+        }
+        if let Some(&i) = self.by_attendee.get(&id)
+            && !out.contains(&(i as usize))
+        {
+            out.push(i as usize);
+            out.sort_unstable();
+        }
+        out
+    }
+
+    /// Where guest `i`'s search text starts (the end of the text for `i == len`).
+    pub(super) fn text_start(&self, i: usize) -> usize {
+        self.hay_start.get(i).map_or(self.hay.len(), |&s| s as usize)
+    }
+
+    /// The folded search text of every guest, in guest order, each ending in a
+    /// newline (for the cache; see [`GuestList::from_parts`]).
+    pub fn search_text(&self) -> &str {
+        &self.hay
+    }
+
+    /// Where each guest's text starts in [`GuestList::search_text`].
+    pub fn search_starts(&self) -> &[u32] {
+        &self.hay_start
+    }
+}
+
+/// A guest's folded search text: name, email, company, order id, attendee id.
+pub(super) fn push_search_text(g: &Guest, out: &mut String) {
+    let a = &g.attendee;
+    fold_into(&a.first_name, out);
+    out.push(' ');
+    fold_into(&a.last_name, out);
+    out.push(FIELD_SEP);
+    fold_into(g.email(), out);
+    out.push(FIELD_SEP);
+    if let Some(company) = &a.company {
+        fold_into(company, out);
+    }
+    out.push(FIELD_SEP);
+    out.push_str(&g.order.id.to_string());
+    out.push(FIELD_SEP);
+    out.push_str(&a.attendee_id.to_string());
+    out.push(GUEST_END);
+}
+
+/// Checks that `starts` cuts `text` into exactly `guests` lines, one per guest:
+/// the first at 0, each after a `GUEST_END`, the text ending in one and
+/// holding no other.
+pub(crate) fn check_search_text(text: &str, starts: &[u32], guests: usize) -> Result<(), PartsMismatch> {
+    let bytes = text.as_bytes();
+    let end = GUEST_END as u8;
+    if starts.len() != guests {
+        return Err(PartsMismatch("not one search text start per guest"));
+    }
+    if guests == 0 {
+        return if text.is_empty() { Ok(()) } else { Err(PartsMismatch("search text without guests")) };
+    }
+    if starts[0] != 0 || bytes.last() != Some(&end) || memchr::memchr_iter(end, bytes).count() != guests {
+        return Err(PartsMismatch("the search text does not hold one line per guest"));
+    }
+    let lined_up = starts
+        .windows(2)
+        .all(|w| w[0] < w[1] && (w[1] as usize) < bytes.len() && bytes[w[1] as usize - 1] == end);
+    if !lined_up {
+        return Err(PartsMismatch("a search text start is not at the start of a line"));
+    }
+    Ok(())
+}
