@@ -331,3 +331,28 @@ fn an_order_scanned_before_its_details_came_admits_all_its_valid_guests_once_the
     let shown = screen(&mut app, 160, 40);
     assert!(shown.contains("order: 2 admitted now"), "{shown}");
 }
+
+#[test]
+fn a_queued_admission_refused_on_replay_is_shown_in_red_naming_the_guest_and_the_gate() {
+    let mut app = at_the_door();
+    let queued = admission(502, "south");
+    let mut winner = admission(502, "north");
+    winner.at -= chrono::TimeDelta::minutes(2);
+    let refusal = floktu_tui::ledger::Refusal { queued, winner };
+    update(&mut app, Msg::ReplayRefused { refusals: vec![refusal] });
+    let shown = screen(&mut app, 160, 40);
+    let line = shown.lines().find(|l| l.contains("refused on replay")).unwrap_or_else(|| panic!("{shown}"));
+    assert!(line.contains("Bo Lee (ticket 502)") && line.contains("admitted at north hh:mm"), "{line}");
+    // In red: the colour of a refusal.
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 40)).unwrap();
+    terminal.draw(|f| floktu_tui::tui::view::render(&app, f)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let row = (0..40).find(|&y| {
+        (0..160).map(|x| buffer[(x, y)].symbol()).collect::<String>().contains("refused on replay")
+    });
+    let fg = buffer[(3, row.unwrap())].fg;
+    assert_eq!(fg, ratatui::style::Color::Red, "{fg:?}");
+    // The ticket counts as north's admission here now.
+    let counted = app.guests.as_ref().unwrap().door.admissions.get(&502).map(|a| a.gate.as_str().to_string());
+    assert_eq!(counted.as_deref(), Some("north"));
+}

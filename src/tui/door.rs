@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::DoorBell;
 use crate::guestlist::{GuestList, Verdict};
-use crate::ledger::{Admission, DoorVerdict, Gate, Health, judge};
+use crate::ledger::{Admission, DoorVerdict, Gate, Health, Refusal, judge};
 
 /// This door: its gate and settings, and the ledger's state as last heard —
 /// the same for every event the door opens.
@@ -35,6 +35,20 @@ pub struct Station {
     pub left_at: Option<DateTime<Utc>>,
     /// Kiosk mode: Ctrl-C was pressed once; `y` quits, any other key stays.
     pub confirm_quit: bool,
+    /// Admissions queued here while the ledger was away that it refused when
+    /// they were replayed, oldest first: the door shows them in red.
+    pub refused_on_replay: Vec<ReplayRefused>,
+}
+
+/// A queued admission the ledger refused on replay: the guest was let in here
+/// while the ledger was unreachable, and another gate had admitted the ticket
+/// meanwhile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplayRefused {
+    /// "Ann Lee (ticket 502)", or "ticket 502" when their event's list is not open.
+    pub guest: String,
+    /// The admission queued here, and the one that counts.
+    pub refusal: Refusal,
 }
 
 impl Default for Station {
@@ -48,6 +62,7 @@ impl Default for Station {
             ledger_error: None,
             left_at: None,
             confirm_quit: false,
+            refused_on_replay: Vec::new(),
         }
     }
 }

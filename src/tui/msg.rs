@@ -307,6 +307,12 @@ pub enum Msg {
         /// The ledger's state after.
         health: crate::ledger::Health,
     },
+    /// Admissions queued while the ledger was away that it refused on replay
+    /// (another gate had admitted the ticket meanwhile), each reported once.
+    ReplayRefused {
+        /// The queued admission and the one that counts, for each.
+        refusals: Vec<crate::ledger::Refusal>,
+    },
     /// Another cached event's guest list has the ticket a NOT FOUND asked for.
     FoundElsewhere {
         /// The event the door is open for.

@@ -496,6 +496,14 @@ impl Worker {
                 {
                     break;
                 }
+                // A queue replayed by that job may have had admissions refused.
+                if let Ok(ledger) = &ledger
+                    && let Ok(refusals) = ledger.take_refusals().await
+                    && !refusals.is_empty()
+                    && tx.send(Msg::ReplayRefused { refusals }).is_err()
+                {
+                    break;
+                }
             }
         });
         self.ledger = Some(jobs);

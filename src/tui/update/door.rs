@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use crate::guestlist::Request;
-use crate::ledger::{Admission, Health};
+use crate::ledger::{Admission, Health, Refusal};
 use crate::text::sanitize;
 use crate::tui::app::{App, Focus, Notice, Screen};
-use crate::tui::door::{AdmitAnswer, Check, DoorResult, as_id, guest_by_attendee, scan};
+use crate::tui::door::{AdmitAnswer, Check, DoorResult, ReplayRefused, as_id, guest_by_attendee, scan};
 use crate::tui::msg::{Action, Command, DoorAction};
 
 use super::guests::{ensure_guests, reload_guests};
@@ -309,19 +309,7 @@ pub(super) fn undone(
         Ok(None) => format!("Nothing to undo at gate {}", sanitize(gate.as_str())),
         Ok(Some(a)) => {
             let at = a.at.with_timezone(&chrono::Local).format("%H:%M:%S");
-            let who = app
-                .guests
-                .as_ref()
-                .filter(|g| g.event_id == event_id)
-                .and_then(|g| {
-                    let list = g.shown.as_ref()?;
-                    guest_by_attendee(list, a.attendee_id).map(|i| list.guests()[i].name())
-                })
-                .filter(|n| !n.trim().is_empty())
-                .map_or_else(
-                    || format!("ticket {}", a.attendee_id),
-                    |n| format!("{} (ticket {})", sanitize(&n), a.attendee_id),
-                );
+            let who = who(app, event_id, a.attendee_id);
             if let Some(g) = app.guests.as_mut().filter(|g| g.event_id == event_id) {
                 g.door.undone(&a);
             }
@@ -347,6 +335,39 @@ pub(super) fn found_elsewhere(
         *elsewhere = Some(sanitize(&event).into_owned());
         // A final NOT FOUND has rung already; WRONG EVENT says which event.
         app.bell |= !matches!(check, Check::Checking | Check::Incomplete);
+    }
+    Vec::new()
+}
+
+/// "Ann Lee (ticket 502)" when the event's list is open and has a name for
+/// them, else "ticket 502".
+fn who(app: &App, event_id: u64, attendee_id: u64) -> String {
+    app.guests
+        .as_ref()
+        .filter(|g| g.event_id == event_id)
+        .and_then(|g| {
+            let list = g.shown.as_ref()?;
+            guest_by_attendee(list, attendee_id).map(|i| list.guests()[i].name())
+        })
+        .filter(|n| !n.trim().is_empty())
+        .map_or_else(
+            || format!("ticket {attendee_id}"),
+            |n| format!("{} (ticket {attendee_id})", sanitize(&n)),
+        )
+}
+
+/// Admissions queued here while the ledger was away were refused when they
+/// were replayed (another gate had let the ticket in meanwhile): the door says
+/// so in red, naming the guest and that gate, and counts the winner's admission.
+pub(super) fn replay_refused(app: &mut App, refusals: Vec<Refusal>) -> Vec<Command> {
+    for refusal in refusals {
+        let (event_id, attendee_id) = (refusal.queued.event_id, refusal.queued.attendee_id);
+        let guest = who(app, event_id, attendee_id);
+        if let Some(g) = app.guests.as_mut().filter(|g| g.event_id == event_id) {
+            g.door.admissions.insert(attendee_id, refusal.winner.clone());
+            g.stale = true;
+        }
+        app.station.refused_on_replay.push(ReplayRefused { guest, refusal });
     }
     Vec::new()
 }

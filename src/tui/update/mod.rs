@@ -195,6 +195,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         }
         Msg::Undone { event_id, result, health } => door::undone(app, event_id, result, health),
         Msg::FoundElsewhere { event_id, asked, event } => door::found_elsewhere(app, event_id, asked, event),
+        Msg::ReplayRefused { refusals } => door::replay_refused(app, refusals),
         Msg::Exported { result } => {
             app.notice = Some(match result {
                 Ok(file) => Notice { text: format!("Exported to {file}"), is_error: false },

@@ -133,9 +133,31 @@ fn header_lines(app: &App, g: &Guests, event: &str) -> Vec<Line<'static>> {
     if let Some(text) = ledger {
         lines.push(Line::styled(text, style(app, Tone::Bad)));
     }
+    if let Some(line) = refused_on_replay(st) {
+        lines.push(Line::styled(line, style(app, Tone::Bad)));
+    }
     // The header says how old the data is already.
     lines.extend(status_lines(app, g, false));
     lines
+}
+
+/// The latest queued admission the ledger refused on replay, and how many
+/// more: "✖ Ann Lee (ticket 502), let in here at 19:40 while the ledger was
+/// away, had been admitted at north 19:38 (+1 more)".
+fn refused_on_replay(st: &crate::tui::door::Station) -> Option<String> {
+    let last = st.refused_on_replay.last()?;
+    let (queued, winner) = (&last.refusal.queued, &last.refusal.winner);
+    let more = match st.refused_on_replay.len() - 1 {
+        0 => String::new(),
+        n => format!(" (+{} more)", thousands(n)),
+    };
+    Some(format!(
+        " ✖ refused on replay: {}, let in here at {} while the ledger was away, had been admitted at {} {}{more}",
+        last.guest,
+        local_hm(queued.at),
+        sanitize(winner.gate.as_str()),
+        local_hm(winner.at),
+    ))
 }
 
 /// The colours of a verdict's block.
