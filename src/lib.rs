@@ -3,6 +3,7 @@
 //! The binary (`src/main.rs`) is a thin shell over this library so that
 //! integration tests and benchmarks can drive the same code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+#![warn(unreachable_pub)]
 
 pub mod api;
 pub mod auth;

@@ -40,7 +40,7 @@ pub(crate) struct Script {
 
 impl Script {
     /// Latin names get emails made from the name itself; the others get generic ones.
-    pub fn is_latin(&self) -> bool {
+    pub(crate) fn is_latin(&self) -> bool {
         self.name == "latin"
     }
 }

@@ -33,7 +33,7 @@ struct Grant {
 }
 
 impl OAuth {
-    pub fn new(client_id: &str, client_secret: &str, start_token: &str) -> OAuth {
+    pub(crate) fn new(client_id: &str, client_secret: &str, start_token: &str) -> OAuth {
         let mut tokens = HashMap::new();
         tokens.insert(start_token.to_string(), 0);
         OAuth {
@@ -45,7 +45,7 @@ impl OAuth {
     }
 
     /// Whether `token` was issued and not revoked (issued in `generation`).
-    pub fn accepts(&self, token: &str, generation: u64) -> bool {
+    pub(crate) fn accepts(&self, token: &str, generation: u64) -> bool {
         lock(&self.tokens).get(token) == Some(&generation)
     }
 

@@ -24,9 +24,9 @@ use tokio_postgres::{Client, Config, Row};
 use super::{Admission, Admitted, Gate, Ledger, LedgerError, NewAdmission, Undo, id_from_sql, id_to_sql};
 
 /// How long a connection attempt may take when the URL sets no `connect_timeout`.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long one statement may take before the server counts as unreachable.
-pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The schema, one step per version (the row in `floktu_schema` says how many ran).
 const MIGRATIONS: &[&str] = &["CREATE TABLE floktu_admissions (

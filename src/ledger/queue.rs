@@ -33,7 +33,7 @@ use super::sqlite::{RawRow, collect, ids, sql};
 use super::{Admission, Admitted, Gate, Health, Ledger, LedgerError, NewAdmission, Sqlite, id_to_sql};
 
 /// While the remote is unreachable, how long before it is tried again.
-pub const RETRY_EVERY: Duration = Duration::from_secs(5);
+pub(crate) const RETRY_EVERY: Duration = Duration::from_secs(5);
 
 const COLUMNS: &str = "event_id, attendee_id, order_id, gate, at_us, user, undone_at_us, undone_gate";
 

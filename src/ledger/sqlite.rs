@@ -29,7 +29,7 @@ use super::{
 };
 
 /// How long a write waits for another process holding the file.
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The schema, one step per version: step `i` takes `user_version` from `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[

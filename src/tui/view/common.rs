@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
 use crate::search::{Query, highlight};
-pub use crate::text::thousands;
+pub(crate) use crate::text::thousands;
 use crate::text::{sanitize, width};
 use crate::tui::app::{App, Pane, Remote};
 use crate::tui::list::List;
@@ -19,13 +19,13 @@ use crate::tui::list::List;
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 /// The spinner's current frame.
-pub fn spinner(app: &App) -> &'static str {
+pub(crate) fn spinner(app: &App) -> &'static str {
     SPINNER[app.spinner % SPINNER.len()]
 }
 
 /// Kinds of text the panes use; colour only where `NO_COLOR` is unset.
 #[derive(Clone, Copy)]
-pub enum Tone {
+pub(crate) enum Tone {
     Normal,
     Dim,
     Title,
@@ -38,7 +38,7 @@ pub enum Tone {
 }
 
 /// The style of `tone`, honouring `NO_COLOR` (bold/reverse still mark things).
-pub fn style(app: &App, tone: Tone) -> Style {
+pub(crate) fn style(app: &App, tone: Tone) -> Style {
     let s = Style::default();
     match (tone, app.color) {
         (Tone::Normal, _) => s,
@@ -60,7 +60,7 @@ pub fn style(app: &App, tone: Tone) -> Style {
 }
 
 /// The style of a list row: the selection stands out most in the focused pane.
-pub fn row_style(app: &App, selected: bool, focused: bool) -> Style {
+pub(crate) fn row_style(app: &App, selected: bool, focused: bool) -> Style {
     match (selected, focused) {
         (true, true) => style(app, Tone::Selected),
         (true, false) => style(app, Tone::Title),
@@ -69,12 +69,12 @@ pub fn row_style(app: &App, selected: bool, focused: bool) -> Style {
 }
 
 /// The mark before a row: an arrow on the selected one.
-pub fn marker(selected: bool) -> &'static str {
+pub(crate) fn marker(selected: bool) -> &'static str {
     if selected { "▶ " } else { "  " }
 }
 
 /// A pane's frame: rounded border, a title, highlighted when focused.
-pub fn pane_block<'a>(app: &App, title: Line<'a>, focused: bool) -> Block<'a> {
+pub(crate) fn pane_block<'a>(app: &App, title: Line<'a>, focused: bool) -> Block<'a> {
     let border = if focused { style(app, Tone::Title) } else { style(app, Tone::Dim) };
     Block::default()
         .borders(Borders::ALL)
@@ -85,7 +85,7 @@ pub fn pane_block<'a>(app: &App, title: Line<'a>, focused: bool) -> Block<'a> {
 
 /// "Orders (1,512)" or "Orders · 37 of 1,512" under a filter; just "Orders"
 /// while the list is not there.
-pub fn count_title(app: &App, name: &str, list: &List, loaded: bool, focused: bool) -> Line<'static> {
+pub(crate) fn count_title(app: &App, name: &str, list: &List, loaded: bool, focused: bool) -> Line<'static> {
     let total = list.total();
     let text = match (loaded, list.is_filtered()) {
         (true, true) => format!(" {name} · {} of {} ", thousands(list.visible_len()), thousands(total)),
@@ -97,7 +97,7 @@ pub fn count_title(app: &App, name: &str, list: &List, loaded: bool, focused: bo
 
 /// The rows of `pane` that fit in `height`, built with `row` (item, is-selected).
 /// Only these rows are ever built: render cost follows the screen, not the data.
-pub fn visible_rows<'a, T>(
+pub(crate) fn visible_rows<'a, T>(
     pane: &'a Pane<T>,
     height: usize,
     mut row: impl FnMut(&'a T, bool) -> Line<'a>,
@@ -108,7 +108,7 @@ pub fn visible_rows<'a, T>(
 
 /// One cell: sanitized, cut or padded to exactly `cols` columns, with the
 /// characters the filter matched highlighted.
-pub fn cell<Q: Highlights + ?Sized>(
+pub(crate) fn cell<Q: Highlights + ?Sized>(
     app: &App,
     raw: &str,
     cols: usize,
@@ -155,7 +155,7 @@ pub fn cell<Q: Highlights + ?Sized>(
 }
 
 /// What a cell highlights: a parsed query (a list's), or text typed (parsed here).
-pub trait Highlights {
+pub(crate) trait Highlights {
     /// The query to highlight.
     fn as_query(&self) -> Cow<'_, Query>;
 }
@@ -183,14 +183,14 @@ fn styled(app: &App, text: String, hit: bool, base: Style) -> Span<'static> {
 }
 
 /// Draws what a pane shows when it has no rows to list: loading, failed, empty.
-pub fn placeholder(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
+pub(crate) fn placeholder(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>) {
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
 }
 
 /// Frames a list pane: border and count title, the filter line at the bottom
 /// when there is one. Returns the area for the rows, or `None` when the pane's
 /// load state (loading, failed, empty) was drawn instead.
-pub fn list_frame<T>(
+pub(crate) fn list_frame<T>(
     app: &App,
     f: &mut Frame,
     area: Rect,
@@ -221,7 +221,7 @@ pub fn list_frame<T>(
 
 /// The placeholder for a remote state that is not a non-empty list; `None` when
 /// there are rows to draw.
-pub fn state_lines<T>(
+pub(crate) fn state_lines<T>(
     app: &App,
     remote: &Remote<Vec<T>>,
     what: &str,
@@ -239,7 +239,7 @@ pub fn state_lines<T>(
 }
 
 /// "✖ message" and how to retry.
-pub fn failed_lines(app: &App, msg: &str) -> Vec<Line<'static>> {
+pub(crate) fn failed_lines(app: &App, msg: &str) -> Vec<Line<'static>> {
     vec![
         Line::styled(format!("✖ {}", sanitize(msg)), style(app, Tone::Bad)),
         Line::from(vec![
@@ -252,7 +252,7 @@ pub fn failed_lines(app: &App, msg: &str) -> Vec<Line<'static>> {
 
 /// The filter line at the bottom of a list: "/query▏" while typing, and
 /// "no match" when a loaded list shows nothing.
-pub fn filter_line(app: &App, list: &List, loaded: bool) -> Option<Line<'static>> {
+pub(crate) fn filter_line(app: &App, list: &List, loaded: bool) -> Option<Line<'static>> {
     if !list.editing && list.query().is_empty() {
         return None;
     }
