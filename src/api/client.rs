@@ -67,12 +67,6 @@ impl Default for ClientOptions {
 /// How long a request may take in all, retries included, unless the options say otherwise.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(45);
 
-/// Called before each retry with the error that caused it and how long the
-/// client waits before trying again (a `Retry-After` already applied and capped).
-/// The client retries 429s on its own; this is how a caller that runs many
-/// requests (the guest list loader) learns it should slow down.
-pub type RetryHook = Arc<dyn Fn(&Error, Duration) + Send + Sync>;
-
 /// A client of one Floktu API base with one access token. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct FloktuClient {
@@ -80,18 +74,6 @@ pub struct FloktuClient {
     base: ApiBase,
     token: AccessToken,
     opts: Arc<ClientOptions>,
-    on_retry: RetryHooks,
-}
-
-/// The hooks of a client; a list so that one added for a load does not replace
-/// one the caller had.
-#[derive(Clone, Default)]
-struct RetryHooks(Vec<RetryHook>);
-
-impl std::fmt::Debug for RetryHooks {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "RetryHooks({})", self.0.len())
-    }
 }
 
 impl FloktuClient {
@@ -103,15 +85,7 @@ impl FloktuClient {
     /// A client with the given timeouts, retries and limits.
     pub fn with_options(base: ApiBase, token: AccessToken, opts: ClientOptions) -> Result<Self, Error> {
         let http = http_client(&opts)?;
-        Ok(FloktuClient { http, base, token, opts: Arc::new(opts), on_retry: RetryHooks::default() })
-    }
-
-    /// A clone of this client (same connections) that also calls `hook` before
-    /// each retry; hooks added earlier keep being called.
-    pub fn with_retry_hook(&self, hook: RetryHook) -> FloktuClient {
-        let mut client = self.clone();
-        client.on_retry.0.push(hook);
-        client
+        Ok(FloktuClient { http, base, token, opts: Arc::new(opts) })
     }
 
     /// A clone of this client (same connections) that tries each request once:
@@ -191,9 +165,6 @@ impl FloktuClient {
                 });
             }
             tracing::info!(%url, wait_ms = wait.as_millis() as u64, "retrying");
-            for hook in &self.on_retry.0 {
-                hook(&e, wait);
-            }
             tokio::time::sleep(wait).await;
             attempt += 1;
         }

@@ -8,7 +8,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
-pub use client::{ClientOptions, FloktuClient, RetryHook, RetryPolicy};
+pub use client::{ClientOptions, FloktuClient, RetryPolicy};
 pub use model::{Answer, Attendee, CheckIn, Decoded, Event, Money, Order, OrderSummary, Skipped, Status};
 
 /// Where the real API lives.

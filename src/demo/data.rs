@@ -163,11 +163,6 @@ impl Dataset {
     pub fn event(&self, id: u64) -> Option<&DemoEvent> {
         self.events.iter().find(|e| e.id == id)
     }
-
-    /// The number of attendees over all events.
-    pub fn attendee_count(&self) -> usize {
-        self.events.iter().flat_map(|e| &e.orders).map(|o| o.attendees.len()).sum()
-    }
 }
 
 impl DemoEvent {
