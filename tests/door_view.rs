@@ -340,15 +340,17 @@ fn a_queued_admission_refused_on_replay_is_shown_in_red_naming_the_guest_and_the
     winner.at -= chrono::TimeDelta::minutes(2);
     let refusal = floktu_tui::ledger::Refusal { queued, winner };
     update(&mut app, Msg::ReplayRefused { refusals: vec![refusal] });
-    let shown = screen(&mut app, 160, 40);
-    let line = shown.lines().find(|l| l.contains("refused on replay")).unwrap_or_else(|| panic!("{shown}"));
-    assert!(line.contains("Bo Lee (ticket 502)") && line.contains("admitted at north hh:mm"), "{line}");
+    for (width, height) in [(160, 40), (80, 24)] {
+        let shown = screen(&mut app, width, height);
+        let line = shown.lines().find(|l| l.contains("replay refused")).unwrap_or_else(|| panic!("{shown}"));
+        assert!(line.contains("Bo Lee (ticket 502) was admitted at north hh:mm"), "{line}");
+    }
     // In red: the colour of a refusal.
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 40)).unwrap();
     terminal.draw(|f| floktu_tui::tui::view::render(&app, f)).unwrap();
     let buffer = terminal.backend().buffer();
     let row = (0..40).find(|&y| {
-        (0..160).map(|x| buffer[(x, y)].symbol()).collect::<String>().contains("refused on replay")
+        (0..160).map(|x| buffer[(x, y)].symbol()).collect::<String>().contains("replay refused")
     });
     let fg = buffer[(3, row.unwrap())].fg;
     assert_eq!(fg, ratatui::style::Color::Red, "{fg:?}");

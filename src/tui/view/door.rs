@@ -141,9 +141,10 @@ fn header_lines(app: &App, g: &Guests, event: &str) -> Vec<Line<'static>> {
     lines
 }
 
-/// The latest queued admission the ledger refused on replay, and how many
-/// more: "✖ Ann Lee (ticket 502), let in here at 19:40 while the ledger was
-/// away, had been admitted at north 19:38 (+1 more)".
+/// The latest queued admission the ledger refused on replay, who had let
+/// the guest in first, and how many more, in one line that keeps its point at
+/// 80 columns: "✖ replay refused: Ann Lee (ticket 502) was admitted at north
+/// 19:38; queued here 19:40 (+1 more)".
 fn refused_on_replay(st: &crate::tui::door::Station) -> Option<String> {
     let last = st.refused_on_replay.last()?;
     let (queued, winner) = (&last.refusal.queued, &last.refusal.winner);
@@ -152,11 +153,11 @@ fn refused_on_replay(st: &crate::tui::door::Station) -> Option<String> {
         n => format!(" (+{} more)", thousands(n)),
     };
     Some(format!(
-        " ✖ refused on replay: {}, let in here at {} while the ledger was away, had been admitted at {} {}{more}",
+        " ✖ replay refused: {} was admitted at {} {}; queued here {}{more}",
         last.guest,
-        local_hm(queued.at),
         sanitize(winner.gate.as_str()),
         local_hm(winner.at),
+        local_hm(queued.at),
     ))
 }
 
