@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use crate::api::{self, Attendee, Event, OrderSummary};
+use crate::api::{self, Attendee, Decoded, Event, Order, OrderSummary};
 use crate::text::sanitize;
 
 mod door;
@@ -35,78 +35,16 @@ pub const REVOKED: &str = "Your access was revoked or the token is invalid. Log 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Action(action) => act(app, action),
-        Msg::Resize { width, height } => {
-            app.width = width;
-            // Title, status bar, pane borders and header take about six rows.
-            app.page_rows = usize::from(height).saturating_sub(6).max(1);
-            Vec::new()
-        }
+        Msg::Resize { width, height } => resized(app, width, height),
         Msg::Tick => {
             app.spinner = app.spinner.wrapping_add(1);
             Vec::new()
         }
-        Msg::EventsLoaded { req, result } => {
-            if app.events.items.awaited() != Some(req) {
-                return Vec::new();
-            }
-            match result {
-                Ok(decoded) => {
-                    note_skipped(app, decoded.skipped_count(), "events");
-                    app.events.set_items(decoded.items, event_fields, |a, b| a.id == b.id);
-                }
-                Err(e) => {
-                    app.events.items = Remote::Failed(describe(&e));
-                    return unauthorized(app, &e);
-                }
-            }
-            Vec::new()
-        }
-        Msg::EventsOffline { req, events, error } => {
-            if app.events.items.awaited() != Some(req) {
-                return Vec::new();
-            }
-            app.events.set_items(events, event_fields, |a, b| a.id == b.id);
-            app.notice = Some(Notice {
-                text: format!(
-                    "Offline ({}): showing the events with a cached guest list; d opens the door from the cache",
-                    describe(&error)
-                ),
-                is_error: true,
-            });
-            Vec::new()
-        }
-        Msg::OrdersLoaded { req, event_id, result } => {
-            let open = app.open_event.as_ref().map(|e| e.id);
-            if app.orders.items.awaited() != Some(req) || open != Some(event_id) {
-                return Vec::new();
-            }
-            match result {
-                Ok(decoded) => {
-                    note_skipped(app, decoded.skipped_count(), "orders");
-                    app.orders.set_items(decoded.items, order_fields, |a, b| a.id == b.id);
-                    orders_moved(app)
-                }
-                Err(e) => {
-                    app.orders.items = Remote::Failed(describe(&e));
-                    unauthorized(app, &e)
-                }
-            }
-        }
+        Msg::EventsLoaded { req, result } => events_loaded(app, req, result),
+        Msg::EventsOffline { req, events, error } => events_offline(app, req, events, &error),
+        Msg::OrdersLoaded { req, event_id, result } => orders_loaded(app, req, event_id, result),
         Msg::OrderLoaded { req, event_id, order_id, result } => {
-            let key = (event_id, order_id);
-            if app.details.get(&key).and_then(Remote::awaited) != Some(req) {
-                return Vec::new();
-            }
-            let (state, commands) = match result {
-                Ok(order) => (Remote::Loaded(order), Vec::new()),
-                Err(e) => {
-                    let commands = unauthorized(app, &e);
-                    (Remote::Failed(describe(&e)), commands)
-                }
-            };
-            app.details.insert(key, state);
-            sync_attendees(app);
-            commands
+            order_loaded(app, req, (event_id, order_id), result)
         }
         Msg::DetailDue { seq } => {
             if seq == app.detail_seq {
@@ -115,71 +53,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
                 Vec::new()
             }
         }
-        Msg::Copied { result } => {
-            let notice = match result {
-                Ok(text) => Notice { text, is_error: false },
-                Err(text) => Notice { text, is_error: true },
-            };
-            match app.screen {
-                Screen::Browse | Screen::Door => app.notice = Some(notice),
-                Screen::Login => app.login.message = Some(notice),
-            }
-            Vec::new()
-        }
-        Msg::LoginStarted { attempt, result } => {
-            if attempt != app.login.attempt || app.login.phase != LoginPhase::Starting {
-                return Vec::new();
-            }
-            match result {
-                Ok(start) => login_waiting(app, start),
-                Err(e) => {
-                    app.login.phase = LoginPhase::Idle;
-                    app.login.message = Some(error(e));
-                }
-            }
-            Vec::new()
-        }
-        Msg::LoginCode { attempt, result } => {
-            let LoginPhase::Waiting { redirect_uri, .. } = &app.login.phase else {
-                return Vec::new();
-            };
-            if attempt != app.login.attempt {
-                return Vec::new();
-            }
-            match result {
-                Ok(code) => {
-                    let redirect_uri = redirect_uri.clone();
-                    exchange(app, code, redirect_uri)
-                }
-                Err(e) => {
-                    app.login.message = Some(error(e));
-                    app.login.field = LoginField::Paste;
-                    Vec::new()
-                }
-            }
-        }
-        Msg::LoggedIn { attempt, result } => {
-            if attempt != app.login.attempt || app.login.phase != LoginPhase::Finishing {
-                return Vec::new();
-            }
-            match result {
-                Ok(stored) => {
-                    app.login.phase = LoginPhase::Idle;
-                    app.login.message = None;
-                    app.login.paste.clear();
-                    app.login.token.clear();
-                    app.screen = Screen::Browse;
-                    let commands = start_session(app);
-                    app.notice = Some(Notice { text: format!("Logged in; {stored}"), is_error: false });
-                    commands
-                }
-                Err(e) => {
-                    app.login.phase = LoginPhase::Idle;
-                    app.login.message = Some(error(e));
-                    Vec::new()
-                }
-            }
-        }
+        Msg::Copied { result } => copied(app, result),
+        Msg::LoginStarted { attempt, result } => login_started(app, attempt, result),
+        Msg::LoginCode { attempt, result } => login_code(app, attempt, result),
+        Msg::LoggedIn { attempt, result } => logged_in(app, attempt, result),
         Msg::GuestsCached { req, list } => guests::cached(app, req, list),
         Msg::GuestEvent { req, event } => {
             let mut commands = guests::guest_event(app, req, event);
@@ -208,6 +85,157 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
                 Ok(text) => Notice { text, is_error: false },
                 Err(text) => error(text),
             });
+            Vec::new()
+        }
+    }
+}
+
+fn resized(app: &mut App, width: u16, height: u16) -> Vec<Command> {
+    app.width = width;
+    // Title, status bar, pane borders and header take about six rows.
+    app.page_rows = usize::from(height).saturating_sub(6).max(1);
+    Vec::new()
+}
+
+fn events_loaded(app: &mut App, req: ReqId, result: Result<Decoded<Event>, api::Error>) -> Vec<Command> {
+    if app.events.items.awaited() != Some(req) {
+        return Vec::new();
+    }
+    match result {
+        Ok(decoded) => {
+            note_skipped(app, decoded.skipped_count(), "events");
+            app.events.set_items(decoded.items, event_fields, |a, b| a.id == b.id);
+            Vec::new()
+        }
+        Err(e) => {
+            app.events.items = Remote::Failed(describe(&e));
+            unauthorized(app, &e)
+        }
+    }
+}
+
+fn events_offline(app: &mut App, req: ReqId, events: Vec<Event>, error: &api::Error) -> Vec<Command> {
+    if app.events.items.awaited() != Some(req) {
+        return Vec::new();
+    }
+    app.events.set_items(events, event_fields, |a, b| a.id == b.id);
+    app.notice = Some(Notice {
+        text: format!(
+            "Offline ({}): showing the events with a cached guest list; d opens the door from the cache",
+            describe(error)
+        ),
+        is_error: true,
+    });
+    Vec::new()
+}
+
+fn orders_loaded(
+    app: &mut App,
+    req: ReqId,
+    event_id: u64,
+    result: Result<Decoded<OrderSummary>, api::Error>,
+) -> Vec<Command> {
+    let open = app.open_event.as_ref().map(|e| e.id);
+    if app.orders.items.awaited() != Some(req) || open != Some(event_id) {
+        return Vec::new();
+    }
+    match result {
+        Ok(decoded) => {
+            note_skipped(app, decoded.skipped_count(), "orders");
+            app.orders.set_items(decoded.items, order_fields, |a, b| a.id == b.id);
+            orders_moved(app)
+        }
+        Err(e) => {
+            app.orders.items = Remote::Failed(describe(&e));
+            unauthorized(app, &e)
+        }
+    }
+}
+
+fn order_loaded(
+    app: &mut App,
+    req: ReqId,
+    key: (u64, u64),
+    result: Result<Order, api::Error>,
+) -> Vec<Command> {
+    if app.details.get(&key).and_then(Remote::awaited) != Some(req) {
+        return Vec::new();
+    }
+    let (state, commands) = match result {
+        Ok(order) => (Remote::Loaded(order), Vec::new()),
+        Err(e) => {
+            let commands = unauthorized(app, &e);
+            (Remote::Failed(describe(&e)), commands)
+        }
+    };
+    app.details.insert(key, state);
+    sync_attendees(app);
+    commands
+}
+
+fn copied(app: &mut App, result: Result<String, String>) -> Vec<Command> {
+    let notice = match result {
+        Ok(text) => Notice { text, is_error: false },
+        Err(text) => Notice { text, is_error: true },
+    };
+    match app.screen {
+        Screen::Browse | Screen::Door => app.notice = Some(notice),
+        Screen::Login => app.login.message = Some(notice),
+    }
+    Vec::new()
+}
+
+fn login_started(app: &mut App, attempt: u64, result: Result<LoginStart, String>) -> Vec<Command> {
+    if attempt != app.login.attempt || app.login.phase != LoginPhase::Starting {
+        return Vec::new();
+    }
+    match result {
+        Ok(start) => login_waiting(app, start),
+        Err(e) => {
+            app.login.phase = LoginPhase::Idle;
+            app.login.message = Some(error(e));
+        }
+    }
+    Vec::new()
+}
+
+fn login_code(app: &mut App, attempt: u64, result: Result<String, String>) -> Vec<Command> {
+    let LoginPhase::Waiting { redirect_uri, .. } = &app.login.phase else {
+        return Vec::new();
+    };
+    if attempt != app.login.attempt {
+        return Vec::new();
+    }
+    match result {
+        Ok(code) => {
+            let redirect_uri = redirect_uri.clone();
+            exchange(app, code, redirect_uri)
+        }
+        Err(e) => {
+            app.login.message = Some(error(e));
+            app.login.field = LoginField::Paste;
+            Vec::new()
+        }
+    }
+}
+
+fn logged_in(app: &mut App, attempt: u64, result: Result<String, String>) -> Vec<Command> {
+    if attempt != app.login.attempt || app.login.phase != LoginPhase::Finishing {
+        return Vec::new();
+    }
+    app.login.phase = LoginPhase::Idle;
+    match result {
+        Ok(stored) => {
+            app.login.message = None;
+            app.login.paste.clear();
+            app.login.token.clear();
+            app.screen = Screen::Browse;
+            let commands = start_session(app);
+            app.notice = Some(Notice { text: format!("Logged in; {stored}"), is_error: false });
+            commands
+        }
+        Err(e) => {
+            app.login.message = Some(error(e));
             Vec::new()
         }
     }
