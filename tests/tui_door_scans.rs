@@ -15,7 +15,7 @@ const BEL: u8 = 0x07;
 /// The demo server, and the directories one door (or two, in turn) share.
 struct Place {
     /// Runs the demo server.
-    _rt: tokio::runtime::Runtime,
+    rt: tokio::runtime::Runtime,
     server: DemoServer,
     dir: tempfile::TempDir,
 }
@@ -29,7 +29,7 @@ impl Place {
         for sub in ["data", "cache", "config/floktu", "cwd", "home"] {
             std::fs::create_dir_all(dir.path().join(sub)).unwrap();
         }
-        Place { _rt: rt, server, dir }
+        Place { rt, server, dir }
     }
 
     fn path(&self, sub: &str) -> PathBuf {
@@ -73,10 +73,17 @@ impl Place {
 
     /// The door for event number `n` at `gate`, its whole list loaded.
     fn door(&self, n: usize, gate: &str) -> Session {
+        self.door_with(&[], n, gate)
+    }
+
+    /// [`Place::door`] with global options first (`--ledger URL`).
+    fn door_with(&self, options: &[&str], n: usize, gate: &str) -> Session {
         let owned = self.env();
         let env: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let event = self.event(n).to_string();
-        let s = Session::start_in(&self.path("cwd"), &["door", &event, "--gate", gate], &env, 120, 36);
+        let mut args = options.to_vec();
+        args.extend(["door", &event, "--gate", gate]);
+        let s = Session::start_in(&self.path("cwd"), &args, &env, 120, 36);
         s.wait("the whole list in", |o| {
             let screen = o.parser.screen().contents();
             screen.contains(&format!("gate {gate}"))
@@ -264,4 +271,107 @@ fn esc_then_f10_in_one_read_leaves_the_door_and_types_nothing() {
     assert!(!screen.contains("21~"), "{screen}");
     door.press("\u{3}");
     assert!(door.exit_ok());
+}
+
+/// The PostgreSQL server `.ci/run` starts (`FLOKTU_TEST_POSTGRES`); `None` skips
+/// the test, except under `CI=true`, where it must be there.
+fn postgres_url() -> Option<String> {
+    match std::env::var("FLOKTU_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true and FLOKTU_TEST_POSTGRES is not set: .ci/run starts PostgreSQL for these tests")
+        }
+        _ => {
+            eprintln!("FLOKTU_TEST_POSTGRES not set: PostgreSQL door test skipped");
+            None
+        }
+    }
+}
+
+/// A database of its own on that server, so that the demo's event ids meet
+/// no admission of another run.
+async fn fresh_database(url: &str) -> String {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let name = format!("floktu_door_{}", rand::random::<u32>());
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+    let mut fresh = url::Url::parse(url).unwrap();
+    fresh.set_path(&name);
+    fresh.to_string()
+}
+
+#[test]
+fn an_admission_queued_while_postgres_was_away_and_refused_on_replay_is_shown_in_red() {
+    let Some(url) = postgres_url() else { return };
+    let place = Place::new();
+    let url = place.rt.block_on(fresh_database(&url));
+    let proxy = place.rt.block_on(pg_proxy::Proxy::start(&url));
+    proxy.set_down(true);
+    let guest = valid_guest(&place, 0);
+    let mut north = place.door_with(&["--ledger", &proxy.url()], 0, "north");
+    north.press(&format!("{}\r", guest.attendee_id));
+    north.wait_for_all(&["admitted now (queued", "scan #1"]);
+    // Meanwhile south, which reaches the server, admits the same ticket.
+    let event = place.event(0).to_string();
+    let ticket = guest.attendee_id.to_string();
+    let south = place.floktu(&["--ledger", &url, "admit", &event, &ticket, "--gate", "south"]);
+    assert!(south.status.success(), "{south:?}");
+    // The server is back: north's next ledger call replays its queue (tried
+    // again at most every 5 s; each scan is a call) and the replay is refused.
+    proxy.set_down(false);
+    let screen = north.press_until(&format!("{}\r", guest.attendee_id), "replay refused");
+    let expected =
+        format!("replay refused: {} (ticket {}) was admitted at south", name(&guest), guest.attendee_id);
+    assert!(screen.contains(&expected), "{screen}");
+    north.press("\u{3}");
+    assert!(north.exit_ok());
+}
+
+/// A TCP proxy to PostgreSQL that can refuse new connections, so that the
+/// server seems away and back without stopping it.
+mod pg_proxy {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use tokio::net::{TcpListener, TcpStream};
+
+    pub struct Proxy {
+        url: String,
+        down: Arc<AtomicBool>,
+    }
+
+    impl Proxy {
+        pub async fn start(url: &str) -> Proxy {
+            let parsed = url::Url::parse(url).unwrap();
+            let target = format!("{}:{}", parsed.host_str().unwrap(), parsed.port().unwrap_or(5432));
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let down = Arc::new(AtomicBool::new(false));
+            let flag = Arc::clone(&down);
+            tokio::spawn(async move {
+                while let Ok((mut client, _)) = listener.accept().await {
+                    if flag.load(Ordering::SeqCst) {
+                        continue;
+                    }
+                    let target = target.clone();
+                    tokio::spawn(async move {
+                        if let Ok(mut server) = TcpStream::connect(target).await {
+                            let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                        }
+                    });
+                }
+            });
+            let mut proxied = parsed;
+            proxied.set_port(Some(port)).unwrap();
+            Proxy { url: proxied.to_string(), down }
+        }
+
+        pub fn url(&self) -> String {
+            self.url.clone()
+        }
+
+        pub fn set_down(&self, down: bool) {
+            self.down.store(down, Ordering::SeqCst);
+        }
+    }
 }
