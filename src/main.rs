@@ -333,9 +333,6 @@ async fn dispatch(
     demo: bool,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Exit> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let mut err = std::io::stderr();
     let keyring = store::os_keyring(env);
     let token_store = TokenStore::new(
         keyring.clone(),
@@ -349,112 +346,133 @@ async fn dispatch(
     } else {
         store::find_token(env, &token_store).await
     };
+    let account = Account { settings, demo, env, keyring, token };
     match command {
-        Some(Command::Status) => {
-            return cli_account::status(settings, token.as_ref().map(|(_, s)| s), &mut out);
+        Some(command @ (Command::Status | Command::Token | Command::Login(_) | Command::Logout)) => {
+            account_command(command, &account).await
         }
-        Some(Command::Token) => {
-            return cli_account::token(token.as_ref().map(|(t, _)| t), &mut out, &mut err);
-        }
-        Some(Command::Login(args)) if args.with_token => {
-            return cli_account::login_with_token(settings, keyring, demo, &mut out, &mut err).await;
-        }
-        Some(Command::Login(args)) => {
-            let flags = LoginFlags { no_browser: args.no_browser, demo };
-            return cli_account::login(settings, keyring, env, &flags, &mut out, &mut err).await;
-        }
-        Some(Command::Logout) => {
-            if demo {
-                writeln!(out, "Demo runs store no token; nothing to forget.")?;
-                return Ok(Exit::Ok);
-            }
-            return cli_account::logout(settings, keyring, token.as_ref().map(|(t, _)| t), &mut out).await;
-        }
-        command @ (None | Some(Command::Door { .. })) => {
-            drop(out);
-            let door = door_start(command, settings, token.as_ref().map(|(t, _)| t)).await?;
-            let startup = floktu_tui::tui::Startup {
-                base: settings.api_base.clone(),
-                token: token.map(|(t, _)| t),
-                demo,
-                client_id: settings.client_id.clone(),
-                client_secret: match &settings.client_secret {
-                    Some(s) => Some(s.clone()),
-                    None if !demo => token_store.find_client_secret().await,
-                    None => None,
-                },
-                redirect_uri: settings.redirect_uri.clone(),
-                keyring: (!demo).then_some(keyring),
-                state_dir: settings.paths.state_dir.clone(),
-                config_file: settings.paths.config_file(),
-                insecure_storage: settings.insecure_storage,
-                cache_dir: (!settings.no_cache).then(|| settings.paths.cache_dir.clone()),
-                concurrency: settings.concurrency,
-                refresh: settings.refresh,
-                pkce: settings.pkce,
-                door,
+        command @ (None | Some(Command::Door { .. })) => run_tui(command, account, &token_store).await,
+        Some(command) => {
+            let Some((token, _)) = account.token else {
+                eprintln!(
+                    "floktu: not logged in. Run `floktu login`, or set FLOKTU_TOKEN (try `floktu --demo` for demo data)"
+                );
+                return Ok(Exit::Usage);
             };
-            floktu_tui::tui::run(startup).await?;
-            return Ok(Exit::Ok);
+            let client = FloktuClient::new(settings.api_base.clone(), token)?;
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            let exit = api_command(command, &client, settings, demo, &mut out).await?;
+            out.flush()?;
+            Ok(exit)
         }
-        Some(_) => {}
     }
-    let Some((token, _)) = token else {
-        eprintln!(
-            "floktu: not logged in. Run `floktu login`, or set FLOKTU_TOKEN (try `floktu --demo` for demo data)"
-        );
-        return Ok(Exit::Usage);
+}
+
+/// Who runs floktu: the settings, and the token found (and where).
+struct Account<'a> {
+    settings: &'a Settings,
+    demo: bool,
+    env: &'a dyn Fn(&str) -> Option<String>,
+    keyring: std::sync::Arc<dyn floktu_tui::auth::store::SecretStore>,
+    token: Option<(AccessToken, TokenSource)>,
+}
+
+/// `status`, `token`, `login`, `logout`: the commands about the token itself.
+async fn account_command(command: Command, account: &Account<'_>) -> Result<Exit> {
+    let Account { settings, demo, env, keyring, token } = account;
+    let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr());
+    match command {
+        Command::Status => cli_account::status(settings, token.as_ref().map(|(_, s)| s), &mut out),
+        Command::Token => cli_account::token(token.as_ref().map(|(t, _)| t), &mut out, &mut err),
+        Command::Login(args) if args.with_token => {
+            cli_account::login_with_token(settings, keyring.clone(), *demo, &mut out, &mut err).await
+        }
+        Command::Login(args) => {
+            let flags = LoginFlags { no_browser: args.no_browser, demo: *demo };
+            cli_account::login(settings, keyring.clone(), *env, &flags, &mut out, &mut err).await
+        }
+        Command::Logout if *demo => {
+            writeln!(out, "Demo runs store no token; nothing to forget.")?;
+            Ok(Exit::Ok)
+        }
+        Command::Logout => {
+            cli_account::logout(settings, keyring.clone(), token.as_ref().map(|(t, _)| t), &mut out).await
+        }
+        _ => Ok(Exit::Ok),
+    }
+}
+
+/// The TUI: the browser, or straight into the door (`floktu door`).
+async fn run_tui(command: Option<Command>, account: Account<'_>, token_store: &TokenStore) -> Result<Exit> {
+    let Account { settings, demo, keyring, token, .. } = account;
+    let door = door_start(command, settings, token.as_ref().map(|(t, _)| t)).await?;
+    let startup = floktu_tui::tui::Startup {
+        base: settings.api_base.clone(),
+        token: token.map(|(t, _)| t),
+        demo,
+        client_id: settings.client_id.clone(),
+        client_secret: match &settings.client_secret {
+            Some(s) => Some(s.clone()),
+            None if !demo => token_store.find_client_secret().await,
+            None => None,
+        },
+        redirect_uri: settings.redirect_uri.clone(),
+        keyring: (!demo).then_some(keyring),
+        state_dir: settings.paths.state_dir.clone(),
+        config_file: settings.paths.config_file(),
+        insecure_storage: settings.insecure_storage,
+        cache_dir: (!settings.no_cache).then(|| settings.paths.cache_dir.clone()),
+        concurrency: settings.concurrency,
+        refresh: settings.refresh,
+        pkce: settings.pkce,
+        door,
     };
-    let client = FloktuClient::new(settings.api_base.clone(), token)?;
-    let exit = match command {
-        Some(Command::Events(f)) => cli::events(&client, f.format(), &mut out, &mut err).await?,
-        Some(Command::Orders { event, format }) => {
-            cli::orders(&client, &event, format.format(), &mut out, &mut err).await?
+    floktu_tui::tui::run(startup).await?;
+    Ok(Exit::Ok)
+}
+
+/// The commands that read Floktu (and the ledger), printing to `out`.
+async fn api_command(
+    command: Command,
+    client: &FloktuClient,
+    settings: &Settings,
+    demo: bool,
+    out: &mut dyn Write,
+) -> Result<Exit> {
+    use floktu_tui::cli::door;
+    let mut err = std::io::stderr();
+    let source = |offline| cli::GuestSource::new(client, settings, demo, offline);
+    Ok(match command {
+        Command::Events(f) => cli::events(client, f.format(), out, &mut err).await?,
+        Command::Orders { event, format } => {
+            cli::orders(client, &event, format.format(), out, &mut err).await?
         }
-        Some(Command::Order { event, order, json }) => {
+        Command::Order { event, order, json } => {
             let format = if json { Format::Json } else { Format::Table };
-            cli::order(&client, &event, order, format, &mut out, &mut err).await?
+            cli::order(client, &event, order, format, out, &mut err).await?
         }
-        Some(Command::Attendees { event, guests, format }) => {
-            let src = cli::GuestSource::new(&client, settings, demo, guests.offline);
+        Command::Attendees { event, guests, format } => {
             let search = guests.search.as_deref();
-            cli::attendees(&src, &event, search, format.format(), &mut out, &mut err).await?
+            cli::attendees(&source(guests.offline), &event, search, format.format(), out, &mut err).await?
         }
-        Some(Command::Emails { event, guests }) => {
-            let src = cli::GuestSource::new(&client, settings, demo, guests.offline);
-            cli::emails(&src, &event, guests.search.as_deref(), &mut out, &mut err).await?
+        Command::Emails { event, guests } => {
+            cli::emails(&source(guests.offline), &event, guests.search.as_deref(), out, &mut err).await?
         }
-        Some(Command::Admit { event, ticket, gate, json }) => {
-            let src = cli::GuestSource::new(&client, settings, demo, false);
-            let ledger = floktu_tui::cli::door::ledger_spec(settings)?.open().await?;
-            let scan = floktu_tui::cli::door::Scan {
-                event,
-                ticket,
-                gate: floktu_tui::cli::door::gate(gate.as_deref())?,
-            };
+        Command::Admit { event, ticket, gate, json } => {
+            let ledger = door::ledger_spec(settings)?.open().await?;
+            let scan = door::Scan { event, ticket, gate: door::gate(gate.as_deref())? };
             let format = if json { Format::Json } else { Format::Table };
-            floktu_tui::cli::door::admit(&src, &*ledger, &scan, format, &mut out, &mut err).await?
+            door::admit(&source(false), &*ledger, &scan, format, out, &mut err).await?
         }
-        Some(Command::Admissions { event, gate, format }) => {
-            let src = cli::GuestSource::new(&client, settings, demo, false);
-            let ledger = floktu_tui::cli::door::ledger_spec(settings)?.open().await?;
-            let gate = gate.as_deref().map(|g| floktu_tui::cli::door::gate(Some(g))).transpose()?;
-            let format = format.format();
-            floktu_tui::cli::door::admissions(
-                &src,
-                &*ledger,
-                &event,
-                gate.as_ref(),
-                format,
-                &mut out,
-                &mut err,
-            )
-            .await?
+        Command::Admissions { event, gate, format } => {
+            let ledger = door::ledger_spec(settings)?.open().await?;
+            let gate = gate.as_deref().map(|g| door::gate(Some(g))).transpose()?;
+            door::admissions(&source(false), &*ledger, &event, gate.as_ref(), format.format(), out, &mut err)
+                .await?
         }
         _ => Exit::Ok,
-    };
-    out.flush()?;
-    Ok(exit)
+    })
 }
 
 async fn demo_server(args: &DemoArgs) -> Result<Exit> {
