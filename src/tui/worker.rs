@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
@@ -17,7 +18,7 @@ use crate::guestlist;
 
 use super::app::ReqId;
 use super::clipboard::Clipboard;
-use super::msg::{Command, LoginStart, Msg};
+use super::msg::{Command, LoginStart, Msg, Snapshot};
 
 /// What logging in and out needs to know.
 #[derive(Clone)]
@@ -96,132 +97,172 @@ impl Worker {
         let tasks = &self.tasks;
         self.live.retain(|req, _| tasks.contains_key(req));
         match command {
-            Command::FetchEvents { req } => {
-                let (client, cache) = (self.client(), self.cache());
-                self.spawn(req, async move {
-                    let result = match client {
-                        Some(c) => c.events().await,
-                        None => Err(not_logged_in()),
-                    };
-                    match result {
-                        // Offline: the events whose guest lists are cached keep the door working.
-                        Err(error) if error.is_transient() => match cached_events(cache).await {
-                            events if !events.is_empty() => Msg::EventsOffline { req, events, error },
-                            _ => Msg::EventsLoaded { req, result: Err(error) },
-                        },
-                        result => Msg::EventsLoaded { req, result },
-                    }
-                });
-            }
-            Command::FetchOrders { req, event_id } => {
-                let client = self.client();
-                self.spawn(req, async move {
-                    let result = match client {
-                        Some(c) => c.orders(event_id).await,
-                        None => Err(not_logged_in()),
-                    };
-                    Msg::OrdersLoaded { req, event_id, result }
-                });
-            }
-            Command::FetchOrder { req, event_id, order_id } => {
-                let client = self.client();
-                self.spawn(req, async move {
-                    let result = match client {
-                        Some(c) => c.order(event_id, order_id).await,
-                        None => Err(not_logged_in()),
-                    };
-                    Msg::OrderLoaded { req, event_id, order_id, result }
-                });
-            }
-            Command::Cancel(req) => {
-                if let Some(task) = self.tasks.remove(&req) {
-                    task.abort();
-                }
-                self.live.remove(&req);
-            }
-            Command::DetailAfter { seq, after } => {
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    tokio::time::sleep(after).await;
-                    let _ = tx.send(Msg::DetailDue { seq });
-                });
-            }
+            Command::FetchEvents { req } => self.fetch_events(req),
+            Command::FetchOrders { req, event_id } => self.fetch_orders(req, event_id),
+            Command::FetchOrder { req, event_id, order_id } => self.fetch_order(req, event_id, order_id),
+            Command::Cancel(req) => self.cancel(req),
+            Command::DetailAfter { seq, after } => self.detail_after(seq, after),
             Command::Copy { text, what } => self.copy(text, what),
             Command::LoadAdmissions { .. } | Command::Admit { .. } | Command::UndoLast { .. } => {
                 self.ledger_job(command)
             }
             Command::FindElsewhere { event_id, asked, id } => self.find_elsewhere(event_id, asked, id),
             Command::StartLogin { attempt, client_id } => self.start_login(attempt, client_id),
-            Command::StopLogin => {
-                if let Some(task) = self.login.take() {
-                    task.abort();
-                }
-            }
+            Command::StopLogin => self.stop_login(),
             Command::ExchangeCode { attempt, credentials, code, redirect_uri } => {
-                let (session, tx, slot) = (self.session.clone(), self.tx.clone(), Arc::clone(&self.client));
-                tokio::spawn(async move {
-                    let result = match login::exchange(&session.base, &credentials, &code, &redirect_uri)
-                        .await
-                    {
-                        Ok(token) => {
-                            adopt(&session, &slot, token, &credentials.client_id, Some(&credentials)).await
-                        }
-                        Err(e) => Err(e.to_string()),
-                    };
-                    let _ = tx.send(Msg::LoggedIn { attempt, result });
-                });
+                self.exchange_code(attempt, credentials, code, redirect_uri)
             }
-            Command::UseToken { attempt, token, client_id } => {
-                let (session, tx, slot) = (self.session.clone(), self.tx.clone(), Arc::clone(&self.client));
-                tokio::spawn(async move {
-                    let result = check_token(&session.base, &token).await;
-                    let result = match result {
-                        Ok(()) => adopt(&session, &slot, token, &client_id, None).await,
-                        Err(e) => Err(e),
-                    };
-                    let _ = tx.send(Msg::LoggedIn { attempt, result });
-                });
-            }
+            Command::UseToken { attempt, token, client_id } => self.use_token(attempt, token, client_id),
             Command::LoadGuests { req, event_id, event_name, cache_first } => {
                 self.load_guests(req, event_id, event_name, cache_first)
             }
-            Command::AskGuests { req, request } => {
-                // A load that has ended (cancelled, or never started) has nobody to ask.
-                if let Some(live) = self.live.get(&req) {
-                    let _ = live.send(request);
-                }
-            }
-            Command::SaveGuests(snapshot) => {
-                if let Some(cache) = self.cache() {
-                    tokio::task::spawn_blocking(move || {
-                        if let Err(e) = cache.save(&snapshot.0) {
-                            tracing::warn!(error = %e, "could not cache the guest list");
-                        }
-                    });
-                }
-            }
-            Command::Export { name, what } => {
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let result = std::env::current_dir()
-                        .map_err(|e| e.to_string())
-                        .and_then(|dir| export_in(&dir, &name, &what))
-                        .map(|path| path.display().to_string());
-                    let _ = tx.send(Msg::Exported { result });
-                });
-            }
-            Command::Logout { client_id } => {
-                let token = self.client().map(|c| c.token().clone());
-                if let Ok(mut slot) = self.client.write() {
-                    *slot = None;
-                }
-                let (session, tx) = (self.session.clone(), self.tx.clone());
-                tokio::spawn(async move {
-                    let result = forget(&session, token.as_ref(), &client_id).await;
-                    let _ = tx.send(Msg::LoggedOut { result });
-                });
-            }
+            Command::AskGuests { req, request } => self.ask_guests(req, request),
+            Command::SaveGuests(snapshot) => self.save_guests(snapshot),
+            Command::Export { name, what } => self.export(name, what),
+            Command::Logout { client_id } => self.logout(client_id),
         }
+    }
+
+    /// The events; offline, the events whose guest lists are cached.
+    fn fetch_events(&mut self, req: ReqId) {
+        let (client, cache) = (self.client(), self.cache());
+        self.spawn(req, async move {
+            let result = match client {
+                Some(c) => c.events().await,
+                None => Err(not_logged_in()),
+            };
+            match result {
+                // Offline: the events whose guest lists are cached keep the door working.
+                Err(error) if error.is_transient() => match cached_events(cache).await {
+                    events if !events.is_empty() => Msg::EventsOffline { req, events, error },
+                    _ => Msg::EventsLoaded { req, result: Err(error) },
+                },
+                result => Msg::EventsLoaded { req, result },
+            }
+        });
+    }
+
+    /// An event's orders.
+    fn fetch_orders(&mut self, req: ReqId, event_id: u64) {
+        let client = self.client();
+        self.spawn(req, async move {
+            let result = match client {
+                Some(c) => c.orders(event_id).await,
+                None => Err(not_logged_in()),
+            };
+            Msg::OrdersLoaded { req, event_id, result }
+        });
+    }
+
+    /// An order's details.
+    fn fetch_order(&mut self, req: ReqId, event_id: u64, order_id: u64) {
+        let client = self.client();
+        self.spawn(req, async move {
+            let result = match client {
+                Some(c) => c.order(event_id, order_id).await,
+                None => Err(not_logged_in()),
+            };
+            Msg::OrderLoaded { req, event_id, order_id, result }
+        });
+    }
+
+    /// Stops the task of `req` (a load the screen no longer shows).
+    fn cancel(&mut self, req: ReqId) {
+        if let Some(task) = self.tasks.remove(&req) {
+            task.abort();
+        }
+        self.live.remove(&req);
+    }
+
+    /// Tells the loop when the cursor has rested on an order long enough.
+    fn detail_after(&mut self, seq: u64, after: Duration) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            let _ = tx.send(Msg::DetailDue { seq });
+        });
+    }
+
+    /// Stops waiting for a login redirect.
+    fn stop_login(&mut self) {
+        if let Some(task) = self.login.take() {
+            task.abort();
+        }
+    }
+
+    /// Trades the redirect's code for a token, and adopts it.
+    fn exchange_code(
+        &mut self,
+        attempt: u64,
+        credentials: ClientCredentials,
+        code: String,
+        redirect_uri: String,
+    ) {
+        let (session, tx, slot) = (self.session.clone(), self.tx.clone(), Arc::clone(&self.client));
+        tokio::spawn(async move {
+            let result = match login::exchange(&session.base, &credentials, &code, &redirect_uri).await {
+                Ok(token) => adopt(&session, &slot, token, &credentials.client_id, Some(&credentials)).await,
+                Err(e) => Err(e.to_string()),
+            };
+            let _ = tx.send(Msg::LoggedIn { attempt, result });
+        });
+    }
+
+    /// Checks a pasted token with Floktu, and adopts it.
+    fn use_token(&mut self, attempt: u64, token: AccessToken, client_id: String) {
+        let (session, tx, slot) = (self.session.clone(), self.tx.clone(), Arc::clone(&self.client));
+        tokio::spawn(async move {
+            let result = check_token(&session.base, &token).await;
+            let result = match result {
+                Ok(()) => adopt(&session, &slot, token, &client_id, None).await,
+                Err(e) => Err(e),
+            };
+            let _ = tx.send(Msg::LoggedIn { attempt, result });
+        });
+    }
+
+    /// Passes the user's request (a re-check, new orders) to a live load.
+    fn ask_guests(&mut self, req: ReqId, request: guestlist::Request) {
+        // A load that has ended (cancelled, or never started) has nobody to ask.
+        if let Some(live) = self.live.get(&req) {
+            let _ = live.send(request);
+        }
+    }
+
+    /// Writes the guest list to the cache, off the loop.
+    fn save_guests(&mut self, snapshot: Snapshot) {
+        if let Some(cache) = self.cache() {
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = cache.save(&snapshot.0) {
+                    tracing::warn!(error = %e, "could not cache the guest list");
+                }
+            });
+        }
+    }
+
+    /// Writes an export into the working directory, off the loop.
+    fn export(&mut self, name: String, what: crate::output::Export) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = std::env::current_dir()
+                .map_err(|e| e.to_string())
+                .and_then(|dir| export_in(&dir, &name, &what))
+                .map(|path| path.display().to_string());
+            let _ = tx.send(Msg::Exported { result });
+        });
+    }
+
+    /// Forgets the token (and the cache), and says what was removed.
+    fn logout(&mut self, client_id: String) {
+        let token = self.client().map(|c| c.token().clone());
+        if let Ok(mut slot) = self.client.write() {
+            *slot = None;
+        }
+        let (session, tx) = (self.session.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let result = forget(&session, token.as_ref(), &client_id).await;
+            let _ = tx.send(Msg::LoggedOut { result });
+        });
     }
 
     /// The cached list first (when asked), then a live load that keeps it
