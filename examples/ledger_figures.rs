@@ -139,7 +139,7 @@ fn ledger_task(ledger: Arc<dyn Ledger>) -> (UnboundedSender<Command>, UnboundedR
         while let Some(job) = queue.recv().await {
             let msg = match job {
                 Command::LoadAdmissions { event_id } => {
-                    let result = ledger.of_event(event_id).await.map_err(|e| e.to_string());
+                    let result = ledger.of_event(event_id).await;
                     Msg::DoorAdmissions { event_id, result, health: ledger.health().await }
                 }
                 Command::Admit { token, event_id, attendee_id, order_id, gate } => {
@@ -148,7 +148,7 @@ fn ledger_task(ledger: Arc<dyn Ledger>) -> (UnboundedSender<Command>, UnboundedR
                         Ok(Admitted::New(admission)) => AdmitAnswer::In { admission, queued: false },
                         Ok(Admitted::Queued { admission, .. }) => AdmitAnswer::In { admission, queued: true },
                         Ok(Admitted::Already(winner)) => AdmitAnswer::Already(winner),
-                        Err(e) => AdmitAnswer::Failed(e.to_string()),
+                        Err(e) => AdmitAnswer::Failed(e),
                     };
                     Msg::Admitted { token, event_id, attendee_id, answer, health: ledger.health().await }
                 }

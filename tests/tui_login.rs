@@ -4,6 +4,7 @@
 mod support;
 
 use floktu_tui::api;
+use floktu_tui::auth::loopback::ListenError;
 use floktu_tui::tui::app::{App, LoginField, LoginForm, LoginPhase, Screen};
 use floktu_tui::tui::msg::{Action, BrowseAction, Command, LoginAction, LoginStart, Msg};
 use floktu_tui::tui::update::{REVOKED, update};
@@ -138,7 +139,10 @@ fn the_listeners_code_is_exchanged() {
 fn a_listener_timeout_leaves_the_paste_open() {
     let mut app = login_screen();
     let attempt = started(&mut app);
-    update(&mut app, Msg::LoginCode { attempt, result: Err("no redirect came back within 60 s".into()) });
+    update(
+        &mut app,
+        Msg::LoginCode { attempt, result: Err(ListenError::TimedOut(std::time::Duration::from_secs(60))) },
+    );
     assert!(matches!(app.login.phase, LoginPhase::Waiting { .. }));
     assert_eq!(app.login.field, LoginField::Paste);
     assert!(app.login.message.as_ref().is_some_and(|m| m.is_error));

@@ -194,7 +194,7 @@ pub struct Health {
 }
 
 /// What went wrong with the ledger.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LedgerError {
     /// The ledger's server cannot be reached (down, network, connection lost).
     /// [`Queued`] queues admissions on this error.

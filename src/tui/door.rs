@@ -376,7 +376,7 @@ pub enum AdmitAnswer {
     /// Admitted before, here or at another gate: the admission that counts.
     Already(Admission),
     /// The ledger failed: not recorded.
-    Failed(String),
+    Failed(crate::ledger::LedgerError),
 }
 
 impl AdmitAnswer {
@@ -386,7 +386,7 @@ impl AdmitAnswer {
                 (DoorVerdict::Valid, Entry::Admitted { admission: admission.clone(), queued: *queued })
             }
             AdmitAnswer::Already(winner) => (judge(list, Some(winner)), Entry::None),
-            AdmitAnswer::Failed(why) => (judge(list, None), Entry::Failed(why.clone())),
+            AdmitAnswer::Failed(why) => (judge(list, None), Entry::Failed(why.to_string())),
         }
     }
 }

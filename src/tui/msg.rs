@@ -171,7 +171,7 @@ pub struct LoginStart {
 }
 
 /// Everything `update` reacts to.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub enum Msg {
     /// A user action.
     Action(Action),
@@ -231,14 +231,14 @@ pub enum Msg {
         /// Which attempt.
         attempt: u64,
         /// The handoff, or why not.
-        result: Result<LoginStart, String>,
+        result: Result<LoginStart, crate::auth::login::StartError>,
     },
     /// The redirect listener got a code, or gave up.
     LoginCode {
         /// Which attempt.
         attempt: u64,
         /// The code, or why none came.
-        result: Result<String, String>,
+        result: Result<String, crate::auth::loopback::ListenError>,
     },
     /// Logged in: the worker now uses the new token. `Ok` says where it was stored.
     LoggedIn {
@@ -269,7 +269,7 @@ pub enum Msg {
     /// A CSV export was written (the file), or not.
     Exported {
         /// The file, or why not.
-        result: Result<String, String>,
+        result: Result<std::path::PathBuf, super::worker::ExportError>,
     },
     /// The clipboard took the text, or could not.
     Copied {
@@ -281,7 +281,7 @@ pub enum Msg {
         /// The event.
         event_id: u64,
         /// The admissions, or why the ledger could not say.
-        result: Result<std::collections::HashMap<u64, crate::ledger::Admission>, String>,
+        result: Result<std::collections::HashMap<u64, crate::ledger::Admission>, crate::ledger::LedgerError>,
         /// The ledger's state after.
         health: crate::ledger::Health,
     },
@@ -303,7 +303,7 @@ pub enum Msg {
         /// The event.
         event_id: u64,
         /// The admission undone.
-        result: Result<Option<crate::ledger::Admission>, String>,
+        result: Result<Option<crate::ledger::Admission>, crate::ledger::LedgerError>,
         /// The ledger's state after.
         health: crate::ledger::Health,
     },

@@ -245,9 +245,8 @@ impl Worker {
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
             let result = std::env::current_dir()
-                .map_err(|e| e.to_string())
-                .and_then(|dir| export_in(&dir, &name, &what))
-                .map(|path| path.display().to_string());
+                .map_err(ExportError::NoDirectory)
+                .and_then(|dir| export_in(&dir, &name, &what));
             let _ = tx.send(Msg::Exported { result });
         });
     }
@@ -340,7 +339,7 @@ impl Worker {
                 {
                     Ok(h) => h,
                     Err(e) => {
-                        let _ = tx.send(Msg::LoginStarted { attempt, result: Err(e.to_string()) });
+                        let _ = tx.send(Msg::LoginStarted { attempt, result: Err(e) });
                         return;
                     }
                 };
@@ -355,7 +354,7 @@ impl Worker {
             };
             let _ = tx.send(Msg::LoginStarted { attempt, result: Ok(start) });
             if let Some(listener) = handoff.listener {
-                let result = listener.wait(CALLBACK_TIMEOUT).await.map_err(|e| e.to_string());
+                let result = listener.wait(CALLBACK_TIMEOUT).await;
                 let _ = tx.send(Msg::LoginCode { attempt, result });
             }
         });
@@ -417,12 +416,42 @@ where
 /// Writes `what` as CSV to a new file `floktu-NAME-STAMP.csv` in `dir` (the
 /// TUI passes where floktu was started), readable only by the user (it holds
 /// names and emails); returns its path.
-pub fn export_in(dir: &std::path::Path, name: &str, what: &crate::output::Export) -> Result<PathBuf, String> {
+pub fn export_in(
+    dir: &std::path::Path,
+    name: &str,
+    what: &crate::output::Export,
+) -> Result<PathBuf, ExportError> {
     let (path, file) = new_export_file(dir, name, &chrono::Local::now().format("%Y%m%d-%H%M%S").to_string())?;
     let mut out = std::io::BufWriter::new(file);
     let written = what.write_csv(&mut out).and_then(|()| std::io::Write::flush(&mut out));
-    written.map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(path)
+    match written {
+        Ok(()) => Ok(path),
+        Err(source) => Err(ExportError::Write { path, source }),
+    }
+}
+
+/// Why an export was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The working directory, where exports go, cannot be known.
+    #[error("the working directory cannot be read: {0}")]
+    NoDirectory(std::io::Error),
+    /// The file could not be created or written.
+    #[error("{}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// Every name for this export in this second is taken.
+    #[error("{}: too many exports named {name}", dir.display())]
+    NoName {
+        /// The directory.
+        dir: PathBuf,
+        /// The name's pattern.
+        name: String,
+    },
 }
 
 /// A new private file `floktu-NAME-STAMP.csv` in `dir`; when one of that name
@@ -432,7 +461,7 @@ pub fn new_export_file(
     dir: &std::path::Path,
     name: &str,
     stamp: &str,
-) -> Result<(PathBuf, std::fs::File), String> {
+) -> Result<(PathBuf, std::fs::File), ExportError> {
     let safe: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
     for n in 1..1000 {
@@ -448,10 +477,10 @@ pub fn new_export_file(
         match options.open(&path) {
             Ok(file) => return Ok((path, file)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(format!("{}: {e}", path.display())),
+            Err(source) => return Err(ExportError::Write { path, source }),
         }
     }
-    Err(format!("{}: too many exports named floktu-{safe}-{stamp}", dir.display()))
+    Err(ExportError::NoName { dir: dir.to_path_buf(), name: format!("floktu-{safe}-{stamp}") })
 }
 
 fn not_logged_in() -> crate::api::Error {
@@ -526,7 +555,7 @@ impl Worker {
         let (jobs, mut queue) = tokio::sync::mpsc::unbounded_channel::<Command>();
         let tx = self.tx.clone();
         tokio::spawn(async move {
-            let ledger = spec.open().await.map_err(|e| e.to_string());
+            let ledger = spec.open().await;
             while let Some(job) = queue.recv().await {
                 let msg = match &ledger {
                     Ok(ledger) => ledger_answer(&**ledger, job).await,
@@ -558,7 +587,11 @@ impl Worker {
             },
             None => job,
         };
-        if let Some(msg) = ledger_failed(job, "no admissions ledger is open") {
+        let closed = crate::ledger::LedgerError::Failed {
+            at: "this door".into(),
+            reason: "no admissions ledger is open".into(),
+        };
+        if let Some(msg) = ledger_failed(job, &closed) {
             let _ = self.tx.send(msg);
         }
     }
@@ -587,7 +620,7 @@ async fn ledger_answer(ledger: &dyn crate::ledger::Ledger, job: Command) -> Opti
     use crate::ledger::{Admitted, NewAdmission};
     let msg = match job {
         Command::LoadAdmissions { event_id } => {
-            let result = ledger.of_event(event_id).await.map_err(|e| e.to_string());
+            let result = ledger.of_event(event_id).await;
             Msg::DoorAdmissions { event_id, result, health: ledger.health().await }
         }
         Command::Admit { token, event_id, attendee_id, order_id, gate } => {
@@ -596,12 +629,12 @@ async fn ledger_answer(ledger: &dyn crate::ledger::Ledger, job: Command) -> Opti
                 Ok(Admitted::New(admission)) => AdmitAnswer::In { admission, queued: false },
                 Ok(Admitted::Queued { admission, .. }) => AdmitAnswer::In { admission, queued: true },
                 Ok(Admitted::Already(winner)) => AdmitAnswer::Already(winner),
-                Err(e) => AdmitAnswer::Failed(e.to_string()),
+                Err(e) => AdmitAnswer::Failed(e),
             };
             Msg::Admitted { token, event_id, attendee_id, answer, health: ledger.health().await }
         }
         Command::UndoLast { event_id, gate } => {
-            let result = ledger.undo_last(event_id, &gate).await.map_err(|e| e.to_string());
+            let result = ledger.undo_last(event_id, &gate).await;
             Msg::Undone { event_id, result, health: ledger.health().await }
         }
         _ => return None,
@@ -610,9 +643,9 @@ async fn ledger_answer(ledger: &dyn crate::ledger::Ledger, job: Command) -> Opti
 }
 
 /// The answer to a ledger command when there is no ledger to ask.
-fn ledger_failed(job: Command, why: &str) -> Option<Msg> {
+fn ledger_failed(job: Command, why: &crate::ledger::LedgerError) -> Option<Msg> {
     let health = crate::ledger::Health { unreachable: Some(why.to_string()), queued: 0 };
-    let why = why.to_string();
+    let why = why.clone();
     Some(match job {
         Command::LoadAdmissions { event_id } => Msg::DoorAdmissions { event_id, result: Err(why), health },
         Command::Admit { token, event_id, attendee_id, .. } => Msg::Admitted {

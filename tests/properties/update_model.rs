@@ -9,6 +9,8 @@ use super::*;
 use floktu_tui::api::{
     self, Answer, Attendee, CheckIn, Decoded, Event, Money, Order, OrderSummary, Skipped, Status,
 };
+use floktu_tui::auth::login::StartError;
+use floktu_tui::auth::loopback::ListenError;
 use floktu_tui::guestlist::{GuestList, LoadEvent, Throttle};
 use floktu_tui::tui::app::{App, LoginForm, LoginPhase, ReqId, Screen};
 use floktu_tui::tui::msg::{
@@ -16,6 +18,7 @@ use floktu_tui::tui::msg::{
 };
 use floktu_tui::tui::update::{init, settle, update};
 use floktu_tui::tui::view;
+use floktu_tui::tui::worker::ExportError;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -417,11 +420,21 @@ fn message(step: Step, app: &App, ledger: &Ledger) -> Option<Msg> {
             Msg::GuestsCached { req: ledger.pick(&r, guests), list }
         }
         Step::Guest(r, event) => Msg::GuestEvent { req: ledger.pick(&r, guests), event },
-        Step::LoginStarted(t, result) => Msg::LoginStarted { attempt: tagged(&t, app.login.attempt), result },
-        Step::LoginCode(t, result) => Msg::LoginCode { attempt: tagged(&t, app.login.attempt), result },
+        Step::LoginStarted(t, result) => Msg::LoginStarted {
+            attempt: tagged(&t, app.login.attempt),
+            result: result.map_err(|why| StartError::Listen(ListenError::NotLoopback(why))),
+        },
+        Step::LoginCode(t, result) => Msg::LoginCode {
+            attempt: tagged(&t, app.login.attempt),
+            result: result.map_err(ListenError::NotLoopback),
+        },
         Step::LoggedIn(t, result) => Msg::LoggedIn { attempt: tagged(&t, app.login.attempt), result },
         Step::LoggedOut(result) => Msg::LoggedOut { result },
-        Step::Exported(result) => Msg::Exported { result },
+        Step::Exported(result) => Msg::Exported {
+            result: result
+                .map(std::path::PathBuf::from)
+                .map_err(|name| ExportError::NoName { dir: std::path::PathBuf::new(), name }),
+        },
         Step::Copied(result) => Msg::Copied { result },
         Step::LogIn | Step::Settle | Step::Render(..) => return None,
     })

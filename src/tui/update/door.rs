@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::guestlist::Request;
-use crate::ledger::{Admission, Health, Refusal};
+use crate::ledger::{Admission, Health, LedgerError, Refusal};
 use crate::text::sanitize;
 use crate::tui::app::{App, Focus, Notice, Screen};
 use crate::tui::door::{AdmitAnswer, Check, DoorResult, ReplayRefused, as_id, guest_by_attendee, scan};
@@ -250,7 +250,7 @@ pub(super) fn drain_admissions(app: &mut App) -> Vec<Command> {
 pub(super) fn admissions_loaded(
     app: &mut App,
     event_id: u64,
-    result: Result<HashMap<u64, Admission>, String>,
+    result: Result<HashMap<u64, Admission>, LedgerError>,
     health: Health,
 ) -> Vec<Command> {
     app.station.ledger = health;
@@ -262,7 +262,7 @@ pub(super) fn admissions_loaded(
             // The verdict on screen may have been judged without them.
             g.stale = true;
         }
-        Err(why) => app.station.ledger_error = Some(why),
+        Err(why) => app.station.ledger_error = Some(why.to_string()),
     }
     Vec::new()
 }
@@ -279,7 +279,7 @@ pub(super) fn admitted(
 ) -> Vec<Command> {
     app.station.ledger = health;
     app.station.ledger_error = match &answer {
-        AdmitAnswer::Failed(why) => Some(why.clone()),
+        AdmitAnswer::Failed(why) => Some(why.to_string()),
         _ => None,
     };
     let Some(g) = app.guests.as_mut().filter(|g| g.event_id == event_id) else { return Vec::new() };
@@ -296,14 +296,17 @@ pub(super) fn admitted(
 pub(super) fn undone(
     app: &mut App,
     event_id: u64,
-    result: Result<Option<Admission>, String>,
+    result: Result<Option<Admission>, LedgerError>,
     health: Health,
 ) -> Vec<Command> {
     app.station.ledger = health;
     let gate = app.station.gate.clone();
     let text = match result {
         Err(why) => {
-            app.notice = Some(Notice { text: format!("Could not undo: {}", sanitize(&why)), is_error: true });
+            app.notice = Some(Notice {
+                text: format!("Could not undo: {}", sanitize(&why.to_string())),
+                is_error: true,
+            });
             return Vec::new();
         }
         Ok(None) => format!("Nothing to undo at gate {}", sanitize(gate.as_str())),

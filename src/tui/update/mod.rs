@@ -75,7 +75,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::ReplayRefused { refusals } => door::replay_refused(app, refusals),
         Msg::Exported { result } => {
             app.notice = Some(match result {
-                Ok(file) => Notice { text: format!("Exported to {file}"), is_error: false },
+                Ok(file) => Notice { text: format!("Exported to {}", file.display()), is_error: false },
                 Err(e) => error(format!("Could not export: {e}")),
             });
             Vec::new()
@@ -185,7 +185,11 @@ fn copied(app: &mut App, result: Result<String, String>) -> Vec<Command> {
     Vec::new()
 }
 
-fn login_started(app: &mut App, attempt: u64, result: Result<LoginStart, String>) -> Vec<Command> {
+fn login_started(
+    app: &mut App,
+    attempt: u64,
+    result: Result<LoginStart, crate::auth::login::StartError>,
+) -> Vec<Command> {
     if attempt != app.login.attempt || app.login.phase != LoginPhase::Starting {
         return Vec::new();
     }
@@ -193,13 +197,17 @@ fn login_started(app: &mut App, attempt: u64, result: Result<LoginStart, String>
         Ok(start) => login_waiting(app, start),
         Err(e) => {
             app.login.phase = LoginPhase::Idle;
-            app.login.message = Some(error(e));
+            app.login.message = Some(error(e.to_string()));
         }
     }
     Vec::new()
 }
 
-fn login_code(app: &mut App, attempt: u64, result: Result<String, String>) -> Vec<Command> {
+fn login_code(
+    app: &mut App,
+    attempt: u64,
+    result: Result<String, crate::auth::loopback::ListenError>,
+) -> Vec<Command> {
     let LoginPhase::Waiting { redirect_uri, .. } = &app.login.phase else {
         return Vec::new();
     };
@@ -212,7 +220,7 @@ fn login_code(app: &mut App, attempt: u64, result: Result<String, String>) -> Ve
             exchange(app, code, redirect_uri)
         }
         Err(e) => {
-            app.login.message = Some(error(e));
+            app.login.message = Some(error(e.to_string()));
             app.login.field = LoginField::Paste;
             Vec::new()
         }
