@@ -349,9 +349,8 @@ fn a_queued_admission_refused_on_replay_is_shown_in_red_naming_the_guest_and_the
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 40)).unwrap();
     terminal.draw(|f| floktu_tui::tui::view::render(&app, f)).unwrap();
     let buffer = terminal.backend().buffer();
-    let row = (0..40).find(|&y| {
-        (0..160).map(|x| buffer[(x, y)].symbol()).collect::<String>().contains("replay refused")
-    });
+    let row = (0..40)
+        .find(|&y| (0..160).map(|x| buffer[(x, y)].symbol()).collect::<String>().contains("replay refused"));
     let fg = buffer[(3, row.unwrap())].fg;
     assert_eq!(fg, ratatui::style::Color::Red, "{fg:?}");
     // The ticket counts as north's admission here now.
