@@ -44,7 +44,6 @@ use floktu_tui::guestlist::{GuestList, LoadEvent, Verdict};
 use floktu_tui::ledger::Ledger;
 use floktu_tui::ledger::{Admitted, Gate, LedgerSpec, NewAdmission, Sqlite, judge};
 use floktu_tui::tui::app::App;
-use floktu_tui::tui::door::AdmitAnswer;
 use floktu_tui::tui::msg::{Action, Command, DoorAction, Msg};
 use floktu_tui::tui::update::{open_door_at, settle, update};
 use ratatui::backend::CrosstermBackend;
@@ -137,23 +136,7 @@ fn ledger_task(ledger: Arc<dyn Ledger>) -> (UnboundedSender<Command>, UnboundedR
     let (tx, answers) = unbounded_channel();
     tokio::spawn(async move {
         while let Some(job) = queue.recv().await {
-            let msg = match job {
-                Command::LoadAdmissions { event_id } => {
-                    let result = ledger.of_event(event_id).await;
-                    Msg::DoorAdmissions { event_id, result, health: ledger.health().await }
-                }
-                Command::Admit { token, event_id, attendee_id, order_id, gate } => {
-                    let admission = NewAdmission::now(event_id, attendee_id, order_id, &gate);
-                    let answer = match ledger.admit(admission).await {
-                        Ok(Admitted::New(admission)) => AdmitAnswer::In { admission, queued: false },
-                        Ok(Admitted::Queued { admission, .. }) => AdmitAnswer::In { admission, queued: true },
-                        Ok(Admitted::Already(winner)) => AdmitAnswer::Already(winner),
-                        Err(e) => AdmitAnswer::Failed(e),
-                    };
-                    Msg::Admitted { token, event_id, attendee_id, answer, health: ledger.health().await }
-                }
-                _ => continue,
-            };
+            let Some(msg) = floktu_tui::tui::worker::ledger_answer(&*ledger, job).await else { continue };
             if tx.send(msg).is_err() {
                 break;
             }

@@ -614,8 +614,10 @@ impl Worker {
     }
 }
 
-/// Carries out one ledger command.
-async fn ledger_answer(ledger: &dyn crate::ledger::Ledger, job: Command) -> Option<Msg> {
+/// Carries out one ledger command (the door's: `LoadAdmissions`, `Admit`,
+/// `UndoLast`) and answers it with the `Msg` the loop gets; `None` for any other
+/// command. Public so that the ledger benchmark runs the worker's own code.
+pub async fn ledger_answer(ledger: &dyn crate::ledger::Ledger, job: Command) -> Option<Msg> {
     use super::door::AdmitAnswer;
     use crate::ledger::{Admitted, NewAdmission};
     let msg = match job {
