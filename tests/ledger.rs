@@ -427,7 +427,7 @@ async fn the_queue_survives_a_restart_and_replays_into_postgres() {
     let queue = dir.path().join("queue.db");
     let event = fresh_event();
     // The server "away": the same URL through a proxy that refuses connections.
-    let proxy = support_proxy::Proxy::start(&url).await;
+    let proxy = pg_proxy::Proxy::start(&url).await;
     let through_proxy = proxy.url();
     proxy.set_down(true);
     {
@@ -446,54 +446,5 @@ async fn the_queue_survives_a_restart_and_replays_into_postgres() {
     assert_eq!(direct.admissions(event, None).await.unwrap().len(), 1);
 }
 
-/// A TCP proxy to PostgreSQL on 127.0.0.1 that can refuse connections, so that
-/// the server seems away and back without stopping it (other tests use it).
-mod support_proxy {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, Ordering};
-
-    use tokio::net::{TcpListener, TcpStream};
-
-    pub struct Proxy {
-        port: u16,
-        url: String,
-        down: Arc<AtomicBool>,
-    }
-
-    impl Proxy {
-        pub async fn start(url: &str) -> Proxy {
-            let parsed = url::Url::parse(url).unwrap();
-            let target = format!("{}:{}", parsed.host_str().unwrap(), parsed.port().unwrap_or(5432));
-            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let port = listener.local_addr().unwrap().port();
-            let down = Arc::new(AtomicBool::new(false));
-            let flag = Arc::clone(&down);
-            tokio::spawn(async move {
-                while let Ok((mut client, _)) = listener.accept().await {
-                    if flag.load(Ordering::SeqCst) {
-                        drop(client);
-                        continue;
-                    }
-                    let target = target.clone();
-                    tokio::spawn(async move {
-                        if let Ok(mut server) = TcpStream::connect(target).await {
-                            let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
-                        }
-                    });
-                }
-            });
-            let mut proxied = parsed.clone();
-            proxied.set_port(Some(port)).unwrap();
-            Proxy { port, url: proxied.to_string(), down }
-        }
-
-        pub fn url(&self) -> String {
-            let _ = self.port;
-            self.url.clone()
-        }
-
-        pub fn set_down(&self, down: bool) {
-            self.down.store(down, Ordering::SeqCst);
-        }
-    }
-}
+#[path = "support/pg_proxy.rs"]
+mod pg_proxy;

@@ -305,7 +305,7 @@ fn an_admission_queued_while_postgres_was_away_and_refused_on_replay_is_shown_in
     let Some(url) = postgres_url() else { return };
     let place = Place::new();
     let url = place.rt.block_on(fresh_database(&url));
-    let proxy = place.rt.block_on(pg_proxy::Proxy::start(&url));
+    let proxy = place.rt.block_on(support::pg_proxy::Proxy::start(&url));
     proxy.set_down(true);
     let guest = valid_guest(&place, 0);
     let mut north = place.door_with(&["--ledger", &proxy.url()], 0, "north");
@@ -325,53 +325,4 @@ fn an_admission_queued_while_postgres_was_away_and_refused_on_replay_is_shown_in
     assert!(screen.contains(&expected), "{screen}");
     north.press("\u{3}");
     assert!(north.exit_ok());
-}
-
-/// A TCP proxy to PostgreSQL that can refuse new connections, so that the
-/// server seems away and back without stopping it.
-mod pg_proxy {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, Ordering};
-
-    use tokio::net::{TcpListener, TcpStream};
-
-    pub struct Proxy {
-        url: String,
-        down: Arc<AtomicBool>,
-    }
-
-    impl Proxy {
-        pub async fn start(url: &str) -> Proxy {
-            let parsed = url::Url::parse(url).unwrap();
-            let target = format!("{}:{}", parsed.host_str().unwrap(), parsed.port().unwrap_or(5432));
-            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let port = listener.local_addr().unwrap().port();
-            let down = Arc::new(AtomicBool::new(false));
-            let flag = Arc::clone(&down);
-            tokio::spawn(async move {
-                while let Ok((mut client, _)) = listener.accept().await {
-                    if flag.load(Ordering::SeqCst) {
-                        continue;
-                    }
-                    let target = target.clone();
-                    tokio::spawn(async move {
-                        if let Ok(mut server) = TcpStream::connect(target).await {
-                            let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
-                        }
-                    });
-                }
-            });
-            let mut proxied = parsed;
-            proxied.set_port(Some(port)).unwrap();
-            Proxy { url: proxied.to_string(), down }
-        }
-
-        pub fn url(&self) -> String {
-            self.url.clone()
-        }
-
-        pub fn set_down(&self, down: bool) {
-            self.down.store(down, Ordering::SeqCst);
-        }
-    }
 }

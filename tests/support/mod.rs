@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod pg_proxy;
 pub mod pty;
 
 use floktu_tui::api::{Answer, Attendee, Decoded, Event, Order, OrderSummary, Status};
