@@ -177,11 +177,6 @@ impl Admitted {
             Admitted::Queued { admission, .. } => admission,
         }
     }
-
-    /// True when the guest may come in now (recorded or queued).
-    pub fn lets_in(&self) -> bool {
-        !matches!(self, Admitted::Already(_))
-    }
 }
 
 /// Whether the ledger is reachable, and what waits for it.
