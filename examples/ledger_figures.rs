@@ -2,6 +2,7 @@
 //!
 //! ```sh
 //! cargo run --release --example ledger_figures -- screen [postgres://…]
+//! GUESTS=100000 KEY_BY_KEY=1 cargo run --release --example ledger_figures -- screen
 //! cargo run --release --example ledger_figures -- scan [postgres://…]
 //! cargo run --release --example ledger_figures -- gates [SECONDS] [GATES]
 //! ```
@@ -20,7 +21,10 @@
 //! time is taken. The ledger is a fresh SQLite file in a temporary directory,
 //! or PostgreSQL when a URL is given (with its local queue, as `--ledger` opens
 //! it). Median, 95th percentile and max over 1,000 scans of distinct valid
-//! tickets. An example rather than a criterion bench: each scan admits a
+//! tickets. `GUESTS` sets the list's size (default 10,000); with `KEY_BY_KEY`
+//! set, every digit is a batch of its own, settled and drawn before the next
+//! (a scanner slower than the loop), instead of all the scan's keys arriving
+//! in one read. An example rather than a criterion bench: each scan admits a
 //! ticket for good, so it cannot be repeated as criterion repeats an
 //! iteration, and one fsync-bound sample of 1,000 is the figure asked for.
 //!
@@ -169,6 +173,8 @@ struct Door {
     asked: usize,
     ledger: UnboundedSender<Command>,
     answers: UnboundedReceiver<Msg>,
+    /// Each digit settled and drawn on its own (`KEY_BY_KEY`).
+    key_by_key: bool,
 }
 
 impl Door {
@@ -185,7 +191,8 @@ impl Door {
             CrosstermBackend::new(Sink(Rc::clone(&sent))),
             TerminalOptions { viewport: Viewport::Fixed(area) },
         )?;
-        let mut door = Door { app, terminal, sent, asked: 0, ledger: jobs, answers };
+        let key_by_key = std::env::var_os("KEY_BY_KEY").is_some();
+        let mut door = Door { app, terminal, sent, asked: 0, ledger: jobs, answers, key_by_key };
         door.app.now = chrono::Utc::now();
         let api_event = api::Event { id: event.id, name: event.name.clone() };
         let commands = open_door_at(&mut door.app, api_event);
@@ -275,6 +282,10 @@ impl Door {
         let mut commands = Vec::new();
         for c in ticket.to_string().chars() {
             commands.extend(update(&mut self.app, Msg::Action(Action::Type(c))));
+            if self.key_by_key {
+                settle(&mut self.app);
+                self.frame()?;
+            }
         }
         commands.extend(update(&mut self.app, Msg::Action(Action::Door(DoorAction::Submit))));
         self.run(&commands)?;
@@ -327,7 +338,11 @@ async fn screen(postgres: Option<&str>) -> Result<()> {
     };
     let ledger = spec.open().await?;
     let describe = ledger.describe();
-    let mut event = event(10_000)?;
+    let guests = match std::env::var("GUESTS") {
+        Ok(n) => n.parse().with_context(|| format!("GUESTS is not a number: {n}"))?,
+        Err(_) => 10_000,
+    };
+    let mut event = event(guests)?;
     event.id = fresh_event_id();
     let list = list_of(&event)?;
     let valid = valid_tickets(&list)?;

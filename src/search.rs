@@ -213,6 +213,13 @@ impl Query {
         previous.terms.iter().all(|p| self.terms.iter().any(|s| implies(s, p)))
     }
 
+    /// The query without its last term (`None` with fewer than two): every row
+    /// matching `self` matches it too.
+    pub fn without_last(&self) -> Option<Query> {
+        let (_, rest) = self.terms.split_last()?;
+        (!rest.is_empty()).then(|| Query { terms: rest.to_vec() })
+    }
+
     fn positives(&self) -> impl Iterator<Item = &Term> {
         self.terms.iter().filter(|t| t.kind != Kind::Not)
     }
@@ -229,7 +236,9 @@ fn implies(s: &Term, p: &Term) -> bool {
         // p asks for a substring: every match of s contains s's text (a fuzzy
         // term only when it cannot match by subsequence or typo).
         (Exact, Exact | Prefix | Suffix | Word) => s.text.contains(&p.text),
-        (Exact, Fuzzy) => s.chars.len() < 3 && s.text.contains(&p.text),
+        // A fuzzy term matches by substring only when it is short or not a
+        // word (digits, punctuation).
+        (Exact, Fuzzy) => (s.chars.len() < 3 || !s.wordlike) && s.text.contains(&p.text),
         (Fuzzy, _) if p.chars.len() < 3 || !p.wordlike => {
             // p then matches exactly the rows containing its text.
             implies(s, &Term::new(Exact, p.text.clone()))
@@ -326,6 +335,12 @@ enum Rank {
     Typo,
 }
 
+/// From this many rows on, [`Matcher::rank_rows`] splits the scan across
+/// cores: below it, starting a thread costs more than it saves.
+const PARALLEL_ROWS: usize = 20_000;
+/// Parts a scan is split into at most.
+const MAX_PARTS: usize = 4;
+
 /// Reusable scratch state for matching (keeps allocations out of the loop).
 #[derive(Debug, Default)]
 pub struct Matcher {
@@ -378,6 +393,57 @@ impl Matcher {
         }
         let out = sort_by_score(&scores, &ids, &mut self.counts);
         (self.scores, self.ids) = (scores, ids);
+        out
+    }
+
+    /// [`Matcher::rank`] over the rows `ids` of a text of many rows (all of
+    /// them when `None`; see [`rows`]). A scan of many rows is split across
+    /// the machine's cores, a part each, and the parts' matches put back in
+    /// row order before sorting: the result is the one a single scan gives.
+    pub fn rank_rows(&mut self, query: &Query, text: &str, starts: &[u32], ids: Option<&[u32]>) -> Vec<u32> {
+        let n = ids.map_or(starts.len(), <[u32]>::len);
+        let parts = if n < PARALLEL_ROWS || query.is_empty() {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |p| p.get().min(MAX_PARTS))
+        };
+        if parts == 1 {
+            return match ids {
+                Some(ids) => self.rank(query, ids.iter().map(|&i| (i, row(text, starts, i)))),
+                None => self.rank(query, rows(text, starts)),
+            };
+        }
+        let chunk = n.div_ceil(parts);
+        let part = |p: usize, matcher: &mut Matcher| {
+            let range = p * chunk..n.min((p + 1) * chunk);
+            let (mut scores, mut found) = (Vec::new(), Vec::new());
+            let mut keep = |i: u32| {
+                if let Some(score) = matcher.score(query, row(text, starts, i)) {
+                    scores.push(score);
+                    found.push(i);
+                }
+            };
+            match ids {
+                Some(ids) => ids[range].iter().for_each(|&i| keep(i)),
+                None => range.for_each(|i| keep(i as u32)),
+            }
+            (scores, found)
+        };
+        let mut parts: Vec<(Vec<u32>, Vec<u32>)> = std::thread::scope(|scope| {
+            let others: Vec<_> =
+                (1..parts).map(|p| scope.spawn(move || part(p, &mut Matcher::new()))).collect();
+            let mine = part(0, self);
+            std::iter::once(mine).chain(others.into_iter().filter_map(|h| h.join().ok())).collect()
+        });
+        let (mut scores, mut found) = (std::mem::take(&mut self.scores), std::mem::take(&mut self.ids));
+        scores.clear();
+        found.clear();
+        for (s, f) in parts.iter_mut() {
+            scores.append(s);
+            found.append(f);
+        }
+        let out = sort_by_score(&scores, &found, &mut self.counts);
+        (self.scores, self.ids) = (scores, found);
         out
     }
 
@@ -549,7 +615,9 @@ fn coarse_words_within<const K: u8>(row: &[u8], want: u64, shortest: usize, out:
         if !word & (len >= shortest) & few_missing::<K>(want & !mask) {
             out.push(((i - len) as u32, i as u32));
         }
-        mask = (mask | 1 << (b & 63)) & u64::from(word).wrapping_neg();
+        // Only ASCII bytes count: a byte of a non-Latin letter is never one of
+        // the term's ASCII letters (and would alias one modulo 64).
+        mask = (mask | u64::from(b.is_ascii()) << (b & 63)) & u64::from(word).wrapping_neg();
         len = (len + 1) * usize::from(word);
     }
     if len >= shortest && few_missing::<K>(want & !mask) {
@@ -782,6 +850,25 @@ mod tests {
         assert!(!matches("müller", "Amelia Öztürk\u{1f}amelia.ozturk@example.com"));
         assert!(matches("maritnez", "Martinez"));
         assert!(!matches("12", "13"));
+    }
+
+    #[test]
+    fn a_scan_split_across_cores_ranks_as_one_scan_does() {
+        let names = ["anna lee", "ana nguyen", "jon annan", "hanna", "nguyen anna", "bo"];
+        let (mut text, mut starts) = (String::new(), Vec::new());
+        for i in 0..PARALLEL_ROWS * 2 + 7 {
+            starts.push(text.len() as u32);
+            fold_row_into([names[i % names.len()], &i.to_string()], &mut text);
+            text.push(ROW_END);
+        }
+        let some: Vec<u32> = (0..starts.len() as u32).filter(|i| i % 3 != 0).collect();
+        for q in ["anna", "anna ng", "1", "!bo an"] {
+            let query = Query::parse(q);
+            let one = Matcher::new().rank(&query, rows(&text, &starts));
+            assert_eq!(Matcher::new().rank_rows(&query, &text, &starts, None), one, "{q}");
+            let one = Matcher::new().rank(&query, some.iter().map(|&i| (i, row(&text, &starts, i))));
+            assert_eq!(Matcher::new().rank_rows(&query, &text, &starts, Some(&some)), one, "{q}");
+        }
     }
 
     #[test]

@@ -26,13 +26,13 @@ enum Step {
 }
 
 fn name() -> impl Strategy<Value = String> {
-    prop::collection::vec(prop::sample::select("anbolemüjh ".chars().collect::<Vec<_>>()), 0..10)
+    prop::collection::vec(prop::sample::select("anbolemüjh 10".chars().collect::<Vec<_>>()), 0..10)
         .prop_map(|c| c.into_iter().collect())
 }
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        4 => prop::sample::select("anbolemüjh '!^$".chars().collect::<Vec<_>>()).prop_map(Step::Type),
+        4 => prop::sample::select("anbolemüjh 10'!^$".chars().collect::<Vec<_>>()).prop_map(Step::Type),
         2 => Just(Step::Backspace),
         1 => Just(Step::Clear),
         2 => prop::collection::vec(name(), 0..5).prop_map(Step::Arrive),

@@ -73,10 +73,13 @@ fn door(app: &mut App) {
     assert_eq!(app.screen, Screen::Door);
 }
 
+/// Types at the door, then settles as the loop does before its frame (a
+/// batch of keys is searched once).
 fn type_door(app: &mut App, text: &str) {
     for c in text.chars() {
         act(app, Action::Type(c));
     }
+    floktu_tui::tui::update::settle(app);
 }
 
 fn shown_len(app: &App) -> usize {

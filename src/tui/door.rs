@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use crate::config::DoorBell;
 use crate::guestlist::{GuestList, Verdict};
 use crate::ledger::{Admission, DoorVerdict, Gate, Health, Refusal, judge};
+use crate::tui::list::{List, RowsView};
 
 /// This door: its gate and settings, and the ledger's state as last heard —
 /// the same for every event the door opens.
@@ -411,8 +412,12 @@ pub fn door_verdict(list: &Verdict, admission: Option<&Admission>, entry: &Entry
 pub struct Door {
     /// What is typed (or scanned).
     pub input: String,
-    /// Guest positions matching the input, best first.
+    /// Guest positions matching the input, best first (at most
+    /// [`DOOR_RESULTS`]).
     pub results: Vec<usize>,
+    /// The input's text matches over the whole list, as every list filters:
+    /// typing on rescans only the last key's matches.
+    search: List,
     /// The highlighted match.
     pub selected: usize,
     /// The verdict on screen.
@@ -461,10 +466,34 @@ impl Door {
             return false;
         };
         let input = self.input.trim();
-        self.results = if input.is_empty() { Vec::new() } else { matches(list, input) };
-        self.results.truncate(DOOR_RESULTS);
+        self.search.edit_query(|q| {
+            if q != input {
+                q.clear();
+                q.push_str(input);
+            }
+        });
+        self.search.refilter(RowsView { text: list.search_text(), starts: list.search_starts() });
+        self.results = if input.is_empty() { Vec::new() } else { self.matches(list, input) };
         self.selected = self.selected.min(self.results.len().saturating_sub(1));
         self.rejudge(list, complete)
+    }
+
+    /// The guest list's rows changed (`len` guests now): the next
+    /// [`Door::refresh`] searches them all again.
+    pub fn rows_changed(&mut self, len: usize) {
+        self.search.rows_changed(len);
+    }
+
+    /// What the input matches, at most [`DOOR_RESULTS`]: digits are an exact
+    /// order or attendee id first, then any text match.
+    fn matches(&self, list: &GuestList, input: &str) -> Vec<usize> {
+        let mut out = as_id(input).map(|id| list.lookup_id(id)).unwrap_or_default();
+        let exact = out.len();
+        let text = self.search.visible().filter(|i| !out[..exact].contains(i));
+        let text: Vec<usize> = text.take(DOOR_RESULTS).collect();
+        out.extend(text);
+        out.truncate(DOOR_RESULTS);
+        out
     }
 
     /// The verdict on screen, judged again: a refreshed list may say something
@@ -648,23 +677,6 @@ impl Door {
         };
         // A scan that matches nobody after asking Floktu is a refusal.
         ring || (not_found && complete)
-    }
-}
-
-/// What the door's input matches: digits are an exact order or attendee id
-/// first, then any text match.
-fn matches(list: &GuestList, input: &str) -> Vec<usize> {
-    match as_id(input) {
-        Some(id) => {
-            let mut exact = list.lookup_id(id);
-            for i in list.search(input) {
-                if !exact.contains(&i) {
-                    exact.push(i);
-                }
-            }
-            exact
-        }
-        None => list.search(input),
     }
 }
 

@@ -53,9 +53,13 @@ pub struct Guests {
     /// The attendees view: filter, matches, selection, scroll (over the
     /// guest list's own folded rows).
     pub list: List,
-    /// The guest list changed (or the door's input did) since `list` and the
-    /// door's matches were computed.
+    /// The guest list changed (or the door's input, or its admissions) since
+    /// `list` and the door's matches were computed.
     pub stale: bool,
+    /// The guest list's rows changed since they were last searched (see
+    /// [`Guests::list_changed`]): true at first, so a list however it came is
+    /// searched whole once.
+    rows_changed: bool,
     /// The door screen's state.
     pub door: Door,
 }
@@ -74,6 +78,7 @@ impl Guests {
             asked_at: None,
             list: List::default(),
             stale: false,
+            rows_changed: true,
             door: Door::default(),
         }
     }
@@ -123,15 +128,25 @@ impl Guests {
     /// door's verdict again. Returns true when the verdict on screen turned
     /// into a refusal (the door rings).
     pub fn settle(&mut self) -> bool {
-        if !self.stale {
-            self.list.refilter(rows_of(self.shown.as_ref()));
+        if std::mem::take(&mut self.rows_changed) {
+            let len = self.shown.as_ref().map_or(0, GuestList::len);
+            self.list.rows_changed(len);
+            self.door.rows_changed(len);
+        }
+        self.list.refilter(rows_of(self.shown.as_ref()));
+        if !std::mem::take(&mut self.stale) {
             return false;
         }
-        self.stale = false;
-        self.list.rows_changed(self.shown.as_ref().map_or(0, GuestList::len));
-        self.list.refilter(rows_of(self.shown.as_ref()));
         let complete = !self.is_loading();
         self.door.refresh(self.shown.as_ref(), complete)
+    }
+
+    /// The guest list changed (came from the cache, merged what arrived, its
+    /// load finished): every search over it runs again, and the door's
+    /// verdict is judged again.
+    pub fn list_changed(&mut self) {
+        self.stale = true;
+        self.rows_changed = true;
     }
 }
 

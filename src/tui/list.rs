@@ -89,6 +89,10 @@ pub struct List {
     query_changed: Option<bool>,
     /// The rows changed since the matches were found.
     rows_changed: bool,
+    /// The matches of the query without its last term, while the terms
+    /// before the last stay as they are: editing the last term of `anna
+    /// nguyen` rescans only the rows that match `anna`.
+    before_last: Option<(Query, Vec<u32>)>,
     /// Items in the list.
     len: usize,
     /// The selected row among the visible ones.
@@ -214,16 +218,31 @@ impl List {
         self.query_changed = None;
         self.len = rows.len();
         let query = Query::parse(&self.query);
+        let before_last = query.without_last();
+        if rows_changed || self.before_last.as_ref().is_some_and(|(q, _)| Some(q) != before_last.as_ref()) {
+            self.before_last = None;
+        }
+        if let (Some(q), Some(previous), None) = (&before_last, &self.matches, &self.before_last)
+            && *q == self.parsed
+            && !rows_changed
+        {
+            // A new last term: the matches so far are what it may narrow.
+            let mut previous = previous.clone();
+            previous.sort_unstable();
+            self.before_last = Some((q.clone(), previous));
+        }
         self.matches = if query.is_empty() {
             None
         } else {
-            Some(match self.matches.take() {
-                Some(mut previous) if narrowing => {
+            let (text, starts) = (rows.text, rows.starts);
+            Some(match (self.matches.take(), &self.before_last) {
+                (Some(mut previous), _) if narrowing => {
                     // In row order, so that ties rank as a fresh search ranks them.
                     previous.sort_unstable();
-                    self.matcher.rank(&query, previous.iter().map(|&i| (i, rows.row(i))))
+                    self.matcher.rank_rows(&query, text, starts, Some(&previous))
                 }
-                _ => self.matcher.rank(&query, search::rows(rows.text, rows.starts)),
+                (_, Some((_, candidates))) => self.matcher.rank_rows(&query, text, starts, Some(candidates)),
+                _ => self.matcher.rank_rows(&query, text, starts, None),
             })
         };
         self.parsed = query;

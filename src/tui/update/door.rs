@@ -51,13 +51,17 @@ pub(super) fn act_door(app: &mut App, action: DoorAction) -> Vec<Command> {
         app.screen = Screen::Browse;
         return Vec::new();
     };
+    if matches!(action, DoorAction::Up | DoorAction::Down) {
+        // Keys typed in this batch: the matches they chose from.
+        app.bell |= g.settle();
+    }
     let door = &mut g.door;
     match action {
         DoorAction::Backspace => {
+            // Searched once for the whole batch of keys, before the frame.
             door.input.pop();
             door.selected = 0;
             g.stale = true;
-            app.bell |= g.settle();
         }
         DoorAction::Up => door.selected = door.selected.saturating_sub(1),
         DoorAction::Down => door.selected = (door.selected + 1).min(door.results.len().saturating_sub(1)),
@@ -81,10 +85,11 @@ pub(super) fn type_char(app: &mut App, c: char) -> Vec<Command> {
         app.screen = Screen::Browse;
         return Vec::new();
     };
+    // Searched once for the whole batch of keys (a scanner's digits come in
+    // one read), before the frame: see `update::settle`.
     g.door.input.push(c);
     g.door.selected = 0;
     g.stale = true;
-    app.bell |= g.settle();
     drain_admissions(app)
 }
 
@@ -146,8 +151,11 @@ fn submit(app: &mut App) -> Vec<Command> {
     let now = app.now;
     let Some(g) = app.guests.as_mut() else { return Vec::new() };
     // The list may have changed since the matches were found (a refresh that
-    // landed in this batch): find them again, as the frame would.
-    g.settle();
+    // landed in this batch): find them again, as the frame would. A scan
+    // looks its id up instead, and needs no search.
+    if as_id(&g.door.input).is_none() {
+        g.settle();
+    }
     let asked = g.door.input.trim().to_string();
     if asked.is_empty() {
         return Vec::new();

@@ -70,7 +70,7 @@ pub(super) fn cached(app: &mut App, req: ReqId, list: Option<Box<GuestList>>) ->
     {
         g.shown = Some(*list);
         g.from_cache = true;
-        g.stale = true;
+        g.list_changed();
     }
     Vec::new()
 }
@@ -110,7 +110,7 @@ pub(super) fn guest_event(app: &mut App, req: ReqId, event: LoadEvent) -> Vec<Co
             g.load = GuestLoad::Live(req);
             g.from_cache = false;
             g.throttled = None;
-            g.stale = true;
+            g.list_changed();
             save(g)
         }
         LoadEvent::LookedForNew { token, result } => {
@@ -130,7 +130,7 @@ pub(super) fn guest_event(app: &mut App, req: ReqId, event: LoadEvent) -> Vec<Co
                 LoadEvent::Failed { order_id, .. } => Some((*order_id, false)),
                 _ => None,
             };
-            g.stale = true;
+            g.list_changed();
             let complete = !g.is_loading();
             let list = g.shown.get_or_insert_with(|| new_list(g.event_id, &name));
             list.apply(other);
