@@ -95,6 +95,26 @@ fn an_order_id_admits_every_valid_guest_of_the_order_and_says_how_many() {
 }
 
 #[test]
+fn admissions_name_the_guests_without_a_cached_list_and_the_user_without_user_set() {
+    let home = TempDir::new().unwrap();
+    let ticket = first_with(&demo_guests(&home), "VALID");
+    let admit = door(&home)
+        .args(["--demo", "--no-cache", "admit", "12", &ticket, "--gate", "north"])
+        .env_remove("USER")
+        .env_remove("LOGNAME")
+        .output()
+        .unwrap();
+    assert_eq!(admit.status.code(), Some(0), "{}", text(&admit.stderr));
+    let listed = door(&home).args(["--demo", "--no-cache", "admissions", "12", "--json"]).output().unwrap();
+    assert_eq!(listed.status.code(), Some(0), "{}", text(&listed.stderr));
+    let rows: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let row = &rows.as_array().unwrap()[0];
+    assert!(!row["name"].as_str().unwrap().is_empty(), "{row}");
+    let user = row["user"].as_str().unwrap();
+    assert!(!user.is_empty() && user != "unknown", "{row}");
+}
+
+#[test]
 fn admissions_as_csv_neutralise_formulas_in_names() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let server = rt

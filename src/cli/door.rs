@@ -405,7 +405,19 @@ pub async fn admissions(
 ) -> Result<Exit> {
     let event_id = cli::resolve_event(src.client, event).await?;
     let all = ledger.admissions(event_id, gate).await?;
-    let list = src.cache.as_ref().and_then(|c| c.load(event_id));
+    // Names come from the guest list: the cached copy, else fetched (and
+    // cached) as `attendees` fetches it. Without either, they stay empty.
+    let mut list = src.cache.as_ref().and_then(|c| c.load(event_id));
+    let mut names_missing = false;
+    if list.is_none() && !all.is_empty() {
+        match super::source::guest_list(src, &event_id.to_string(), err).await {
+            Ok(fetched) => list = Some(fetched),
+            Err(e) => {
+                names_missing = true;
+                writeln!(err, "floktu: names left empty: the guest list could not be fetched: {e:#}")?;
+            }
+        }
+    }
     let name = |a: &Admission| {
         list.as_ref()
             .and_then(|l| {
@@ -435,5 +447,5 @@ pub async fn admissions(
     let health = ledger.health().await;
     let refusals: Vec<String> = ledger.take_refusals().await?.iter().map(|r| r.message()).collect();
     write_ledger_health(err, &health, &refusals)?;
-    Ok(if health.unreachable.is_some() { Exit::Partial } else { Exit::Ok })
+    Ok(if health.unreachable.is_some() || names_missing { Exit::Partial } else { Exit::Ok })
 }

@@ -88,7 +88,7 @@ pub(super) async fn guests(
 /// Fetches the event's guest list into the cached copy, if there is one, so
 /// that an order whose details cannot be fetched now keeps what was known of
 /// it; then caches the merged list.
-async fn guest_list(src: &GuestSource<'_>, event: &str, err: &mut dyn Write) -> Result<GuestList> {
+pub(super) async fn guest_list(src: &GuestSource<'_>, event: &str, err: &mut dyn Write) -> Result<GuestList> {
     let (event_id, event_name) = resolve_event_named(src.client, event).await?;
     let cached = src.cache.as_ref().and_then(|c| c.load(event_id));
     let cached_name = cached.as_ref().and_then(|l| l.event_name().map(str::to_string));

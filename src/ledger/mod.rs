@@ -67,14 +67,31 @@ impl fmt::Display for Gate {
     }
 }
 
-/// The person at the terminal: `$USER`, else `$LOGNAME`, else "unknown".
+/// The person at the terminal: `$USER`, else `$LOGNAME`, else the name the
+/// system gives this process's user (from `/etc/passwd`), else "uid N"; only
+/// "unknown" where none of these can be read.
 pub fn terminal_user() -> String {
     ["USER", "LOGNAME"]
         .iter()
         .filter_map(|v| std::env::var(v).ok())
         .map(|u| u.trim().to_string())
         .find(|u| !u.is_empty())
+        .or_else(system_user)
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// This process's user as the system names it, without `unsafe`: the owner of
+/// `/proc/self` is the effective uid, and `/etc/passwd` maps it to a name.
+fn system_user() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let name = passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        (fields.nth(1)? == uid.to_string() && !name.is_empty()).then(|| name.to_string())
+    });
+    Some(name.unwrap_or_else(|| format!("uid {uid}")))
 }
 
 /// The current time as the ledgers store it (whole microseconds, as PostgreSQL
