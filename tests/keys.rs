@@ -156,3 +156,53 @@ fn the_hints_name_keys_that_do_what_they_say() {
         }
     }
 }
+
+/// Every page of the help overlay of `app`'s screen at `w`×`h`, turned with ↓
+/// as a user turns them, as text lines; then the key that closes it.
+fn help_pages(app: &mut App, w: u16, h: u16) -> Vec<Vec<String>> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    act(app, Action::Help);
+    let mut pages = Vec::new();
+    for _ in 0..10 {
+        terminal.draw(|f| view::render(app, f)).unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        let page: Vec<String> =
+            (0..h).map(|y| (0..w).map(|x| buffer[(x, y)].symbol().to_string()).collect::<String>()).collect();
+        let more = page.iter().any(|l| l.contains("↓ next page"));
+        pages.push(page);
+        if !more {
+            break;
+        }
+        let down = if app.screen == Screen::Browse {
+            Action::Browse(BrowseAction::Down)
+        } else {
+            Action::Door(floktu_tui::tui::msg::DoorAction::Down)
+        };
+        act(app, down);
+        assert!(app.help, "↓ turns the page, it does not close the help");
+    }
+    pages
+}
+
+#[test]
+fn at_80x24_the_help_pages_and_every_binding_is_shown_whole() {
+    let keys = Keymap::default();
+    for (screen, mode) in [(Screen::Browse, Mode::Browse), (Screen::Door, Mode::Door)] {
+        let mut app = app_in(mode);
+        let pages = help_pages(&mut app, 80, 24);
+        if screen == Screen::Browse {
+            assert!(pages.len() > 1, "the lists' help fits 80x24 in one page: the test pages nothing");
+        }
+        let lines: Vec<&String> = pages.iter().flatten().collect();
+        for b in keys.bindings().iter().filter(|b| Mode::of_screen(screen).contains(&b.mode)) {
+            assert!(
+                lines.iter().any(|l| l.contains(&label(b)) && l.contains(b.help)),
+                "{screen:?} help at 80x24 lacks {} {} whole",
+                label(b),
+                b.help
+            );
+        }
+        act(&mut app, Action::Type('x'));
+        assert!(!app.help, "{screen:?}: any other key closes the help");
+    }
+}

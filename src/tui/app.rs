@@ -309,6 +309,11 @@ pub struct App {
     pub detail_seq: u64,
     /// The help overlay is open.
     pub help: bool,
+    /// The page of the help overlay shown, when it takes more than one.
+    pub help_page: usize,
+    /// Pages the help overlay took in the last frame: the one thing its view
+    /// writes, so that paging stops at the last.
+    pub help_pages: std::cell::Cell<usize>,
     /// `L` was pressed: the status bar asks whether to log out (y/n).
     pub confirm_logout: bool,
     /// The status-bar message.
@@ -357,6 +362,8 @@ impl App {
             attendees_of: None,
             detail_seq: 0,
             help: false,
+            help_page: 0,
+            help_pages: std::cell::Cell::new(1),
             notice: None,
             page_rows: 20,
             width: 160,

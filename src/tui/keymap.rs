@@ -319,7 +319,7 @@ fn defaults() -> Vec<Binding> {
             M::Browse,
             &[Key::char('/')],
             browse(BrowseAction::Filter),
-            "filter the focused list (fuzzy, typo-tolerant; 'exact ^prefix !not)",
+            "filter the focused list (fuzzy; 'exact ^prefix !not)",
             hint(4, "filter"),
         ),
         bind(

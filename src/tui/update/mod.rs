@@ -14,7 +14,7 @@ pub use door::open_door_at;
 
 use super::app::{App, Focus, LoginField, LoginPhase, Notice, OrdersView, Pane, Remote, ReqId, Screen};
 use super::list::List;
-use super::msg::{Action, BrowseAction, Command, FilterAction, LoginAction, LoginStart, Msg};
+use super::msg::{Action, BrowseAction, Command, DoorAction, FilterAction, LoginAction, LoginStart, Msg};
 
 /// How long the cursor must rest on an order before its details are fetched:
 /// holding ↓ through 500 orders must not fire 500 requests.
@@ -439,14 +439,37 @@ pub fn settle(app: &mut App) {
     }
 }
 
+/// Whether `action` pages the help overlay: `Some(true)` on, `Some(false)` back.
+fn help_paging(action: &Action) -> Option<bool> {
+    match action {
+        Action::Browse(BrowseAction::Down | BrowseAction::PageDown)
+        | Action::Door(DoorAction::Down)
+        | Action::Login(LoginAction::NextField) => Some(true),
+        Action::Browse(BrowseAction::Up | BrowseAction::PageUp)
+        | Action::Door(DoorAction::Up)
+        | Action::Login(LoginAction::PrevField) => Some(false),
+        _ => None,
+    }
+}
+
 fn act(app: &mut App, action: Action) -> Vec<Command> {
     if let Some(commands) = door::intercept(app, &action) {
         // Keys just after leaving the door, and Ctrl-C at a kiosk.
         return commands;
     }
     if app.help && action != Action::Quit && action != Action::Redraw {
-        // Any key closes the help overlay; it does nothing else.
-        app.help = false;
+        // A help too long for the screen pages with ↓ ↑ (PgDn PgUp); any
+        // other key closes it and does nothing else.
+        let pages = app.help_pages.get();
+        match help_paging(&action) {
+            Some(true) if app.help_page + 1 < pages => app.help_page += 1,
+            Some(false) if app.help_page > 0 => app.help_page -= 1,
+            Some(_) if pages > 1 => {}
+            _ => {
+                app.help = false;
+                app.help_page = 0;
+            }
+        }
         return Vec::new();
     }
     if app.screen == Screen::Browse

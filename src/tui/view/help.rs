@@ -49,10 +49,11 @@ pub fn rows(keys: &Keymap, screen: Screen) -> Vec<HelpRow> {
     rows
 }
 
-/// Draws the help overlay of the screen shown, centred over `area`; in two
-/// columns when one does not fit the height.
+/// Draws the help overlay of the screen shown, centred over `area`: in one
+/// column when it fits the height, else in two when they fit the width, else
+/// in pages of one column (↓ ↑ turn them; the title says which).
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
-    let rows = rows(&app.keys, app.screen);
+    let mut rows = rows(&app.keys, app.screen);
     let key_cols = rows
         .iter()
         .map(|r| match r {
@@ -70,19 +71,42 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         })
         .max()
         .unwrap_or(0);
-    let inner_height = usize::from(area.height.saturating_sub(2));
-    let columns = if rows.len() <= inner_height { 1 } else { 2 };
-    let per_column = rows.len().div_ceil(columns);
+    let inner_height = usize::from(area.height.saturating_sub(2)).max(1);
+    let two_fit = 2 * (text_cols + 2) + 2 <= usize::from(area.width);
+    let (columns, pages) = match rows.len() {
+        n if n <= inner_height => (1, 1),
+        n if two_fit && n <= 2 * inner_height => (2, 1),
+        _ => {
+            // The last line of a page says how to turn it.
+            rows.pop();
+            (1, rows.len().div_ceil(inner_height.saturating_sub(1).max(1)))
+        }
+    };
+    app.help_pages.set(pages);
+    let page = app.help_page.min(pages - 1);
+    let per_column = if pages > 1 { inner_height - 1 } else { rows.len().div_ceil(columns) };
+    let mut shown: Vec<HelpRow> =
+        rows.iter().skip(page * per_column).take(per_column * columns).cloned().collect();
+    if pages > 1 {
+        shown.push(HelpRow::Note(if page + 1 < pages {
+            "↓ next page, ↑ back, any other key closes this help."
+        } else {
+            "↑ back, any other key closes this help."
+        }));
+    }
+    let popup_rows = if pages > 1 { inner_height } else { per_column };
     let width = (columns * (text_cols + 2) + 2).min(usize::from(area.width)) as u16;
-    let height = (per_column as u16 + 2).min(area.height);
+    let height = (popup_rows as u16 + 2).min(area.height);
     let [row] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
     let [popup] = Layout::horizontal([Constraint::Length(width)]).flex(Flex::Center).areas(row);
-    let block = pane_block(app, Line::styled(" Keys ", style(app, Tone::Title)), true);
+    let title = if pages > 1 { format!(" Keys {}/{pages} ", page + 1) } else { " Keys ".to_string() };
+    let block = pane_block(app, Line::styled(title, style(app, Tone::Title)), true);
     let inner = block.inner(popup);
     f.render_widget(Clear, popup);
     f.render_widget(block, popup);
     let areas = Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns]).split(inner);
-    for (chunk, column) in rows.chunks(per_column.max(1)).zip(areas.iter()) {
+    let per_area = if pages > 1 { shown.len() } else { per_column.max(1) };
+    for (chunk, column) in shown.chunks(per_area.max(1)).zip(areas.iter()) {
         let cols = usize::from(column.width);
         let lines: Vec<Line> = chunk.iter().map(|r| line(app, r, key_cols, cols)).collect();
         f.render_widget(Paragraph::new(lines), *column);
