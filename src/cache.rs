@@ -890,6 +890,8 @@ impl Meta {
 }
 
 /// The file for `list`, of `host`/`account`.
+// Long on purpose: the format's sections written in file order, to be read
+// beside `decode`, which reads them in the same order.
 pub(crate) fn encode(list: &GuestList, host: &str, account: &str) -> io::Result<Vec<u8>> {
     let too_big = || io::Error::other("the guest list is too large for the cache format (4 GiB)");
     let offset = |n: usize| u32::try_from(n).map_err(|_| too_big());

@@ -64,6 +64,29 @@ pub async fn login(
         return Ok(Exit::Usage);
     };
     let mut handoff = Handoff::start_with(base, &client_id, &settings.redirect_uri, settings.pkce).await?;
+    show_handoff(&handoff, env, flags, out, err)?;
+    out.flush()?;
+    let code = wait_for_code(handoff.listener.take(), &handoff.state, err).await?;
+    let credentials =
+        ClientCredentials { client_id: client_id.clone(), client_secret: client_secret.clone() };
+    let token = handoff.exchange(base, &credentials, &code).await?;
+    if flags.demo {
+        writeln!(out, "Logged in to the demo server. (Demo runs never store a token.)")?;
+        return Ok(Exit::Ok);
+    }
+    store_token(settings, keyring, &token, Some(&client_id), Some(&client_secret), out, err).await
+}
+
+/// Tells the user where to approve floktu's access and how the code can come
+/// back (the redirect, a paste, an SSH tunnel), and opens a browser where one
+/// can show.
+fn show_handoff(
+    handoff: &Handoff,
+    env: &dyn Fn(&str) -> Option<String>,
+    flags: &LoginFlags,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
     writeln!(
         out,
         "Open this address in a browser and approve floktu's access:\n\n  {}\n",
@@ -90,16 +113,7 @@ pub async fn login(
             Err(e) => writeln!(err, "floktu: {e}")?,
         }
     }
-    out.flush()?;
-    let code = wait_for_code(handoff.listener.take(), &handoff.state, err).await?;
-    let credentials =
-        ClientCredentials { client_id: client_id.clone(), client_secret: client_secret.clone() };
-    let token = handoff.exchange(base, &credentials, &code).await?;
-    if flags.demo {
-        writeln!(out, "Logged in to the demo server. (Demo runs never store a token.)")?;
-        return Ok(Exit::Ok);
-    }
-    store_token(settings, keyring, &token, Some(&client_id), Some(&client_secret), out, err).await
+    Ok(())
 }
 
 /// The code from the listener or from stdin, whichever comes first; a bad paste

@@ -70,6 +70,9 @@ impl GuestList {
     /// result is what adding the orders one by one would give. Refused when
     /// the text does not hold one line per guest, or the orders are not in
     /// list order or come twice.
+    // Long on purpose: one pass over the orders building every index at once
+    // (this is the cache's open, measured in BENCHMARKS.md); split, it would
+    // walk them once per index.
     pub fn from_parts(parts: ListParts) -> Result<GuestList, PartsMismatch> {
         let ListParts {
             event_id,

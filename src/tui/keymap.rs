@@ -269,6 +269,8 @@ fn bind(mode: Mode, keys: &[Key], action: Action, help: &'static str, hint: Opti
 }
 
 /// The default bindings, in the order help lists them.
+// Long on purpose: one table, a binding a line, read top to bottom as help
+// shows it; split up, the order would have to be pieced back together.
 fn defaults() -> Vec<Binding> {
     use KeyCode as K;
     use Mode as M;

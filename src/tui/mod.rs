@@ -85,8 +85,58 @@ pub async fn run(startup: Startup) -> Result<()> {
 }
 
 async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()> {
-    let env = |k: &str| std::env::var(k).ok();
     let (tx, mut rx) = mpsc::unbounded_channel();
+    let (mut app, mut worker) = start(terminal, startup, tx)?;
+    let mut input = terminal_events();
+    let mut ticker = tokio::time::interval(SPIN);
+    // "as of 12 min ago" must move on even when nothing else does.
+    let mut clock = tokio::time::interval(Duration::from_secs(15));
+    let mut terminate = terminate_signal()?;
+    terminal.draw(|f| view::render(&app, f))?;
+    let mut last_layout = (app.screen, app.focus, app.orders_view, app.help);
+    loop {
+        let busy = app.is_busy();
+        let first = tokio::select! {
+            Some(msg) = rx.recv() => Some(msg),
+            event = input.recv() => match event {
+                Some(Ok(event)) => from_terminal(&app, event),
+                Some(Err(e)) => return Err(e).context("reading the terminal"),
+                None => return Ok(()),
+            },
+            _ = ticker.tick(), if busy => Some(Msg::Tick),
+            _ = clock.tick(), if app.guests.is_some() => None,
+            _ = terminate.recv() => return Ok(()),
+        };
+        app.now = chrono::Utc::now();
+        apply_batch(&mut app, &mut worker, first, &mut rx, &mut input)?;
+        if app.quit {
+            return Ok(());
+        }
+        update::settle(&mut app);
+        // A screen change redraws every cell, as Ctrl-L does: a terminal that
+        // placed a multi-code-point wide cluster other than ratatui counted it
+        // keeps fragments that ratatui's diff does not know to overwrite.
+        let layout = (app.screen, app.focus, app.orders_view, app.help);
+        if std::mem::take(&mut app.redraw) || layout != last_layout {
+            redraw_all(terminal)?;
+        }
+        last_layout = layout;
+        terminal.draw(|f| view::render(&app, f))?;
+        if std::mem::take(&mut app.bell) {
+            ring(&app);
+        }
+    }
+}
+
+/// The model and the worker as the TUI starts: logged in or on the login
+/// screen, the door opened straight away for `floktu door EVENT`, and the
+/// first commands (the events list, the ledger) under way.
+fn start(
+    terminal: &mut DefaultTerminal,
+    startup: Startup,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> Result<(App, Worker)> {
+    let env = |k: &str| std::env::var(k).ok();
     let mut app = App::new(startup.base.host_label(), startup.demo);
     app.color = env("NO_COLOR").is_none_or(|v| v.is_empty());
     app.login = LoginForm::new(startup.client_id.clone(), startup.client_secret.clone());
@@ -129,69 +179,46 @@ async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()
             worker.run(command);
         }
     }
-    let mut input = terminal_events();
-    let mut ticker = tokio::time::interval(SPIN);
-    // "as of 12 min ago" must move on even when nothing else does.
-    let mut clock = tokio::time::interval(Duration::from_secs(15));
-    let mut terminate = terminate_signal()?;
-    terminal.draw(|f| view::render(&app, f))?;
-    let mut last_layout = (app.screen, app.focus, app.orders_view, app.help);
+    Ok((app, worker))
+}
+
+/// Applies `first` and everything already waiting (results and keys) before
+/// the next frame. Keys are mapped one at a time, against the model as the
+/// previous key left it.
+fn apply_batch(
+    app: &mut App,
+    worker: &mut Worker,
+    first: Option<Msg>,
+    rx: &mut mpsc::UnboundedReceiver<Msg>,
+    input: &mut mpsc::UnboundedReceiver<std::io::Result<TermEvent>>,
+) -> Result<()> {
+    let mut pending: Vec<Msg> = first.into_iter().collect();
     loop {
-        let busy = app.is_busy();
-        let first = tokio::select! {
-            Some(msg) = rx.recv() => Some(msg),
-            event = input.recv() => match event {
-                Some(Ok(event)) => from_terminal(&app, event),
-                Some(Err(e)) => return Err(e).context("reading the terminal"),
-                None => return Ok(()),
-            },
-            _ = ticker.tick(), if busy => Some(Msg::Tick),
-            _ = clock.tick(), if app.guests.is_some() => None,
-            _ = terminate.recv() => return Ok(()),
-        };
-        let mut pending: Vec<Msg> = first.into_iter().collect();
-        app.now = chrono::Utc::now();
-        // Everything already waiting is applied before the next frame. Keys are
-        // mapped one at a time, against the model as the previous key left it.
-        loop {
-            while let Ok(msg) = rx.try_recv() {
-                pending.push(msg);
-            }
-            for msg in pending.drain(..) {
-                for command in update::update(&mut app, msg) {
-                    worker.run(command);
-                }
-            }
-            match input.try_recv() {
-                Ok(Ok(event)) => pending.extend(from_terminal(&app, event)),
-                Ok(Err(e)) => return Err(e).context("reading the terminal"),
-                Err(_) => {}
-            }
-            if pending.is_empty() && rx.is_empty() {
-                break;
+        while let Ok(msg) = rx.try_recv() {
+            pending.push(msg);
+        }
+        for msg in pending.drain(..) {
+            for command in update::update(app, msg) {
+                worker.run(command);
             }
         }
-        if app.quit {
+        match input.try_recv() {
+            Ok(Ok(event)) => pending.extend(from_terminal(app, event)),
+            Ok(Err(e)) => return Err(e).context("reading the terminal"),
+            Err(_) => {}
+        }
+        if pending.is_empty() && rx.is_empty() {
             return Ok(());
         }
-        update::settle(&mut app);
-        // A screen change redraws every cell, as Ctrl-L does: a terminal that
-        // placed a multi-code-point wide cluster other than ratatui counted it
-        // keeps fragments that ratatui's diff does not know to overwrite.
-        let layout = (app.screen, app.focus, app.orders_view, app.help);
-        if std::mem::take(&mut app.redraw) || layout != last_layout {
-            redraw_all(terminal)?;
-        }
-        last_layout = layout;
-        terminal.draw(|f| view::render(&app, f))?;
-        if std::mem::take(&mut app.bell) {
-            // Between frames, never inside one's escape sequences.
-            use std::io::Write;
-            let mut out = std::io::stdout();
-            let bells = "\x07".repeat(door::bells(&app));
-            let _ = out.write_all(bells.as_bytes()).and_then(|()| out.flush());
-        }
     }
+}
+
+/// The door's bell pattern, between frames, never inside one's escape sequences.
+fn ring(app: &App) {
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    let bells = "\x07".repeat(door::bells(app));
+    let _ = out.write_all(bells.as_bytes()).and_then(|()| out.flush());
 }
 
 /// Makes the next frame write every cell: the screen is cleared and ratatui's

@@ -180,33 +180,13 @@ fn submit(app: &mut App) -> Vec<Command> {
     // A scan (digits + Enter) is an exact id lookup; typing picks the highlighted match.
     let id = as_id(&asked);
     let found = if id.is_some() { scan(list, &asked) } else { picked };
-    let mut commands = Vec::new();
     let Some(i) = found else {
-        let listed_order = id.filter(|id| list.order_list().is_some_and(|ids| ids.contains(id)));
-        let check = match (&req, offline) {
-            (Some(_), false) => Check::Checking,
-            _ if loading => Check::Incomplete,
-            _ => Check::Offline { data_from: list.freshness().oldest },
-        };
-        if let Some(req) = req {
-            if let Some(order_id) = listed_order {
-                // An order listed but not fetched yet: fetch it now.
-                door.rechecking = Some(order_id);
-                commands.push(Command::AskGuests { req, request: Request::Recheck(order_id) });
-            } else if id.is_some() {
-                door.looking = Some(token);
-                commands.push(Command::AskGuests { req, request: Request::LookForNew(token) });
-            }
-        }
-        if let Some(id) = id {
-            commands.push(Command::FindElsewhere { event_id, asked: asked.clone(), id });
-        }
-        if commands.iter().all(|c| matches!(c, Command::FindElsewhere { .. })) && !loading {
-            app.bell = true;
-        }
-        door.result = Some(DoorResult::NotFound { asked, check, elsewhere: None });
+        let how = Lookup { event_id, req, offline, loading, token };
+        let (commands, ring) = not_found(door, list, asked, id, &how);
+        app.bell |= ring;
         return commands;
     };
+    let mut commands = Vec::new();
     let order = &list.guests()[i].order;
     let (order_id, fetched_at) = (order.id, order.fetched_at);
     let check = if offline { Check::Offline { data_from: Some(fetched_at) } } else { Check::Checking };
@@ -222,6 +202,55 @@ fn submit(app: &mut App) -> Vec<Command> {
     app.bell |= result.headline().is_refusal();
     door.result = Some(result);
     commands
+}
+
+/// How a lookup at the door stands with Floktu, for [`not_found`].
+struct Lookup {
+    event_id: u64,
+    /// The live load to ask (none: nothing to ask).
+    req: Option<crate::tui::app::ReqId>,
+    offline: bool,
+    /// The first pass is still running.
+    loading: bool,
+    /// Tags a look for new orders.
+    token: u64,
+}
+
+/// A lookup that matches nobody in the list: NOT FOUND, provisional while
+/// Floktu is asked — the order fetched if the order list has it, else the
+/// order list again for new orders — and other cached events looked at for
+/// the id. Returns the commands, and whether the door rings now (nothing left
+/// to ask and the list complete).
+fn not_found(
+    door: &mut crate::tui::door::Door,
+    list: &crate::guestlist::GuestList,
+    asked: String,
+    id: Option<u64>,
+    how: &Lookup,
+) -> (Vec<Command>, bool) {
+    let mut commands = Vec::new();
+    let listed_order = id.filter(|id| list.order_list().is_some_and(|ids| ids.contains(id)));
+    let check = match (&how.req, how.offline) {
+        (Some(_), false) => Check::Checking,
+        _ if how.loading => Check::Incomplete,
+        _ => Check::Offline { data_from: list.freshness().oldest },
+    };
+    if let Some(req) = how.req {
+        if let Some(order_id) = listed_order {
+            // An order listed but not fetched yet: fetch it now.
+            door.rechecking = Some(order_id);
+            commands.push(Command::AskGuests { req, request: Request::Recheck(order_id) });
+        } else if id.is_some() {
+            door.looking = Some(how.token);
+            commands.push(Command::AskGuests { req, request: Request::LookForNew(how.token) });
+        }
+    }
+    if let Some(id) = id {
+        commands.push(Command::FindElsewhere { event_id: how.event_id, asked: asked.clone(), id });
+    }
+    let ring = commands.iter().all(|c| matches!(c, Command::FindElsewhere { .. })) && !how.loading;
+    door.result = Some(DoorResult::NotFound { asked, check, elsewhere: None });
+    (commands, ring)
 }
 
 /// Floktu was asked for new orders for the NOT FOUND on screen: judge again.

@@ -81,18 +81,7 @@ pub(super) fn guest_event(app: &mut App, req: ReqId, event: LoadEvent) -> Vec<Co
     let now = app.now;
     let Some(g) = app.guests.as_mut().filter(|g| g.awaited() == Some(req)) else { return Vec::new() };
     match event {
-        LoadEvent::ListFailed(e) => {
-            let message = describe(&e);
-            if g.shown.is_some() {
-                if e.is_transient() {
-                    g.offline = Some(message);
-                }
-            } else {
-                g.load = GuestLoad::Failed { req, why: message };
-            }
-            g.door.looking = None;
-            unauthorized(app, &e)
-        }
+        LoadEvent::ListFailed(e) => list_failed(app, req, &e),
         LoadEvent::Throttled(t) => {
             g.throttled = Some(t);
             Vec::new()
@@ -119,28 +108,51 @@ pub(super) fn guest_event(app: &mut App, req: ReqId, event: LoadEvent) -> Vec<Co
         }
         other => {
             g.last_answer = Some(now);
-            if matches!(other, LoadEvent::Orders { .. }) {
-                g.offline = None;
-                if let GuestLoad::Failed { req, .. } = g.load {
-                    g.load = GuestLoad::Loading(req);
-                }
-            }
-            let answered = match &other {
-                LoadEvent::Order(o) => Some((o.id, true)),
-                LoadEvent::Failed { order_id, .. } => Some((*order_id, false)),
-                _ => None,
-            };
-            g.list_changed();
-            let complete = !g.is_loading();
-            let list = g.shown.get_or_insert_with(|| new_list(g.event_id, &name));
-            list.apply(other);
-            if let Some((order_id, ok)) = answered {
-                let data_from = list.purchase(order_id).map(|p| p.fetched_at);
-                let answer = if ok { Ok(()) } else { Err(data_from) };
-                app.bell |= g.door.rechecked(list, order_id, answer, complete);
-            }
+            merged(app, other, &name);
             Vec::new()
         }
+    }
+}
+
+/// The order list could not be fetched: offline if a list is shown (and the
+/// failure is one that passes), else the load failed.
+fn list_failed(app: &mut App, req: ReqId, e: &crate::api::Error) -> Vec<Command> {
+    let Some(g) = app.guests.as_mut() else { return Vec::new() };
+    let message = describe(e);
+    if g.shown.is_some() {
+        if e.is_transient() {
+            g.offline = Some(message);
+        }
+    } else {
+        g.load = GuestLoad::Failed { req, why: message };
+    }
+    g.door.looking = None;
+    unauthorized(app, e)
+}
+
+/// The order list or an order's details arrived (or an order failed): merged
+/// into the shown list, and the door told if it waited for that order.
+fn merged(app: &mut App, event: LoadEvent, name: &str) {
+    let Some(g) = app.guests.as_mut() else { return };
+    if matches!(event, LoadEvent::Orders { .. }) {
+        g.offline = None;
+        if let GuestLoad::Failed { req, .. } = g.load {
+            g.load = GuestLoad::Loading(req);
+        }
+    }
+    let answered = match &event {
+        LoadEvent::Order(o) => Some((o.id, true)),
+        LoadEvent::Failed { order_id, .. } => Some((*order_id, false)),
+        _ => None,
+    };
+    g.list_changed();
+    let complete = !g.is_loading();
+    let list = g.shown.get_or_insert_with(|| new_list(g.event_id, name));
+    list.apply(event);
+    if let Some((order_id, ok)) = answered {
+        let data_from = list.purchase(order_id).map(|p| p.fetched_at);
+        let answer = if ok { Ok(()) } else { Err(data_from) };
+        app.bell |= g.door.rechecked(list, order_id, answer, complete);
     }
 }
 

@@ -391,25 +391,7 @@ fn submit_login(app: &mut App) -> Vec<Command> {
                 Command::StartLogin { attempt: form.attempt, client_id: form.client_id.trim().to_string() },
             ]
         }
-        LoginField::Paste => {
-            let LoginPhase::Waiting { state, redirect_uri, .. } = &form.phase else {
-                form.message = Some(error(
-                    "Start the login first (Enter on the client fields), then paste the address the browser ended on."
-                        .into(),
-                ));
-                return Vec::new();
-            };
-            match crate::auth::loopback::read_pasted(&form.paste, state) {
-                Ok(code) => {
-                    let redirect_uri = redirect_uri.clone();
-                    exchange(app, code, redirect_uri)
-                }
-                Err(e) => {
-                    form.message = Some(error(format!("{e}.")));
-                    Vec::new()
-                }
-            }
-        }
+        LoginField::Paste => submit_paste(app),
         LoginField::Token => {
             let token = form.token.trim().to_string();
             if token.is_empty() || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -427,6 +409,29 @@ fn submit_login(app: &mut App) -> Vec<Command> {
                     client_id: form.client_id.trim().to_string(),
                 },
             ]
+        }
+    }
+}
+
+/// Enter in the paste field: the code from the address the browser ended on
+/// (or the code alone), exchanged for a token.
+fn submit_paste(app: &mut App) -> Vec<Command> {
+    let form = &mut app.login;
+    let LoginPhase::Waiting { state, redirect_uri, .. } = &form.phase else {
+        form.message = Some(error(
+            "Start the login first (Enter on the client fields), then paste the address the browser ended on."
+                .into(),
+        ));
+        return Vec::new();
+    };
+    match crate::auth::loopback::read_pasted(&form.paste, state) {
+        Ok(code) => {
+            let redirect_uri = redirect_uri.clone();
+            exchange(app, code, redirect_uri)
+        }
+        Err(e) => {
+            form.message = Some(error(format!("{e}.")));
+            Vec::new()
         }
     }
 }
