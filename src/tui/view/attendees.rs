@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -10,24 +11,43 @@ use super::common::{
     Tone, cell, count_title, failed_lines, filter_line, marker, pane_block, placeholder, row_style, spinner,
     style, thousands,
 };
-use crate::guestlist::GuestList;
+use crate::guestlist::{Guest, GuestList};
 use crate::text::sanitize;
 use crate::tui::app::App;
 use crate::tui::guests::{GuestLoad, Guests};
 
 /// Draws the attendees list into `area`.
 pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
-    let Some(g) = &app.guests else {
-        let block = pane_block(app, Line::from(" Attendees "), focused);
-        let inner = block.inner(area);
-        f.render_widget(block, area);
-        return placeholder(f, inner, vec![Line::styled("Open an event first.", style(app, Tone::Dim))]);
-    };
-    let total = g.shown.as_ref().map_or(0, GuestList::len);
+    let Some(g) = &app.guests else { return no_event(app, f, area, focused) };
     let block = pane_block(app, count_title(app, "Attendees", &g.list, true, focused), focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
+    let list_area = status_and_filter(app, f, inner, g);
+    let Some(list) = &g.shown else {
+        let lines = match &g.load {
+            GuestLoad::Failed { why, .. } => failed_lines(app, why),
+            _ => vec![Line::from(format!("{} Loading the order list…", spinner(app)))],
+        };
+        return placeholder(f, list_area, lines);
+    };
+    if g.visible_len() == 0 {
+        let text = if list.is_empty() { "No attendees yet." } else { "No attendee matches (Esc clears)." };
+        return placeholder(f, list_area, vec![Line::styled(text, style(app, Tone::Dim))]);
+    }
+    f.render_widget(Paragraph::new(guest_rows(app, g, list, list_area, focused)), list_area);
+}
 
+/// The pane before any event is open: its frame and a hint.
+fn no_event(app: &App, f: &mut Frame, area: Rect, focused: bool) {
+    let block = pane_block(app, Line::from(" Attendees "), focused);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    placeholder(f, inner, vec![Line::styled("Open an event first.", style(app, Tone::Dim))]);
+}
+
+/// The status lines and the filter line at the bottom of `inner`; returns the
+/// area left above them for the list.
+fn status_and_filter(app: &App, f: &mut Frame, inner: Rect, g: &Guests) -> Rect {
     let status = status_lines(app, g, true);
     let filter = filter_line(app, &g.list, false);
     let [list_area, status_area, filter_area] = Layout::vertical([
@@ -40,139 +60,167 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     if let Some(line) = filter {
         f.render_widget(Paragraph::new(line), filter_area);
     }
-    let Some(list) = &g.shown else {
-        let lines = match &g.load {
-            GuestLoad::Failed { why, .. } => failed_lines(app, why),
-            _ => vec![Line::from(format!("{} Loading the order list…", spinner(app)))],
-        };
-        return placeholder(f, list_area, lines);
-    };
-    if g.visible_len() == 0 {
-        let text = if total == 0 { "No attendees yet." } else { "No attendee matches (Esc clears)." };
-        return placeholder(f, list_area, vec![Line::styled(text, style(app, Tone::Dim))]);
+    list_area
+}
+
+/// The widths of an attendee row's cells.
+struct Columns {
+    name: usize,
+    company: usize,
+    ticket: usize,
+    order: usize,
+    check: usize,
+}
+
+impl Columns {
+    /// The cells' widths for a list `area_width` columns wide.
+    fn new(area_width: u16) -> Self {
+        let width = usize::from(area_width).saturating_sub(2);
+        let check = 18.min(width / 4);
+        let order = 8.min(width / 6);
+        let rest = width.saturating_sub(check + order + 3);
+        let name = rest * 2 / 5;
+        let company = rest / 5;
+        let ticket = rest.saturating_sub(name + company);
+        Columns { name, company, ticket, order, check }
     }
-    let width = usize::from(list_area.width).saturating_sub(2);
-    let check_cols = 18.min(width / 4);
-    let order_cols = 8.min(width / 6);
-    let rest = width.saturating_sub(check_cols + order_cols + 3);
-    let name_cols = rest * 2 / 5;
-    let company_cols = rest / 5;
-    let ticket_cols = rest.saturating_sub(name_cols + company_cols);
-    let height = usize::from(list_area.height);
-    let query = g.list.parsed();
-    // Only the rows on screen are built, whatever the size of the list.
-    let rows: Vec<Line> = g
-        .list
-        .window(height)
+}
+
+/// The rows that fit in `area`: only those on screen are built, whatever the
+/// size of the list.
+fn guest_rows(app: &App, g: &Guests, list: &GuestList, area: Rect, focused: bool) -> Vec<Line<'static>> {
+    let cols = Columns::new(area.width);
+    g.list
+        .window(usize::from(area.height))
         .filter_map(|row| {
             let guest = list.guests().get(g.guest_at(row)?)?;
             let selected = row == g.list.selected();
-            let base = row_style(app, selected, focused);
-            let a = &guest.attendee;
-            let mut spans = vec![Span::styled(marker(selected), base)];
-            spans.extend(cell(app, &guest.name(), name_cols, query, base));
-            spans.push(Span::styled(" ", base));
-            spans.extend(cell(
-                app,
-                a.company.as_deref().unwrap_or(""),
-                company_cols,
-                query,
-                base.patch(style(app, Tone::Dim)),
-            ));
-            spans.push(Span::styled(" ", base));
-            spans.extend(cell(app, &guest.ticket_label(), ticket_cols, "", base));
-            spans.push(Span::styled(" ", base));
-            spans.extend(cell(
-                app,
-                &guest.order.id.to_string(),
-                order_cols,
-                query,
-                base.patch(style(app, Tone::Dim)),
-            ));
-            let (text, tone) = match &a.check_in {
-                Some(c) => (format!("✓ {}", c.short()), Tone::Good),
-                None => ("· not checked in".to_string(), Tone::Dim),
-            };
-            spans.extend(cell(app, &text, check_cols, "", base.patch(style(app, tone))));
-            Some(Line::from(spans))
+            Some(guest_line(app, g, guest, &cols, row_style(app, selected, focused), selected))
         })
-        .collect();
-    f.render_widget(Paragraph::new(rows), list_area);
+        .collect()
+}
+
+/// One attendee's row: name, company, ticket, order id and check-in, with what
+/// the filter matched highlighted.
+fn guest_line(
+    app: &App,
+    g: &Guests,
+    guest: &Guest,
+    cols: &Columns,
+    base: Style,
+    selected: bool,
+) -> Line<'static> {
+    let query = g.list.parsed();
+    let dim = base.patch(style(app, Tone::Dim));
+    let a = &guest.attendee;
+    let mut spans = vec![Span::styled(marker(selected), base)];
+    spans.extend(cell(app, &guest.name(), cols.name, query, base));
+    spans.push(Span::styled(" ", base));
+    spans.extend(cell(app, a.company.as_deref().unwrap_or(""), cols.company, query, dim));
+    spans.push(Span::styled(" ", base));
+    spans.extend(cell(app, &guest.ticket_label(), cols.ticket, "", base));
+    spans.push(Span::styled(" ", base));
+    spans.extend(cell(app, &guest.order.id.to_string(), cols.order, query, dim));
+    let (text, tone) = match &a.check_in {
+        Some(c) => (format!("✓ {}", c.short()), Tone::Good),
+        None => ("· not checked in".to_string(), Tone::Dim),
+    };
+    spans.extend(cell(app, &text, cols.check, "", base.patch(style(app, tone))));
+    Line::from(spans)
 }
 
 /// Progress, age, offline, stale and missing orders: what the list is worth right now.
 pub fn status_lines(app: &App, g: &Guests, with_age: bool) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    let freshness = g.shown.as_ref().map(GuestList::freshness);
     if g.is_loading() && g.offline.is_none() {
-        let progress = g.shown.as_ref().map(GuestList::progress);
-        let text = match progress.and_then(|p| Some((p, p.total?))) {
-            Some((p, total)) if g.from_cache => {
-                format!(
-                    "{} refreshing the cached list of {} orders",
-                    spinner(app),
-                    thousands(total.max(p.loaded))
-                )
-            }
-            Some((p, total)) => {
-                format!("{} {} / {} orders", spinner(app), thousands(p.loaded), thousands(total))
-            }
-            None => format!("{} Loading the order list…", spinner(app)),
-        };
-        lines.push(Line::from(text));
-        if let Some(quiet) = g.quiet_for(app.now) {
-            lines.push(Line::styled(
-                format!("⚠ no answer from Floktu for {} s; still trying", quiet.num_seconds()),
-                style(app, Tone::Warn),
-            ));
-        }
-        if let Some(t) = g.throttled {
-            let pace = match t.per_second {
-                Some(r) => format!("Floktu limits the pace: about {r} requests/s"),
-                None => format!("Floktu asked to slow down: {} at a time", t.limit),
-            };
-            lines.push(Line::styled(pace, style(app, Tone::Warn)));
-        }
+        lines.extend(loading_lines(app, g));
     }
-    if let (Some(list), Some(fresh)) = (&g.shown, freshness) {
-        let oldest = fresh.oldest.unwrap_or_else(|| list.fetched_at());
-        let local = oldest.with_timezone(&chrono::Local).format("%H:%M");
-        if let Some(why) = &g.offline {
-            lines.push(Line::styled(
-                format!("⚠ offline — data from {local} ({}); reconnecting by itself", sanitize(why)),
-                style(app, Tone::Warn),
-            ));
-        } else if !g.is_loading() && with_age {
-            let live = if g.awaited().is_some() { "live · " } else { "" };
-            lines.push(Line::styled(
-                format!("{live}oldest data from {local} ({})", age_of(app, fresh.oldest)),
-                style(app, Tone::Dim),
-            ));
-        }
-        if fresh.stale > 0 && !g.is_loading() {
-            lines.push(Line::styled(
-                format!(
-                    "⚠ {} orders could not be refreshed: shown as last known; r tries them again",
-                    thousands(fresh.stale)
-                ),
-                style(app, Tone::Warn),
-            ));
-        }
-        let missing = list.missing();
-        if !missing.is_empty() && !g.is_loading() {
-            let ids: Vec<String> = missing.iter().take(4).map(u64::to_string).collect();
-            let more = if missing.len() > 4 { "…" } else { "" };
-            lines.push(Line::styled(
-                format!(
-                    "✖ {} orders missing ({}{more}): counts are incomplete; r retries them",
-                    thousands(missing.len()),
-                    ids.join(", ")
-                ),
-                style(app, Tone::Bad),
-            ));
-        }
+    if let Some(list) = &g.shown {
+        lines.extend(data_lines(app, g, list, with_age));
     }
     lines
+}
+
+/// While the list loads: its progress, how long Floktu has been quiet, and
+/// the pace Floktu allows.
+fn loading_lines(app: &App, g: &Guests) -> Vec<Line<'static>> {
+    let progress = g.shown.as_ref().map(GuestList::progress);
+    let text = match progress.and_then(|p| Some((p, p.total?))) {
+        Some((p, total)) if g.from_cache => {
+            format!(
+                "{} refreshing the cached list of {} orders",
+                spinner(app),
+                thousands(total.max(p.loaded))
+            )
+        }
+        Some((p, total)) => format!("{} {} / {} orders", spinner(app), thousands(p.loaded), thousands(total)),
+        None => format!("{} Loading the order list…", spinner(app)),
+    };
+    let mut lines = vec![Line::from(text)];
+    if let Some(quiet) = g.quiet_for(app.now) {
+        lines.push(Line::styled(
+            format!("⚠ no answer from Floktu for {} s; still trying", quiet.num_seconds()),
+            style(app, Tone::Warn),
+        ));
+    }
+    if let Some(t) = g.throttled {
+        let pace = match t.per_second {
+            Some(r) => format!("Floktu limits the pace: about {r} requests/s"),
+            None => format!("Floktu asked to slow down: {} at a time", t.limit),
+        };
+        lines.push(Line::styled(pace, style(app, Tone::Warn)));
+    }
+    lines
+}
+
+/// What the data shown is worth: offline or its age, the orders that could
+/// not be refreshed, and those missing.
+fn data_lines(app: &App, g: &Guests, list: &GuestList, with_age: bool) -> Vec<Line<'static>> {
+    let fresh = list.freshness();
+    let mut lines = Vec::new();
+    let oldest = fresh.oldest.unwrap_or_else(|| list.fetched_at());
+    let local = oldest.with_timezone(&chrono::Local).format("%H:%M");
+    if let Some(why) = &g.offline {
+        lines.push(Line::styled(
+            format!("⚠ offline — data from {local} ({}); reconnecting by itself", sanitize(why)),
+            style(app, Tone::Warn),
+        ));
+    } else if !g.is_loading() && with_age {
+        let live = if g.awaited().is_some() { "live · " } else { "" };
+        lines.push(Line::styled(
+            format!("{live}oldest data from {local} ({})", age_of(app, fresh.oldest)),
+            style(app, Tone::Dim),
+        ));
+    }
+    if fresh.stale > 0 && !g.is_loading() {
+        lines.push(Line::styled(
+            format!(
+                "⚠ {} orders could not be refreshed: shown as last known; r tries them again",
+                thousands(fresh.stale)
+            ),
+            style(app, Tone::Warn),
+        ));
+    }
+    lines.extend(missing_line(app, g, list));
+    lines
+}
+
+/// "✖ 3 orders missing (1001, 1002, 1003): …" once the list has loaded without them.
+fn missing_line(app: &App, g: &Guests, list: &GuestList) -> Option<Line<'static>> {
+    let missing = list.missing();
+    if missing.is_empty() || g.is_loading() {
+        return None;
+    }
+    let ids: Vec<String> = missing.iter().take(4).map(u64::to_string).collect();
+    let more = if missing.len() > 4 { "…" } else { "" };
+    Some(Line::styled(
+        format!(
+            "✖ {} orders missing ({}{more}): counts are incomplete; r retries them",
+            thousands(missing.len()),
+            ids.join(", ")
+        ),
+        style(app, Tone::Bad),
+    ))
 }
 
 /// A progress bar of `width` cells: "██████░░░░".

@@ -3,6 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -16,34 +17,47 @@ use crate::tui::app::{App, Remote};
 
 /// Draws the detail pane into `area`.
 pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
+    let block = pane_block(app, pane_title(app, focused), focused);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    match app.shown_detail() {
+        Some(Remote::Loaded(order)) => order_details(app, f, inner, order, focused),
+        Some(Remote::Failed(msg)) => placeholder(f, inner, failed_lines(app, msg)),
+        // Until the details come, show what the order list already said.
+        _ => placeholder(f, inner, loading_lines(app)),
+    }
+}
+
+/// The pane's title: " Order 100011 ", or " Order " when none is highlighted.
+fn pane_title(app: &App, focused: bool) -> Line<'static> {
     let title_style = if focused { style(app, Tone::Title) } else { style(app, Tone::Normal) };
     let title = match app.orders.selected_item() {
         Some(o) => format!(" Order {} ", o.id),
         None => " Order ".to_string(),
     };
-    let block = pane_block(app, Line::styled(title, title_style), focused);
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    let order = match app.shown_detail() {
-        Some(Remote::Loaded(order)) => order,
-        Some(Remote::Failed(msg)) => return placeholder(f, inner, failed_lines(app, msg)),
-        _ => {
-            // Until the details come, show what the order list already said.
-            let lines = match app.orders.selected_item() {
-                Some(o) => vec![
-                    Line::from(vec![
-                        Span::styled(sanitize(&o.display_name()).into_owned(), style(app, Tone::Title)),
-                        Span::styled(format!("  #{}", o.id), style(app, Tone::Dim)),
-                    ]),
-                    Line::from(sanitize(&o.email).into_owned()),
-                    Line::from(""),
-                    Line::from(format!("{} Loading details…", spinner(app))),
-                ],
-                None => vec![Line::styled("Select an order to see its details.", style(app, Tone::Dim))],
-            };
-            return placeholder(f, inner, lines);
-        }
-    };
+    Line::styled(title, title_style)
+}
+
+/// While the details load: the highlighted order's name, id and email from the
+/// order list, and a spinner; or a hint when no order is highlighted.
+fn loading_lines(app: &App) -> Vec<Line<'static>> {
+    match app.orders.selected_item() {
+        Some(o) => vec![
+            Line::from(vec![
+                Span::styled(sanitize(&o.display_name()).into_owned(), style(app, Tone::Title)),
+                Span::styled(format!("  #{}", o.id), style(app, Tone::Dim)),
+            ]),
+            Line::from(sanitize(&o.email).into_owned()),
+            Line::from(""),
+            Line::from(format!("{} Loading details…", spinner(app))),
+        ],
+        None => vec![Line::styled("Select an order to see its details.", style(app, Tone::Dim))],
+    }
+}
+
+/// The loaded order: its header, the attendees' title and list, the answers of
+/// the highlighted attendee right below it, and the filter line at the bottom.
+fn order_details(app: &App, f: &mut Frame, inner: Rect, order: &Order, focused: bool) {
     let header = header_lines(app, order);
     let answers = answer_lines(app);
     let filter = filter_line(
@@ -51,22 +65,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
         &app.attendees.list,
         matches!(app.attendees.items, crate::tui::app::Remote::Loaded(_)),
     );
-    // The attendees list takes what it needs; the answers follow right below it.
-    let answers_height = (answers.len() as u16).min(inner.height / 3);
-    let fixed = header.len() as u16 + 2 + answers_height + 1 + u16::from(filter.is_some());
-    let list_rows =
-        (app.attendees.visible_len().max(1) as u16).min(inner.height.saturating_sub(fixed).max(1));
-    let [header_area, _, list_title_area, list_area, _, answers_area, _, filter_area] = Layout::vertical([
-        Constraint::Length(header.len() as u16),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(list_rows),
-        Constraint::Length(1),
-        Constraint::Length(answers_height),
-        Constraint::Min(0),
-        Constraint::Length(u16::from(filter.is_some())),
-    ])
-    .areas(inner);
+    let [header_area, list_title_area, list_area, answers_area, filter_area] =
+        order_areas(app, inner, header.len() as u16, answers.len() as u16, filter.is_some());
     f.render_widget(Paragraph::new(header), header_area);
     f.render_widget(Paragraph::new(attendees_title(app, order)), list_title_area);
     f.render_widget(Paragraph::new(answers).wrap(Wrap { trim: true }), answers_area);
@@ -77,37 +77,63 @@ pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
         let none = Line::styled("No attendees on this order.", style(app, Tone::Dim));
         return placeholder(f, list_area, vec![none]);
     }
-    let width = usize::from(list_area.width).saturating_sub(2);
+    f.render_widget(Paragraph::new(attendee_rows(app, list_area, focused)), list_area);
+}
+
+/// The areas of a loaded order (header, attendees' title, attendees, answers,
+/// filter): the attendees list takes what it needs; the answers follow right below it.
+fn order_areas(app: &App, inner: Rect, header_rows: u16, answer_rows: u16, filtered: bool) -> [Rect; 5] {
+    let answers_height = answer_rows.min(inner.height / 3);
+    let fixed = header_rows + 2 + answers_height + 1 + u16::from(filtered);
+    let list_rows =
+        (app.attendees.visible_len().max(1) as u16).min(inner.height.saturating_sub(fixed).max(1));
+    let [header_area, _, list_title_area, list_area, _, answers_area, _, filter_area] = Layout::vertical([
+        Constraint::Length(header_rows),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(list_rows),
+        Constraint::Length(1),
+        Constraint::Length(answers_height),
+        Constraint::Min(0),
+        Constraint::Length(u16::from(filtered)),
+    ])
+    .areas(inner);
+    [header_area, list_title_area, list_area, answers_area, filter_area]
+}
+
+/// The attendees' rows that fit in `area`: name, company, ticket and check-in.
+fn attendee_rows(app: &App, area: Rect, focused: bool) -> Vec<Line<'_>> {
+    let width = usize::from(area.width).saturating_sub(2);
     let check_cols = 19.min(width / 3);
     let rest = width.saturating_sub(check_cols + 3);
     let name_cols = rest * 7 / 20;
     let company_cols = rest / 5;
     let ticket_cols = rest.saturating_sub(name_cols + company_cols);
+    let cols = [name_cols, company_cols, ticket_cols, check_cols];
+    visible_rows(&app.attendees, usize::from(area.height), |a, selected| {
+        attendee_line(app, a, cols, row_style(app, selected, focused), selected)
+    })
+}
+
+/// One attendee's row, its cells `cols` wide (name, company, ticket, check-in),
+/// with what the filter matched highlighted.
+fn attendee_line(app: &App, a: &Attendee, cols: [usize; 4], base: Style, selected: bool) -> Line<'static> {
+    let [name_cols, company_cols, ticket_cols, check_cols] = cols;
     let query = app.attendees.list.parsed();
-    let rows = visible_rows(&app.attendees, usize::from(list_area.height), |a, selected| {
-        let base = row_style(app, selected, focused);
-        let mut spans = vec![Span::styled(marker(selected), base)];
-        spans.extend(cell(
-            app,
-            &a.display_name().unwrap_or_else(|| "(no name)".into()),
-            name_cols,
-            query,
-            base,
-        ));
-        spans.push(Span::styled(" ", base));
-        let company = a.company.as_deref().unwrap_or("");
-        spans.extend(cell(app, company, company_cols, query, base.patch(style(app, Tone::Dim))));
-        spans.push(Span::styled(" ", base));
-        spans.extend(cell(app, &ticket_label(a), ticket_cols, query, base));
-        spans.push(Span::styled(" ", base));
-        let (text, tone) = match &a.check_in {
-            Some(c) => (format!("✓ {}", c.short()), Tone::Good),
-            None => ("· not checked in".to_string(), Tone::Dim),
-        };
-        spans.extend(cell(app, &text, check_cols, "", base.patch(style(app, tone))));
-        Line::from(spans)
-    });
-    f.render_widget(Paragraph::new(rows), list_area);
+    let mut spans = vec![Span::styled(marker(selected), base)];
+    spans.extend(cell(app, &a.display_name().unwrap_or_else(|| "(no name)".into()), name_cols, query, base));
+    spans.push(Span::styled(" ", base));
+    let company = a.company.as_deref().unwrap_or("");
+    spans.extend(cell(app, company, company_cols, query, base.patch(style(app, Tone::Dim))));
+    spans.push(Span::styled(" ", base));
+    spans.extend(cell(app, &ticket_label(a), ticket_cols, query, base));
+    spans.push(Span::styled(" ", base));
+    let (text, tone) = match &a.check_in {
+        Some(c) => (format!("✓ {}", c.short()), Tone::Good),
+        None => ("· not checked in".to_string(), Tone::Dim),
+    };
+    spans.extend(cell(app, &text, check_cols, "", base.patch(style(app, tone))));
+    Line::from(spans)
 }
 
 /// "VIP / Weekend Pass", or the ticket alone.

@@ -18,7 +18,7 @@ use crate::guestlist::{Guest, GuestList};
 use crate::ledger::{DoorVerdict, judge};
 use crate::text::sanitize;
 use crate::tui::app::App;
-use crate::tui::door::{Check, DoorResult, Entry, Headline, guest_by_attendee};
+use crate::tui::door::{Check, Door, DoorResult, Entry, Headline, guest_by_attendee};
 use crate::tui::guests::{GuestLoad, Guests};
 
 /// Draws door mode into `area`.
@@ -76,6 +76,24 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
 /// the scan counter and the counts; the ledger's state in red when it fails.
 fn header_lines(app: &App, g: &Guests, event: &str) -> Vec<Line<'static>> {
     let st = &app.station;
+    let mut lines = vec![title_line(app, g, event)];
+    if let Some(list) = &g.shown {
+        lines.push(data_line(app, g, list));
+    }
+    if let Some(text) = ledger_text(st) {
+        lines.push(Line::styled(text, style(app, Tone::Bad)));
+    }
+    if let Some(line) = refused_on_replay(st) {
+        lines.push(Line::styled(line, style(app, Tone::Bad)));
+    }
+    // The header says how old the data is already.
+    lines.extend(status_lines(app, g, false));
+    lines
+}
+
+/// The header's first line: the event, the gate, and KIOSK / PRIVATE when they apply.
+fn title_line(app: &App, g: &Guests, event: &str) -> Line<'static> {
+    let st = &app.station;
     let mut first = vec![
         Span::styled(format!(" Door · {event}"), style(app, Tone::Title)),
         Span::raw(format!(" · gate {}", sanitize(st.gate.as_str()))),
@@ -86,41 +104,51 @@ fn header_lines(app: &App, g: &Guests, event: &str) -> Vec<Line<'static>> {
     if g.door.private {
         first.push(Span::styled("   PRIVATE (no emails or amounts)", style(app, Tone::Warn)));
     }
-    let mut lines = vec![Line::from(first)];
-    if let Some(list) = &g.shown {
-        let age = if g.offline.is_some() {
-            match list.freshness().oldest {
-                Some(at) => format!(" OFFLINE — data from {}", local_hm(at)),
-                None => " OFFLINE".to_string(),
-            }
-        } else {
-            match list.freshness().oldest {
-                Some(at) if at > app.now + chrono::TimeDelta::minutes(1) => {
-                    " data of unknown age".to_string()
-                }
-                _ => format!(" data {} old at most", short_age(list.freshness().oldest_age(app.now))),
-            }
-        };
-        let mut second =
-            vec![Span::styled(age, style(app, if g.offline.is_some() { Tone::Bad } else { Tone::Dim }))];
-        let scan = match g.door.scanned_at {
-            Some(at) => format!(" · scan #{} at {}", g.door.scans, local_hms(at)),
-            None => " · no scan yet".to_string(),
-        };
-        second.push(Span::styled(scan, style(app, Tone::Title)));
-        let o = list.counts().overall;
-        let pct = (o.checked_in * 100).checked_div(o.total).unwrap_or(0);
-        let here = g.door.admissions.values().filter(|a| a.gate == app.station.gate).count();
-        second.push(Span::raw(format!(
-            " · {} admitted ({} here) · {} / {} checked in ({pct}%) through Floktu",
-            thousands(g.door.admissions.len()),
-            thousands(here),
-            thousands(o.checked_in),
-            thousands(o.total)
-        )));
-        lines.push(Line::from(second));
+    Line::from(first)
+}
+
+/// The header's second line: the data's age, the scan counter and the counts.
+fn data_line(app: &App, g: &Guests, list: &GuestList) -> Line<'static> {
+    let mut second = vec![Span::styled(
+        data_age(app, g, list),
+        style(app, if g.offline.is_some() { Tone::Bad } else { Tone::Dim }),
+    )];
+    let scan = match g.door.scanned_at {
+        Some(at) => format!(" · scan #{} at {}", g.door.scans, local_hms(at)),
+        None => " · no scan yet".to_string(),
+    };
+    second.push(Span::styled(scan, style(app, Tone::Title)));
+    let o = list.counts().overall;
+    let pct = (o.checked_in * 100).checked_div(o.total).unwrap_or(0);
+    let here = g.door.admissions.values().filter(|a| a.gate == app.station.gate).count();
+    second.push(Span::raw(format!(
+        " · {} admitted ({} here) · {} / {} checked in ({pct}%) through Floktu",
+        thousands(g.door.admissions.len()),
+        thousands(here),
+        thousands(o.checked_in),
+        thousands(o.total)
+    )));
+    Line::from(second)
+}
+
+/// " OFFLINE — data from 19:38", " data 12 s old at most", or " data of unknown age".
+fn data_age(app: &App, g: &Guests, list: &GuestList) -> String {
+    if g.offline.is_some() {
+        match list.freshness().oldest {
+            Some(at) => format!(" OFFLINE — data from {}", local_hm(at)),
+            None => " OFFLINE".to_string(),
+        }
+    } else {
+        match list.freshness().oldest {
+            Some(at) if at > app.now + chrono::TimeDelta::minutes(1) => " data of unknown age".to_string(),
+            _ => format!(" data {} old at most", short_age(list.freshness().oldest_age(app.now))),
+        }
     }
-    let ledger = match (&st.ledger_error, &st.ledger.unreachable) {
+}
+
+/// The ledger's state when it fails: unreachable (with what is queued) or in error.
+fn ledger_text(st: &crate::tui::door::Station) -> Option<String> {
+    match (&st.ledger_error, &st.ledger.unreachable) {
         (_, Some(why)) if st.ledger.queued > 0 => Some(format!(
             " ledger unreachable — {} queued, replayed when it is back ({})",
             thousands(st.ledger.queued),
@@ -129,16 +157,7 @@ fn header_lines(app: &App, g: &Guests, event: &str) -> Vec<Line<'static>> {
         (_, Some(why)) => Some(format!(" ledger unreachable — nothing recorded ({})", sanitize(why))),
         (Some(why), None) => Some(format!(" ledger error — {}", sanitize(why))),
         (None, None) => None,
-    };
-    if let Some(text) = ledger {
-        lines.push(Line::styled(text, style(app, Tone::Bad)));
     }
-    if let Some(line) = refused_on_replay(st) {
-        lines.push(Line::styled(line, style(app, Tone::Bad)));
-    }
-    // The header says how old the data is already.
-    lines.extend(status_lines(app, g, false));
-    lines
 }
 
 /// The latest queued admission the ledger refused on replay, who had let
@@ -370,6 +389,25 @@ struct Row {
     tone: Tone,
 }
 
+/// The widths of a result row's cells: name, ticket and verdict.
+struct Columns {
+    name: usize,
+    ticket: usize,
+    verdict: usize,
+}
+
+impl Columns {
+    /// The cells' widths for a pane `inner_width` columns wide.
+    fn new(inner_width: u16) -> Self {
+        let width = usize::from(inner_width).saturating_sub(2);
+        let verdict = 22.min(width / 3);
+        let rest = width.saturating_sub(verdict + 2);
+        let name = rest * 2 / 5;
+        let ticket = rest.saturating_sub(name + 10);
+        Columns { name, ticket, verdict }
+    }
+}
+
 /// While typing: the matches (with the guest list's status). After an order
 /// scan: each guest of the order with their verdict. After a ticket scan: the
 /// other attendees of the same order.
@@ -379,70 +417,14 @@ fn results(app: &App, f: &mut Frame, area: Rect, g: &Guests, list: &GuestList) {
     }
     let door = &g.door;
     let typing = !door.input.trim().is_empty();
-    // Each row judged as the door judges (ledger::judge): the list's verdict,
-    // then the admissions this door knows of.
-    let list_row = |i: usize| {
-        let admitted = list.guests().get(i).and_then(|guest| door.admissions.get(&guest.attendee.id()));
-        let v = judge(&list.verdict(i), admitted);
-        let tone = match v {
-            DoorVerdict::Valid => Tone::Good,
-            DoorVerdict::AlreadyAdmitted { .. }
-            | DoorVerdict::AlreadyCheckedIn { .. }
-            | DoorVerdict::Unconfirmed => Tone::Warn,
-            DoorVerdict::Cancelled | DoorVerdict::WrongEvent { .. } | DoorVerdict::NotFound => Tone::Bad,
-        };
-        let word = if v.admits() { "not admitted yet" } else { v.word() };
-        Row { guest: i, symbol: v.symbol(), word: word.to_string(), tone }
-    };
-    let (title, rows): (String, Vec<Row>) = match &door.result {
-        _ if typing => (
-            format!(" Matches ({}) — ↑↓ choose, Enter admits ", thousands(door.results.len())),
-            door.results.iter().map(|&i| list_row(i)).collect(),
-        ),
-        Some(r @ DoorResult::Guest { group, .. }) if !group.is_empty() => {
-            let rows = r
-                .guests()
-                .into_iter()
-                .filter_map(|(attendee, verdict, entry)| {
-                    let i = guest_by_attendee(list, attendee)?;
-                    let (word, tone) = match entry {
-                        Entry::Admitted { .. } => ("admitted now".to_string(), Tone::Good),
-                        Entry::Admitting { .. } => ("admitting…".to_string(), Tone::Dim),
-                        Entry::Failed(_) => ("NOT RECORDED".to_string(), Tone::Bad),
-                        Entry::Undone => ("undone".to_string(), Tone::Dim),
-                        Entry::None => (verdict.word().to_string(), Tone::Warn),
-                    };
-                    Some(Row { guest: i, symbol: verdict.symbol(), word, tone })
-                })
-                .collect();
-            (" This order ".to_string(), rows)
-        }
-        Some(DoorResult::Guest { attendee_id, .. }) => {
-            let order = guest_by_attendee(list, *attendee_id).map(|i| list.guests()[i].order.id);
-            let same = order
-                .map(|o| {
-                    list.lookup_id(o)
-                        .into_iter()
-                        .filter(|&i| list.guests()[i].order.id == o)
-                        .map(list_row)
-                        .collect()
-                })
-                .unwrap_or_default();
-            (" Same order ".to_string(), same)
-        }
-        _ => return,
-    };
+    let Some((title, rows)) = result_rows(door, list, typing) else { return };
     if rows.is_empty() {
         return;
     }
     let block = pane_block(app, Line::styled(title, style(app, Tone::Title)), false);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let width = usize::from(inner.width).saturating_sub(2);
-    let verdict_cols = 22.min(width / 3);
-    let rest = width.saturating_sub(verdict_cols + 2);
-    let name_cols = rest * 2 / 5;
-    let ticket_cols = rest.saturating_sub(name_cols + 10);
+    let cols = Columns::new(inner.width);
     let height = usize::from(inner.height);
     let start = if typing && door.selected >= height { door.selected + 1 - height } else { 0 };
     let lines: Vec<Line> = rows
@@ -450,39 +432,98 @@ fn results(app: &App, f: &mut Frame, area: Rect, g: &Guests, list: &GuestList) {
         .enumerate()
         .skip(start)
         .take(height)
-        .filter_map(|(row, r)| {
-            let guest = list.guests().get(r.guest)?;
-            let selected = typing && row == door.selected;
-            let base = if selected { style(app, Tone::Selected) } else { style(app, Tone::Normal) };
-            let mut spans = vec![Span::styled(marker(selected), base)];
-            spans.extend(cell(app, &guest.name(), name_cols, &door.input, base));
-            spans.push(Span::styled(" ", base));
-            spans.extend(cell(
-                app,
-                &guest.ticket_label(),
-                ticket_cols,
-                "",
-                base.patch(style(app, Tone::Dim)),
-            ));
-            spans.push(Span::styled(" ", base));
-            spans.extend(cell(
-                app,
-                &format!("#{}", guest.order.id),
-                9,
-                &door.input,
-                base.patch(style(app, Tone::Dim)),
-            ));
-            spans.extend(cell(
-                app,
-                &format!("{} {}", r.symbol, r.word),
-                verdict_cols,
-                "",
-                base.patch(style(app, r.tone)),
-            ));
-            Some(Line::from(spans))
-        })
+        .filter_map(|(row, r)| result_line(app, door, list, &cols, r, typing && row == door.selected))
         .collect();
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The results pane's title and rows for what the door shows now; none when
+/// there is nothing to list.
+fn result_rows(door: &Door, list: &GuestList, typing: bool) -> Option<(String, Vec<Row>)> {
+    Some(match &door.result {
+        _ if typing => (
+            format!(" Matches ({}) — ↑↓ choose, Enter admits ", thousands(door.results.len())),
+            door.results.iter().map(|&i| list_row(door, list, i)).collect(),
+        ),
+        Some(r @ DoorResult::Guest { group, .. }) if !group.is_empty() => {
+            (" This order ".to_string(), order_rows(list, r))
+        }
+        Some(DoorResult::Guest { attendee_id, .. }) => {
+            (" Same order ".to_string(), same_order_rows(door, list, *attendee_id))
+        }
+        _ => return None,
+    })
+}
+
+/// A guest of the list judged as the door judges (ledger::judge): the list's
+/// verdict, then the admissions this door knows of.
+fn list_row(door: &Door, list: &GuestList, i: usize) -> Row {
+    let admitted = list.guests().get(i).and_then(|guest| door.admissions.get(&guest.attendee.id()));
+    let v = judge(&list.verdict(i), admitted);
+    let tone = match v {
+        DoorVerdict::Valid => Tone::Good,
+        DoorVerdict::AlreadyAdmitted { .. }
+        | DoorVerdict::AlreadyCheckedIn { .. }
+        | DoorVerdict::Unconfirmed => Tone::Warn,
+        DoorVerdict::Cancelled | DoorVerdict::WrongEvent { .. } | DoorVerdict::NotFound => Tone::Bad,
+    };
+    let word = if v.admits() { "not admitted yet" } else { v.word() };
+    Row { guest: i, symbol: v.symbol(), word: word.to_string(), tone }
+}
+
+/// After an order scan: each guest of the order with how their entry stands.
+fn order_rows(list: &GuestList, r: &DoorResult) -> Vec<Row> {
+    r.guests()
+        .into_iter()
+        .filter_map(|(attendee, verdict, entry)| {
+            let i = guest_by_attendee(list, attendee)?;
+            let (word, tone) = match entry {
+                Entry::Admitted { .. } => ("admitted now".to_string(), Tone::Good),
+                Entry::Admitting { .. } => ("admitting…".to_string(), Tone::Dim),
+                Entry::Failed(_) => ("NOT RECORDED".to_string(), Tone::Bad),
+                Entry::Undone => ("undone".to_string(), Tone::Dim),
+                Entry::None => (verdict.word().to_string(), Tone::Warn),
+            };
+            Some(Row { guest: i, symbol: verdict.symbol(), word, tone })
+        })
+        .collect()
+}
+
+/// After a ticket scan: every attendee of the scanned guest's order, each judged.
+fn same_order_rows(door: &Door, list: &GuestList, attendee_id: u64) -> Vec<Row> {
+    let order = guest_by_attendee(list, attendee_id).map(|i| list.guests()[i].order.id);
+    order
+        .map(|o| {
+            list.lookup_id(o)
+                .into_iter()
+                .filter(|&i| list.guests()[i].order.id == o)
+                .map(|i| list_row(door, list, i))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// One result row: the marker, name, ticket, order id and the verdict word in its tone.
+fn result_line(
+    app: &App,
+    door: &Door,
+    list: &GuestList,
+    cols: &Columns,
+    r: &Row,
+    selected: bool,
+) -> Option<Line<'static>> {
+    let guest = list.guests().get(r.guest)?;
+    let base = if selected { style(app, Tone::Selected) } else { style(app, Tone::Normal) };
+    let dim = base.patch(style(app, Tone::Dim));
+    let mut spans = vec![Span::styled(marker(selected), base)];
+    spans.extend(cell(app, &guest.name(), cols.name, &door.input, base));
+    spans.push(Span::styled(" ", base));
+    spans.extend(cell(app, &guest.ticket_label(), cols.ticket, "", dim));
+    spans.push(Span::styled(" ", base));
+    spans.extend(cell(app, &format!("#{}", guest.order.id), 9, &door.input, dim));
+    let verdict = format!("{} {}", r.symbol, r.word);
+    spans.extend(cell(app, &verdict, cols.verdict, "", base.patch(style(app, r.tone))));
+    Some(Line::from(spans))
 }
 
 /// "12 s", "4 min", "3 h".
