@@ -4,9 +4,13 @@
 mod support;
 
 use floktu_tui::api;
+use floktu_tui::api::oauth::OAuthError;
 use floktu_tui::auth::loopback::ListenError;
+use floktu_tui::auth::store::Saved;
 use floktu_tui::tui::app::{App, LoginField, LoginForm, LoginPhase, Screen};
-use floktu_tui::tui::msg::{Action, BrowseAction, Command, LoginAction, LoginStart, Msg};
+use floktu_tui::tui::msg::{
+    Action, BrowseAction, Command, LoginAction, LoginFailed, LoginStart, Msg, Stored,
+};
 use floktu_tui::tui::update::{REVOKED, update};
 use support::*;
 
@@ -153,8 +157,7 @@ fn logging_in_opens_the_events() {
     let mut app = login_screen();
     let attempt = started(&mut app);
     update(&mut app, Msg::LoginCode { attempt, result: Ok("xyz".into()) });
-    let commands =
-        update(&mut app, Msg::LoggedIn { attempt, result: Ok("token stored in the OS keyring".into()) });
+    let commands = update(&mut app, Msg::LoggedIn { attempt, result: Ok(Stored::In(Saved::Keyring)) });
     assert_eq!(app.screen, Screen::Browse);
     assert!(commands.iter().any(|c| matches!(c, Command::FetchEvents { .. })));
 }
@@ -164,7 +167,13 @@ fn an_invalid_grant_is_shown_and_the_login_can_start_again() {
     let mut app = login_screen();
     let attempt = started(&mut app);
     update(&mut app, Msg::LoginCode { attempt, result: Ok("xyz".into()) });
-    update(&mut app, Msg::LoggedIn { attempt, result: Err("Floktu refused the authorization code".into()) });
+    update(
+        &mut app,
+        Msg::LoggedIn {
+            attempt,
+            result: Err(LoginFailed::Exchange(OAuthError::InvalidGrant("code used already".into()))),
+        },
+    );
     assert_eq!(app.screen, Screen::Login);
     assert_eq!(app.login.phase, LoginPhase::Idle);
     assert!(app.login.message.as_ref().is_some_and(|m| m.is_error));
@@ -237,7 +246,7 @@ fn a_new_login_starts_from_a_fresh_session() {
     app.screen = Screen::Login;
     app.login.phase = floktu_tui::tui::app::LoginPhase::Finishing;
     let attempt = app.login.attempt;
-    let commands = update(&mut app, Msg::LoggedIn { attempt, result: Ok("token stored".into()) });
+    let commands = update(&mut app, Msg::LoggedIn { attempt, result: Ok(Stored::Demo) });
     assert!(app.guests.is_none(), "the previous account's guests are gone");
     assert!(app.open_event.is_none());
     assert!(app.orders.all().is_empty() && app.events.all().is_empty());

@@ -266,7 +266,8 @@ fn copy_in_the_events_pane_explains_why_not() {
 #[test]
 fn copy_result_shows_in_the_status_bar() {
     let mut app = with_events();
-    update(&mut app, Msg::Copied { result: Ok("Copied 37 emails (OSC 52)".into()) });
+    let copied = floktu_tui::tui::msg::Copied { what: "37 emails".into(), via: "OSC 52" };
+    update(&mut app, Msg::Copied { result: Ok(copied) });
     assert_eq!(app.notice.as_ref().map(|n| n.text.as_str()), Some("Copied 37 emails (OSC 52)"));
 }
 

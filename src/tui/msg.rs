@@ -245,12 +245,12 @@ pub enum Msg {
         /// Which attempt.
         attempt: u64,
         /// Where the token went, or why the login failed.
-        result: Result<String, String>,
+        result: Result<Stored, LoginFailed>,
     },
     /// The token was forgotten (or could not be).
     LoggedOut {
-        /// What was removed, or what failed.
-        result: Result<String, String>,
+        /// What was removed, as the account service words it, or why not.
+        result: Result<String, LogoutFailed>,
     },
     /// The cached guest list of an event (`None`: nothing usable cached).
     GuestsCached {
@@ -273,8 +273,8 @@ pub enum Msg {
     },
     /// The clipboard took the text, or could not.
     Copied {
-        /// "Copied 37 emails (OSC 52)" or why not.
-        result: Result<String, String>,
+        /// What was copied and how, or why not.
+        result: Result<Copied, CopyFailed>,
     },
     /// The ledger's admissions of an event that count, by attendee (the door opened).
     DoorAdmissions {
@@ -461,4 +461,70 @@ pub enum Command {
         /// The ticket or order id.
         id: u64,
     },
+}
+
+/// Where a new token went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stored {
+    /// A demo run: nothing is stored.
+    Demo,
+    /// The token store.
+    In(crate::auth::store::Saved),
+}
+
+impl std::fmt::Display for Stored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stored::Demo => f.write_str("demo runs store no token"),
+            Stored::In(saved) => write!(f, "token stored {}", saved.describe()),
+        }
+    }
+}
+
+/// Why a login did not finish.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LoginFailed {
+    /// Floktu answered 401 to the pasted token.
+    #[error("Floktu does not accept that token.")]
+    TokenRefused,
+    /// The code could not be exchanged for a token.
+    #[error("{0}")]
+    Exchange(#[from] crate::api::oauth::OAuthError),
+    /// Floktu could not be asked (the pasted token's check).
+    #[error("{0}")]
+    Floktu(String),
+    /// The token is good but could not be stored.
+    #[error("the token could not be stored: {0}")]
+    NotStored(String),
+}
+
+/// Why logging out failed (what the token store said).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("could not log out: {0}")]
+pub struct LogoutFailed(pub String);
+
+/// What went to the clipboard.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Copied {
+    /// "37 emails", "anna@example.com".
+    pub what: String,
+    /// How: "OSC 52", "tmux", "xclip"….
+    pub via: &'static str,
+}
+
+impl std::fmt::Display for Copied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Copied {} ({})", self.what, self.via)
+    }
+}
+
+/// Why the clipboard did not take the text.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CopyFailed {
+    /// Another copy held the clipboard and panicked.
+    #[error("Could not copy: the clipboard is unavailable")]
+    Unavailable,
+    /// The clipboard refused (the tool's own words).
+    #[error("Could not copy: {0}")]
+    Refused(String),
 }

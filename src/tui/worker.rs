@@ -18,7 +18,7 @@ use crate::guestlist;
 
 use super::app::ReqId;
 use super::clipboard::Clipboard;
-use super::msg::{Command, LoginStart, Msg, Snapshot};
+use super::msg::{Command, Copied, CopyFailed, LoginFailed, LoginStart, LogoutFailed, Msg, Snapshot, Stored};
 
 /// What logging in and out needs to know.
 #[derive(Clone)]
@@ -202,7 +202,7 @@ impl Worker {
         tokio::spawn(async move {
             let result = match login::exchange(&session.base, &credentials, &code, &redirect_uri).await {
                 Ok(token) => adopt(&session, &slot, token, &credentials.client_id, Some(&credentials)).await,
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(LoginFailed::from(e)),
             };
             let _ = tx.send(Msg::LoggedIn { attempt, result });
         });
@@ -365,10 +365,13 @@ impl Worker {
         let clipboard = Arc::clone(&self.clipboard);
         let attempt = move || -> Msg {
             let result = match clipboard.lock() {
-                Ok(mut cb) => cb.copy(&text).map(|()| format!("Copied {what} ({})", cb.name())),
-                Err(_) => Err("the clipboard is unavailable".to_string()),
+                Ok(mut cb) => {
+                    let via = cb.name();
+                    cb.copy(&text).map(|()| Copied { what, via }).map_err(CopyFailed::Refused)
+                }
+                Err(_) => Err(CopyFailed::Unavailable),
             };
-            Msg::Copied { result: result.map_err(|e| format!("Could not copy: {e}")) }
+            Msg::Copied { result }
         };
         let on_terminal = self.clipboard.lock().map(|cb| cb.writes_to_terminal()).unwrap_or(false);
         if on_terminal {
@@ -488,12 +491,13 @@ fn not_logged_in() -> crate::api::Error {
 }
 
 /// A pasted token is tried once before it is kept, so a typo is caught here.
-async fn check_token(base: &ApiBase, token: &AccessToken) -> Result<(), String> {
-    let client = FloktuClient::new(base.clone(), token.clone()).map_err(|e| e.to_string())?;
+async fn check_token(base: &ApiBase, token: &AccessToken) -> Result<(), LoginFailed> {
+    let client =
+        FloktuClient::new(base.clone(), token.clone()).map_err(|e| LoginFailed::Floktu(e.to_string()))?;
     match client.events().await {
         Ok(_) => Ok(()),
-        Err(crate::api::Error::Unauthorized(_)) => Err("Floktu does not accept that token.".into()),
-        Err(e) => Err(e.to_string()),
+        Err(crate::api::Error::Unauthorized(_)) => Err(LoginFailed::TokenRefused),
+        Err(e) => Err(LoginFailed::Floktu(e.to_string())),
     }
 }
 
@@ -518,14 +522,14 @@ async fn adopt(
     token: AccessToken,
     client_id: &str,
     credentials: Option<&ClientCredentials>,
-) -> Result<String, String> {
-    let client = FloktuClient::new(session.base.clone(), token.clone()).map_err(|e| e.to_string())?;
+) -> Result<Stored, LoginFailed> {
+    let client = FloktuClient::new(session.base.clone(), token.clone())
+        .map_err(|e| LoginFailed::Floktu(e.to_string()))?;
     let stored = match accounts(session) {
-        None => "demo runs store no token".to_string(),
+        None => Stored::Demo,
         Some(accounts) => {
             let secret = credentials.map(|c| c.client_secret.as_str());
-            let saved = accounts.adopt(&token, Some(client_id), secret).await?;
-            format!("token stored {}", saved.describe())
+            Stored::In(accounts.adopt(&token, Some(client_id), secret).await.map_err(LoginFailed::NotStored)?)
         }
     };
     if let Ok(mut slot) = slot.write() {
@@ -536,11 +540,15 @@ async fn adopt(
 
 /// Logs out through the account service, as `floktu logout` does: every token
 /// and secret of the host, and the account's cached guest lists.
-async fn forget(session: &Session, token: Option<&AccessToken>, client_id: &str) -> Result<String, String> {
+async fn forget(
+    session: &Session,
+    token: Option<&AccessToken>,
+    client_id: &str,
+) -> Result<String, LogoutFailed> {
     let Some(accounts) = accounts(session) else {
         return Ok("Logged out (demo runs store no token).".into());
     };
-    let removed = accounts.log_out(token, &[client_id]).await?;
+    let removed = accounts.log_out(token, &[client_id]).await.map_err(LogoutFailed)?;
     Ok(crate::auth::account::describe_log_out(&session.base, &removed))
 }
 

@@ -14,7 +14,10 @@ pub use door::open_door_at;
 
 use super::app::{App, Focus, LoginField, LoginPhase, Notice, OrdersView, Pane, Remote, ReqId, Screen};
 use super::list::List;
-use super::msg::{Action, BrowseAction, Command, DoorAction, FilterAction, LoginAction, LoginStart, Msg};
+use super::msg::{
+    Action, BrowseAction, Command, Copied, CopyFailed, DoorAction, FilterAction, LoginAction, LoginFailed,
+    LoginStart, Msg, Stored,
+};
 
 /// How long the cursor must rest on an order before its details are fetched:
 /// holding ↓ through 500 orders must not fire 500 requests.
@@ -83,7 +86,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::LoggedOut { result } => {
             app.login.message = Some(match result {
                 Ok(text) => Notice { text, is_error: false },
-                Err(text) => error(text),
+                Err(why) => error(why.to_string()),
             });
             Vec::new()
         }
@@ -173,10 +176,10 @@ fn order_loaded(
     commands
 }
 
-fn copied(app: &mut App, result: Result<String, String>) -> Vec<Command> {
+fn copied(app: &mut App, result: Result<Copied, CopyFailed>) -> Vec<Command> {
     let notice = match result {
-        Ok(text) => Notice { text, is_error: false },
-        Err(text) => Notice { text, is_error: true },
+        Ok(copied) => Notice { text: copied.to_string(), is_error: false },
+        Err(why) => error(why.to_string()),
     };
     match app.screen {
         Screen::Browse | Screen::Door => app.notice = Some(notice),
@@ -227,7 +230,7 @@ fn login_code(
     }
 }
 
-fn logged_in(app: &mut App, attempt: u64, result: Result<String, String>) -> Vec<Command> {
+fn logged_in(app: &mut App, attempt: u64, result: Result<Stored, LoginFailed>) -> Vec<Command> {
     if attempt != app.login.attempt || app.login.phase != LoginPhase::Finishing {
         return Vec::new();
     }
@@ -243,7 +246,7 @@ fn logged_in(app: &mut App, attempt: u64, result: Result<String, String>) -> Vec
             commands
         }
         Err(e) => {
-            app.login.message = Some(error(e));
+            app.login.message = Some(error(e.to_string()));
             Vec::new()
         }
     }
