@@ -14,7 +14,8 @@ use floktu_tui::auth::loopback::ListenError;
 use floktu_tui::guestlist::{GuestList, LoadEvent, Throttle};
 use floktu_tui::tui::app::{App, LoginForm, LoginPhase, ReqId, Screen};
 use floktu_tui::tui::msg::{
-    Action, BrowseAction, Command, DoorAction, FilterAction, LoginAction, LoginStart, Msg,
+    Action, BrowseAction, Command, Copied, CopyFailed, DoorAction, FilterAction, LoginAction, LoginFailed,
+    LoginStart, LogoutFailed, Msg, Stored,
 };
 use floktu_tui::tui::update::{init, settle, update};
 use floktu_tui::tui::view;
@@ -428,14 +429,19 @@ fn message(step: Step, app: &App, ledger: &Ledger) -> Option<Msg> {
             attempt: tagged(&t, app.login.attempt),
             result: result.map_err(ListenError::NotLoopback),
         },
-        Step::LoggedIn(t, result) => Msg::LoggedIn { attempt: tagged(&t, app.login.attempt), result },
-        Step::LoggedOut(result) => Msg::LoggedOut { result },
+        Step::LoggedIn(t, result) => Msg::LoggedIn {
+            attempt: tagged(&t, app.login.attempt),
+            result: result.map(|_| Stored::Demo).map_err(LoginFailed::NotStored),
+        },
+        Step::LoggedOut(result) => Msg::LoggedOut { result: result.map_err(LogoutFailed) },
         Step::Exported(result) => Msg::Exported {
             result: result
                 .map(std::path::PathBuf::from)
                 .map_err(|name| ExportError::NoName { dir: std::path::PathBuf::new(), name }),
         },
-        Step::Copied(result) => Msg::Copied { result },
+        Step::Copied(result) => Msg::Copied {
+            result: result.map(|what| Copied { what, via: "OSC 52" }).map_err(CopyFailed::Refused),
+        },
         Step::LogIn | Step::Settle | Step::Render(..) => return None,
     })
 }
@@ -628,7 +634,7 @@ fn run(start: Start, steps: Vec<Step>) -> Result<(), TestCaseError> {
                     Msg::Action(Action::Login(LoginAction::Submit)),
                     Msg::LoginStarted { attempt, result: Ok(start) },
                     Msg::LoginCode { attempt, result: Ok("code".into()) },
-                    Msg::LoggedIn { attempt, result: Ok("stored in the keyring".into()) },
+                    Msg::LoggedIn { attempt, result: Ok(Stored::Demo) },
                 ] {
                     let commands = update(&mut app, msg);
                     check_commands(&app, &mut ledger, &commands)?;
