@@ -105,3 +105,45 @@ fn a_screen_change_leaves_no_fragment_of_wide_clusters_at_160x40() {
 fn a_screen_change_leaves_no_fragment_of_wide_clusters_at_80x24() {
     no_residue_after_the_orders_then_the_door(80, 24);
 }
+
+/// Lines that hold nothing but fragments: once borders and blanks are taken
+/// away, only characters of other scripts (letters, vowel signs) are left.
+fn fragment_lines(screen: &str) -> Vec<&str> {
+    screen
+        .lines()
+        .filter(|line| {
+            let left: Vec<char> =
+                line.chars().filter(|c| !c.is_whitespace() && !"┃│╭╮╰╯━─".contains(*c)).collect();
+            !left.is_empty()
+                && left.iter().all(|&c| (c as u32) > 0x052F && !('\u{2500}'..='\u{25FF}').contains(&c))
+        })
+        .collect()
+}
+
+fn no_residue_when_a_filter_hides_them(cols: u16, rows: u16) {
+    let Some(t) = Tmux::start("--demo", cols, rows) else { return };
+    t.wait("the events", |s| s.contains("Events (6)"));
+    t.keys(&["Enter"]);
+    t.wait("the orders", |s| s.contains("Orders (1,500)") || s.contains("Orders (1500)"));
+    t.keys(&["a"]);
+    t.wait("names in other scripts in the attendees view", |s| {
+        s.contains("Attendees") && other_script_letters(s).chars().count() >= 5
+    });
+    t.keys(&["/"]);
+    for c in ["o", "'", "b", "r", "i", "e", "n"] {
+        t.keys(&[c]);
+    }
+    let filtered = t.wait("the filter", |s| s.contains("/o'brien") && s.contains("O'Brien"));
+    let left = fragment_lines(&filtered);
+    assert!(left.is_empty(), "fragments of hidden names stayed in blank rows: {left:?}\n{filtered}");
+}
+
+#[test]
+fn a_filter_that_hides_wide_clusters_leaves_no_fragment_at_160x40() {
+    no_residue_when_a_filter_hides_them(160, 40);
+}
+
+#[test]
+fn a_filter_that_hides_wide_clusters_leaves_no_fragment_at_80x24() {
+    no_residue_when_a_filter_hides_them(80, 24);
+}

@@ -22,6 +22,7 @@ use anyhow::{Context, Result};
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
+use ratatui::buffer::Buffer;
 use tokio::sync::mpsc;
 
 use crate::api::{AccessToken, ApiBase, ClientOptions, FloktuClient};
@@ -92,7 +93,7 @@ async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()
     // "as of 12 min ago" must move on even when nothing else does.
     let mut clock = tokio::time::interval(Duration::from_secs(15));
     let mut terminate = terminate_signal()?;
-    terminal.draw(|f| view::render(&app, f))?;
+    let mut shown = terminal.draw(|f| view::render(&app, f))?.buffer.clone();
     let mut last_layout = (app.screen, app.focus, app.orders_view, app.help);
     loop {
         let busy = app.is_busy();
@@ -121,7 +122,9 @@ async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()
             redraw_all(terminal)?;
         }
         last_layout = layout;
-        terminal.draw(|f| view::render(&app, f))?;
+        let frame = terminal.draw(|f| view::render(&app, f))?.buffer.clone();
+        mend_rows(terminal, &shown, &frame)?;
+        shown = frame;
         if std::mem::take(&mut app.bell) {
             ring(&app);
         }
@@ -219,6 +222,44 @@ fn ring(app: &App) {
     let mut out = std::io::stdout();
     let bells = "\x07".repeat(door::bells(app));
     let _ = out.write_all(bells.as_bytes()).and_then(|()| out.flush());
+}
+
+/// Writes again, whole, each row that held a multi-code-point cluster in the
+/// last frame (`before`) and shows something else now (`after`), after erasing
+/// the line. A terminal may place such a cluster ("र्जु") over more cells than
+/// ratatui counts; when the row changes, ratatui rewrites only the cells it
+/// thinks changed, and the spilled fragments stay (a filter that hides those
+/// names leaves "जु" in blank rows). Rows without such clusters cost nothing.
+fn mend_rows(terminal: &mut DefaultTerminal, before: &Buffer, after: &Buffer) -> Result<()> {
+    use crossterm::cursor::MoveTo;
+    use crossterm::terminal::{Clear, ClearType};
+    use ratatui::backend::Backend;
+    let area = after.area;
+    if before.area != area {
+        return Ok(());
+    }
+    let risky =
+        |y: u16| (area.left()..area.right()).any(|x| before[(x, y)].symbol().chars().nth(1).is_some());
+    let differs = |y: u16| (area.left()..area.right()).any(|x| before[(x, y)] != after[(x, y)]);
+    let changed: Vec<u16> = (area.top()..area.bottom()).filter(|&y| risky(y) && differs(y)).collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    // The rows as ratatui's own diff writes them (wide symbols, skipped
+    // cells), against a row that matches nothing.
+    let mut unknown = after.clone();
+    for &y in &changed {
+        for x in area.left()..area.right() {
+            unknown[(x, y)].set_symbol("\u{E000}");
+        }
+    }
+    let backend = terminal.backend_mut();
+    for &y in &changed {
+        crossterm::queue!(backend, MoveTo(area.left(), y), Clear(ClearType::CurrentLine))?;
+    }
+    backend.draw(unknown.diff(after).into_iter())?;
+    Backend::flush(backend)?;
+    Ok(())
 }
 
 /// Makes the next frame write every cell: the screen is cleared and ratatui's
