@@ -256,6 +256,9 @@ pub fn action_for(app: &App, event: KeyEvent) -> Option<Action> {
         Some(b) => Some(b.action.clone()),
         // One key answers a question: only y says yes, so a stray key never logs out.
         None if layers == [Mode::Confirm] => Some(Action::Confirm(false)),
+        // Any key closes the help overlay, bound or not (`update` closes it on
+        // any action but paging).
+        None if app.help => Some(Action::Help),
         None => None,
     }
 }
