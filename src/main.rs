@@ -47,6 +47,9 @@ enum Command {
     Orders {
         /// Event id or name
         event: String,
+        /// Only orders matching Q, as the orders pane's filter matches (fuzzy; 'exact ^prefix !not)
+        #[arg(long, value_name = "Q")]
+        search: Option<String>,
         #[command(flatten)]
         format: FormatArgs,
     },
@@ -75,6 +78,12 @@ enum Command {
         event: String,
         #[command(flatten)]
         guests: GuestArgs,
+        /// Guests of cancelled orders too
+        #[arg(long)]
+        all: bool,
+        /// Print a JSON array
+        #[arg(long)]
+        json: bool,
     },
     /// The TUI straight into door mode for EVENT
     Door {
@@ -149,7 +158,7 @@ struct LoginArgs {
 
 #[derive(Args, Debug)]
 struct GuestArgs {
-    /// Only attendees whose name, email, company, order or attendee id contains Q
+    /// Only attendees matching Q in name, email, company, order or attendee id, as the TUI filter matches (fuzzy; 'exact ^prefix !not)
     #[arg(long, value_name = "Q")]
     search: Option<String>,
     /// Use only the cached copy; no network
@@ -445,8 +454,8 @@ async fn api_command(
     let source = |offline| cli::GuestSource::new(client, settings, demo, offline);
     Ok(match command {
         Command::Events(f) => cli::events(client, f.format(), out, &mut err).await?,
-        Command::Orders { event, format } => {
-            cli::orders(client, &event, format.format(), out, &mut err).await?
+        Command::Orders { event, search, format } => {
+            cli::orders(client, &event, search.as_deref(), format.format(), out, &mut err).await?
         }
         Command::Order { event, order, json } => {
             let format = if json { Format::Json } else { Format::Table };
@@ -456,8 +465,10 @@ async fn api_command(
             let search = guests.search.as_deref();
             cli::attendees(&source(guests.offline), &event, search, format.format(), out, &mut err).await?
         }
-        Command::Emails { event, guests } => {
-            cli::emails(&source(guests.offline), &event, guests.search.as_deref(), out, &mut err).await?
+        Command::Emails { event, guests, all, json } => {
+            let format = if json { Format::Json } else { Format::Table };
+            let search = guests.search.as_deref();
+            cli::emails(&source(guests.offline), &event, search, all, format, out, &mut err).await?
         }
         Command::Admit { event, ticket, gate, json } => {
             let ledger = door::ledger_spec(settings)?.open().await?;

@@ -202,21 +202,66 @@ fn emails_are_distinct_ignoring_case_and_in_list_order() {
     let home = TempDir::new().unwrap();
     let event = server.dataset().events[0].id.to_string();
     let records = json_of(&against(&home, &server, &["attendees", &event, "--json"]));
-    let out = against(&home, &server, &["emails", &event]);
+    let out = against(&home, &server, &["emails", &event, "--all"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let emails: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
-
-    let mut seen = HashSet::new();
-    let expected: Vec<String> = records
-        .iter()
-        .map(|r| r["email"].as_str().unwrap().trim().to_string())
-        .filter(|e| seen.insert(e.to_lowercase()))
-        .collect();
-    assert_eq!(emails, expected);
+    assert_eq!(emails, distinct_emails(&records, |_| true));
     let lower: HashSet<String> = emails.iter().map(|e| e.to_lowercase()).collect();
     assert_eq!(lower.len(), emails.len(), "no duplicates, whatever the case");
     // The demo's returning customers make duplicates to remove.
     assert!(emails.len() < records.len());
+}
+
+/// The distinct emails (ignoring case) of the `records` that `keep` keeps, in order.
+fn distinct_emails(records: &[Value], keep: impl Fn(&Value) -> bool) -> Vec<String> {
+    let mut seen = HashSet::new();
+    records
+        .iter()
+        .filter(|r| keep(r))
+        .map(|r| r["email"].as_str().unwrap().trim().to_string())
+        .filter(|e| seen.insert(e.to_lowercase()))
+        .collect()
+}
+
+#[test]
+fn emails_leave_out_cancelled_orders_unless_all_and_print_json_when_asked() {
+    let (_rt, server) = demo(60);
+    let home = TempDir::new().unwrap();
+    let event = server.dataset().events[0].id.to_string();
+    let records = json_of(&against(&home, &server, &["attendees", &event, "--json"]));
+    assert!(records.iter().any(|r| r["order_status"] == "cancelled"), "the demo event has cancelled orders");
+    let out = against(&home, &server, &["emails", &event]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let emails: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
+    assert_eq!(emails, distinct_emails(&records, |r| r["order_status"] != "cancelled"));
+    let all = against(&home, &server, &["emails", &event, "--all"]);
+    assert!(stdout(&all).lines().count() > emails.len(), "--all brings the cancelled orders' guests back");
+    let json = against(&home, &server, &["emails", &event, "--json"]);
+    let listed: Vec<String> = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(listed, emails);
+}
+
+#[test]
+fn orders_search_forgives_a_typo_as_the_orders_pane_does() {
+    let (_rt, server) = demo(60);
+    let home = TempDir::new().unwrap();
+    let event = server.dataset().events[0].clone();
+    let someone = &event.orders[3];
+    // A typo in the surname, as the pane's filter forgives it.
+    let last = &someone.last_name;
+    let typo: String = last.chars().take(1).chain(last.chars().skip(2)).collect();
+    let query = format!("{} {typo}", someone.first_name);
+    let out = against(&home, &server, &["orders", &event.id.to_string(), "--search", &query, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let found = json_of(&out);
+    assert!(
+        found.iter().any(|o| o["id"] == someone.id),
+        "{query:?} did not find order {}: {found:?}",
+        someone.id
+    );
+    assert!(found.len() < event.orders.len(), "the search narrows the orders");
+    let none = against(&home, &server, &["orders", &event.id.to_string(), "--search", "'zzqqxx", "--json"]);
+    assert!(json_of(&none).is_empty());
 }
 
 #[test]

@@ -54,13 +54,20 @@ pub async fn events(
 pub async fn orders(
     client: &FloktuClient,
     event: &str,
+    search: Option<&str>,
     format: Format,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit> {
     let event_id = resolve_event(client, event).await?;
     let orders = client.orders(event_id).await?;
-    order_out::write_orders(out, &orders.items, format)?;
+    match search {
+        Some(query) => {
+            let found: Vec<_> = order_out::search(&orders.items, query).into_iter().cloned().collect();
+            order_out::write_orders(out, &found, format)?;
+        }
+        None => order_out::write_orders(out, &orders.items, format)?,
+    }
     Ok(report_skipped(err, "orders", &orders.skipped)?)
 }
 
@@ -102,18 +109,33 @@ pub async fn attendees(
     Ok(shown.report.write(err, chrono::Utc::now())?)
 }
 
-/// `floktu emails EVENT`: distinct emails (ignoring case), one per line, in list order.
+/// `floktu emails EVENT`: distinct emails (ignoring case), one per line or as
+/// a JSON array, in list order; guests of cancelled orders left out unless
+/// `all`.
 pub async fn emails(
     src: &GuestSource<'_>,
     event: &str,
     search: Option<&str>,
+    all: bool,
+    format: Format,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit> {
     let shown = guests(src, event, search, err).await?;
+    let guests = shown.list.guests();
+    let picked =
+        shown.picked.iter().copied().filter(|&i| {
+            all || guests.get(i).is_some_and(|g| g.order.status != crate::api::Status::Cancelled)
+        });
+    let emails: Vec<String> =
+        shown.list.distinct_emails(picked).into_iter().map(|e| sanitize(e).into_owned()).collect();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    for email in shown.list.distinct_emails(shown.picked.iter().copied()) {
-        writeln!(out, "{}", sanitize(email))?;
+    if format == Format::Json {
+        write_json(&mut out, &emails)?;
+    } else {
+        for email in &emails {
+            writeln!(out, "{email}")?;
+        }
     }
     out.flush()?;
     Ok(shown.report.write(err, chrono::Utc::now())?)

@@ -24,6 +24,27 @@ pub fn write_events(out: &mut dyn Write, events: &[Event], format: Format) -> io
     }
 }
 
+/// An order's searchable fields, the name first: what the orders pane and
+/// `floktu orders --search` match a query against (`crate::search`).
+pub fn search_fields(o: &OrderSummary) -> Vec<String> {
+    vec![format!("{} {}", o.first_name, o.last_name), o.email.clone(), o.id.to_string()]
+}
+
+/// The orders that match `query` as the orders pane's filter matches them,
+/// best first (every order, in list order, for an empty query).
+pub fn search<'a>(orders: &'a [OrderSummary], query: &str) -> Vec<&'a OrderSummary> {
+    let rows: Vec<String> =
+        orders.iter().map(|o| crate::search::fold_row(search_fields(o).iter().map(String::as_str))).collect();
+    crate::search::Matcher::new()
+        .rank(
+            &crate::search::Query::parse(query),
+            rows.iter().enumerate().map(|(i, r)| (i as u32, r.as_str())),
+        )
+        .into_iter()
+        .filter_map(|i| orders.get(i as usize))
+        .collect()
+}
+
 /// An event's orders as a table, CSV or JSON.
 pub fn write_orders(out: &mut dyn Write, orders: &[OrderSummary], format: Format) -> io::Result<()> {
     match format {

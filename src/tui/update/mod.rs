@@ -896,7 +896,7 @@ fn event_fields(e: &Event) -> Vec<String> {
 
 /// An order's searchable fields: the purchaser's name, email, order id.
 fn order_fields(o: &OrderSummary) -> Vec<String> {
-    vec![format!("{} {}", o.first_name, o.last_name), o.email.clone(), o.id.to_string()]
+    crate::output::order::search_fields(o)
 }
 
 /// An attendee's searchable fields: name, company, ticket, email, id.
