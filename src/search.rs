@@ -433,7 +433,11 @@ impl Matcher {
             let others: Vec<_> =
                 (1..parts).map(|p| scope.spawn(move || part(p, &mut Matcher::new()))).collect();
             let mine = part(0, self);
-            std::iter::once(mine).chain(others.into_iter().filter_map(|h| h.join().ok())).collect()
+            // A part that panicked panics here too: dropping its rows would
+            // rank a different list than the one asked about.
+            let others =
+                others.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            std::iter::once(mine).chain(others).collect()
         });
         let (mut scores, mut found) = (std::mem::take(&mut self.scores), std::mem::take(&mut self.ids));
         scores.clear();
