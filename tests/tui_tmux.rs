@@ -21,7 +21,11 @@ impl Tmux {
             return None;
         }
         let home = tempfile::TempDir::new().unwrap();
-        let socket = format!("floktu-test-{}-{}", std::process::id(), cols);
+        // One tmux server per test: tests run at once, and two at the same
+        // size must not share (the first to end kills the server).
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let socket = format!("floktu-test-{}-{cols}-{n}", std::process::id());
         let h = home.path().display();
         let cmd = format!(
             "env HOME={h} XDG_CACHE_HOME={h}/cache XDG_STATE_HOME={h}/state XDG_CONFIG_HOME={h}/config \
