@@ -27,6 +27,7 @@ mod limiter;
 mod load;
 mod merge;
 mod parts;
+mod stats;
 
 use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
@@ -46,6 +47,9 @@ pub use load::{
     refresh,
 };
 pub use parts::{DeferredAttendees, ListParts, OrderPart, PartsMismatch};
+pub use stats::{
+    Arrivals, BUCKET_MINUTES, DataAge, FLOKTU, Figures, MAX_BUCKETS, MoneyFigures, Series, Stats, TicketStats,
+};
 
 /// What an attendee's order says, shared by all the attendees of that order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
