@@ -85,6 +85,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// An event's numbers: per ticket sold, in, cancelled and money; arrivals
+    /// per 15 minutes, per gate (the TUI's `s`)
+    Stats {
+        /// Event id or name
+        event: String,
+        /// Use only the cached copy of the guest list; no network
+        #[arg(long)]
+        offline: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// The TUI straight into door mode for EVENT
     Door {
         /// Event id or name
@@ -469,6 +481,11 @@ async fn api_command(
             let format = if json { Format::Json } else { Format::Table };
             let search = guests.search.as_deref();
             cli::emails(&source(guests.offline), &event, search, all, format, out, &mut err).await?
+        }
+        Command::Stats { event, offline, json } => {
+            let ledger = door::ledger_spec(settings)?.open().await?;
+            let format = if json { Format::Json } else { Format::Table };
+            cli::stats(&source(offline), &*ledger, &event, format, out, &mut err).await?
         }
         Command::Admit { event, ticket, gate, json } => {
             let ledger = door::ledger_spec(settings)?.open().await?;

@@ -377,7 +377,7 @@ pub fn group_summary(guests: &[GuestVerdict]) -> String {
     parts.join(", ")
 }
 
-fn write_ledger_health(err: &mut dyn Write, health: &Health, refusals: &[String]) -> Result<()> {
+pub(super) fn write_ledger_health(err: &mut dyn Write, health: &Health, refusals: &[String]) -> Result<()> {
     if let Some(why) = &health.unreachable {
         writeln!(
             err,

@@ -6,10 +6,12 @@
 //! - `source.rs`: where a command's guest list comes from, and its report on stderr.
 //! - `account.rs`: `login`, `token`, `logout`, `status`.
 //! - `door.rs`: `admit` and `admissions`, the door without a screen.
+//! - `stats.rs`: `stats`, the numbers of the TUI's stats screen.
 
 pub mod account;
 pub mod door;
 mod source;
+mod stats;
 
 use std::io::Write;
 
@@ -22,6 +24,7 @@ use crate::output::{guest, order as order_out, write_json};
 use crate::text::{sanitize, truncate};
 pub use source::GuestSource;
 use source::guests;
+pub use stats::stats;
 
 /// Exit codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

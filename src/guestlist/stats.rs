@@ -178,6 +178,8 @@ pub struct DataAge {
 pub struct Stats {
     /// The event.
     pub event_id: u64,
+    /// Its name, when the list knows it.
+    pub event_name: Option<String>,
     /// Every ticket together.
     pub total: Figures,
     /// Per ticket, by group then ticket name (no group first).
@@ -319,6 +321,7 @@ impl GuestList {
         let freshness = self.freshness();
         Stats {
             event_id: self.event_id,
+            event_name: self.event_name.clone(),
             total,
             tickets,
             no_attendees,

@@ -8,6 +8,7 @@
 //! - `guest.rs`: the guest record (`attendees`, the TUI's attendee exports).
 //! - `order.rs`: events, orders and one order's details.
 //! - `admission.rs`: the admissions record (`admissions`).
+//! - `stats.rs`: an event's stats (`stats`).
 //! - `export.rs`: what the TUI exports, written as the CLI's `--csv`.
 //!
 //! A failed write comes back as the writer's `std::io::Error`, so that a
@@ -18,6 +19,7 @@ pub mod admission;
 mod export;
 pub mod guest;
 pub mod order;
+pub mod stats;
 mod write;
 
 pub use export::Export;
