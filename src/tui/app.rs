@@ -67,6 +67,8 @@ pub enum Screen {
     Browse,
     /// Door mode: one input, a verdict, counts.
     Door,
+    /// The open event's numbers: per ticket, arrivals over time, money (`s`).
+    Stats,
 }
 
 /// What the middle pane lists for the open event.
@@ -296,6 +298,8 @@ pub struct App {
     pub orders_view: OrdersView,
     /// The open event's guest list, once asked for (`a`, `d`).
     pub guests: Option<super::guests::Guests>,
+    /// The stats screen, while it is open or was last (`s`).
+    pub stats: Option<super::stats::StatsView>,
     /// This door's gate and settings, and the ledger's state (the same for every event).
     pub station: super::door::Station,
     /// The time, as of the last message (set by the loop; the views read it).
@@ -355,6 +359,7 @@ impl App {
             orders: Pane::default(),
             orders_view: OrdersView::Orders,
             guests: None,
+            stats: None,
             station: super::door::Station::default(),
             now: chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
             details: HashMap::new(),

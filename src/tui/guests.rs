@@ -60,6 +60,9 @@ pub struct Guests {
     /// [`Guests::list_changed`]): true at first, so a list however it came is
     /// searched whole once.
     rows_changed: bool,
+    /// Bumped on every change of the guest list: the stats screen works its
+    /// numbers out again when it moved.
+    pub changes: u64,
     /// The door screen's state.
     pub door: Door,
 }
@@ -79,6 +82,7 @@ impl Guests {
             list: List::default(),
             stale: false,
             rows_changed: true,
+            changes: 0,
             door: Door::default(),
         }
     }
@@ -147,6 +151,7 @@ impl Guests {
     pub fn list_changed(&mut self) {
         self.stale = true;
         self.rows_changed = true;
+        self.changes += 1;
     }
 }
 

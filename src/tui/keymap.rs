@@ -11,7 +11,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::app::{App, Screen};
-use super::msg::{Action, BrowseAction, DoorAction, FilterAction, LoginAction};
+use super::msg::{Action, BrowseAction, DoorAction, FilterAction, LoginAction, StatsAction};
 
 /// Where a binding applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -30,6 +30,8 @@ pub enum Mode {
     Door,
     /// The login screen: printable keys type into the focused field.
     Login,
+    /// The stats screen.
+    Stats,
 }
 
 impl Mode {
@@ -48,6 +50,7 @@ impl Mode {
             Mode::Confirm => "When asked (log out?)",
             Mode::Door => "Door mode (letters and digits type)",
             Mode::Login => "Logging in (letters type into the field)",
+            Mode::Stats => "The stats screen",
         }
     }
 
@@ -59,6 +62,7 @@ impl Mode {
             }
             Screen::Door => &[Mode::Door, Mode::Everywhere],
             Screen::Login => &[Mode::Login, Mode::Everywhere],
+            Screen::Stats => &[Mode::Stats, Mode::Everywhere],
         }
     }
 }
@@ -231,6 +235,7 @@ pub fn layers(app: &App) -> &'static [Mode] {
     match app.screen {
         Screen::Login => &[Mode::Login],
         Screen::Door => &[Mode::Door],
+        Screen::Stats => &[Mode::Stats],
         Screen::Browse if app.confirm_logout => &[Mode::Confirm],
         Screen::Browse if app.filter_editing() => &[Mode::Filter],
         Screen::Browse if !app.filter_query().is_empty() => &[Mode::FilterKept, Mode::Browse],
@@ -282,6 +287,7 @@ fn defaults() -> Vec<Binding> {
     let filter = Action::Filter;
     let login = Action::Login;
     let door = Action::Door;
+    let stats = Action::Stats;
     vec![
         bind(M::Everywhere, &[Key::ctrl('c')], Action::Quit, "quit", None),
         bind(M::Everywhere, &[Key::ctrl('l')], Action::Redraw, "redraw the whole screen", None),
@@ -354,6 +360,13 @@ fn defaults() -> Vec<Binding> {
             browse(BrowseAction::Door),
             "door mode: verify tickets",
             hint(11, "door"),
+        ),
+        bind(
+            M::Browse,
+            &[Key::char('s')],
+            browse(BrowseAction::Stats),
+            "stats of the event: counts, arrivals over time, money",
+            None,
         ),
         bind(
             M::Browse,
@@ -456,6 +469,22 @@ fn defaults() -> Vec<Binding> {
             hint(4, "leave"),
         ),
         bind(M::Door, &[plain(K::F(1))], Action::Help, "this help (any key closes it)", hint(8, "help")),
+        // The stats screen.
+        bind(
+            M::Stats,
+            &[plain(K::Esc), Key::char('q'), Key::char('s'), plain(K::Left), plain(K::Backspace)],
+            stats(StatsAction::Back),
+            "back to the lists",
+            hint(1, "back"),
+        ),
+        bind(
+            M::Stats,
+            &[Key::char('r')],
+            stats(StatsAction::Refresh),
+            "fetch the guest list and read the ledger again",
+            hint(2, "refresh"),
+        ),
+        bind(M::Stats, &[Key::char('?')], Action::Help, "this help (any key closes it)", hint(3, "help")),
         // The login screen.
         bind(
             M::Login,

@@ -12,6 +12,7 @@ mod input;
 pub mod keymap;
 pub mod list;
 pub mod msg;
+pub mod stats;
 pub mod update;
 pub mod view;
 pub mod worker;

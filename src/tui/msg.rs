@@ -37,6 +37,8 @@ pub enum Action {
     Login(LoginAction),
     /// Door mode.
     Door(DoorAction),
+    /// The stats screen.
+    Stats(StatsAction),
 }
 
 /// What a key does in the lists.
@@ -81,6 +83,18 @@ pub enum BrowseAction {
     Door,
     /// Write the focused list, as filtered, to a CSV file.
     Export,
+    /// The stats screen of the open (or selected) event.
+    Stats,
+}
+
+/// What a key does on the stats screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatsAction {
+    /// Back to the lists.
+    Back,
+    /// Fetch the guest list and read the ledger again.
+    Refresh,
 }
 
 /// What a key does to the focused list's filter.
@@ -221,6 +235,11 @@ pub enum Msg {
         /// What came back.
         result: Result<Order, api::Error>,
     },
+    /// Time for the stats screen to read the ledger again (`Command::StatsAfter`).
+    StatsDue {
+        /// The timer it belongs to (see `StatsView::seq`).
+        seq: u64,
+    },
     /// The pause after a move in the orders list has passed.
     DetailDue {
         /// The move it belongs to (see `App::detail_seq`).
@@ -353,6 +372,13 @@ pub enum Command {
     /// Send `DetailDue { seq }` after `after`.
     DetailAfter {
         /// The move it belongs to.
+        seq: u64,
+        /// The pause.
+        after: Duration,
+    },
+    /// Send `StatsDue { seq }` after `after`.
+    StatsAfter {
+        /// The timer it belongs to.
         seq: u64,
         /// The pause.
         after: Duration,

@@ -102,6 +102,7 @@ impl Worker {
             Command::FetchOrder { req, event_id, order_id } => self.fetch_order(req, event_id, order_id),
             Command::Cancel(req) => self.cancel(req),
             Command::DetailAfter { seq, after } => self.detail_after(seq, after),
+            Command::StatsAfter { seq, after } => self.stats_after(seq, after),
             Command::Copy { text, what } => self.copy(text, what),
             Command::LoadAdmissions { .. } | Command::Admit { .. } | Command::UndoLast { .. } => {
                 self.ledger_job(command)
@@ -180,6 +181,15 @@ impl Worker {
         tokio::spawn(async move {
             tokio::time::sleep(after).await;
             let _ = tx.send(Msg::DetailDue { seq });
+        });
+    }
+
+    /// Sends `StatsDue { seq }` after `after`.
+    fn stats_after(&mut self, seq: u64, after: Duration) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            let _ = tx.send(Msg::StatsDue { seq });
         });
     }
 

@@ -9,6 +9,7 @@ use crate::text::sanitize;
 
 mod door;
 mod guests;
+mod stats;
 
 pub use door::open_door_at;
 
@@ -26,7 +27,7 @@ pub const DETAIL_PAUSE: Duration = Duration::from_millis(150);
 /// The commands to run at start: load the events, unless there is no token yet.
 pub fn init(app: &mut App) -> Vec<Command> {
     match app.screen {
-        Screen::Browse | Screen::Door => load_events(app),
+        Screen::Browse | Screen::Door | Screen::Stats => load_events(app),
         Screen::Login => Vec::new(),
     }
 }
@@ -49,6 +50,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::OrderLoaded { req, event_id, order_id, result } => {
             order_loaded(app, req, (event_id, order_id), result)
         }
+        Msg::StatsDue { seq } => stats::due(app, seq),
         Msg::DetailDue { seq } => {
             if seq == app.detail_seq {
                 fetch_shown_detail(app)
@@ -68,6 +70,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             commands
         }
         Msg::DoorAdmissions { event_id, result, health } => {
+            stats::admissions_read(app, event_id, result.is_ok());
             door::admissions_loaded(app, event_id, result, health)
         }
         Msg::Admitted { token, event_id, attendee_id, answer, health } => {
@@ -182,7 +185,7 @@ fn copied(app: &mut App, result: Result<Copied, CopyFailed>) -> Vec<Command> {
         Err(why) => error(why.to_string()),
     };
     match app.screen {
-        Screen::Browse | Screen::Door => app.notice = Some(notice),
+        Screen::Browse | Screen::Door | Screen::Stats => app.notice = Some(notice),
         Screen::Login => app.login.message = Some(notice),
     }
     Vec::new()
@@ -445,6 +448,7 @@ pub fn settle(app: &mut App) {
     if let Some(g) = app.guests.as_mut() {
         app.bell |= g.settle();
     }
+    stats::settle(app);
 }
 
 /// Whether `action` pages the help overlay: `Some(true)` on, `Some(false)` back.
@@ -496,8 +500,9 @@ fn act(app: &mut App, action: Action) -> Vec<Command> {
         Action::Filter(a) if app.screen == Screen::Browse => return act_filter(app, a),
         Action::Login(a) if app.screen == Screen::Login => return act_login(app, a),
         Action::Door(a) if app.screen == Screen::Door => return door::act_door(app, a),
+        Action::Stats(a) if app.screen == Screen::Stats => return stats::act_stats(app, a),
         // The keymap sends a screen's actions only while it shows.
-        Action::Browse(_) | Action::Filter(_) | Action::Login(_) | Action::Door(_) => {}
+        Action::Browse(_) | Action::Filter(_) | Action::Login(_) | Action::Door(_) | Action::Stats(_) => {}
     }
     Vec::new()
 }
@@ -521,7 +526,7 @@ fn type_char(app: &mut App, c: char) -> Vec<Command> {
         }
         Screen::Door => door::type_char(app, c),
         Screen::Browse if app.filter_editing() => edit_filter(app, |q| q.push(c)),
-        Screen::Browse => Vec::new(),
+        Screen::Browse | Screen::Stats => Vec::new(),
     }
 }
 
@@ -535,7 +540,7 @@ fn paste(app: &mut App, text: &str) -> Vec<Command> {
             Vec::new()
         }
         Screen::Browse if app.filter_editing() => edit_filter(app, |q| q.push_str(&clean)),
-        Screen::Browse | Screen::Door => Vec::new(),
+        Screen::Browse | Screen::Door | Screen::Stats => Vec::new(),
     }
 }
 
@@ -573,6 +578,7 @@ fn act_browse(app: &mut App, action: BrowseAction) -> Vec<Command> {
         BrowseAction::Attendees => guests::toggle_attendees(app),
         BrowseAction::Door => door::open_door(app),
         BrowseAction::Export => guests::export(app),
+        BrowseAction::Stats => stats::open_stats(app),
     }
 }
 

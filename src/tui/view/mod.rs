@@ -9,6 +9,7 @@ pub mod events;
 pub mod help;
 pub mod login;
 pub mod orders;
+pub mod stats;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -33,6 +34,14 @@ pub fn render(app: &App, f: &mut Frame) {
     title_bar(app, f, title);
     if app.screen == Screen::Login {
         login::render(app, f, body);
+        status_bar(app, f, status);
+        if app.help {
+            help::render(app, f, area);
+        }
+        return;
+    }
+    if app.screen == Screen::Stats {
+        stats::render(app, f, body);
         status_bar(app, f, status);
         if app.help {
             help::render(app, f, area);
