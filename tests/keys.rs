@@ -40,12 +40,21 @@ fn app_in(mode: Mode) -> App {
         }
         Mode::Door => app.screen = Screen::Door,
         Mode::Login => app.screen = Screen::Login,
+        Mode::Stats => app.screen = Screen::Stats,
     }
     app
 }
 
-const MODES: [Mode; 7] =
-    [Mode::Everywhere, Mode::Browse, Mode::FilterKept, Mode::Filter, Mode::Confirm, Mode::Door, Mode::Login];
+const MODES: [Mode; 8] = [
+    Mode::Everywhere,
+    Mode::Browse,
+    Mode::FilterKept,
+    Mode::Filter,
+    Mode::Confirm,
+    Mode::Door,
+    Mode::Login,
+    Mode::Stats,
+];
 
 #[test]
 fn every_binding_is_what_the_keymap_returns_on_its_screen() {
@@ -110,9 +119,12 @@ fn label(b: &Binding) -> String {
 #[test]
 fn the_help_overlay_lists_exactly_the_bindings_of_its_screen() {
     let keys = Keymap::default();
-    for (screen, mode) in
-        [(Screen::Browse, Mode::Browse), (Screen::Door, Mode::Door), (Screen::Login, Mode::Login)]
-    {
+    for (screen, mode) in [
+        (Screen::Browse, Mode::Browse),
+        (Screen::Door, Mode::Door),
+        (Screen::Login, Mode::Login),
+        (Screen::Stats, Mode::Stats),
+    ] {
         let of_screen: Vec<&Binding> =
             keys.bindings().iter().filter(|b| Mode::of_screen(screen).contains(&b.mode)).collect();
         let listed: Vec<(String, &str)> = help::rows(&keys, screen)
