@@ -68,10 +68,17 @@ pub struct MoneyFigures {
 }
 
 impl MoneyFigures {
+    /// These and `more` together (saturating: a server can send any amount).
+    pub fn plus(self, more: MoneyFigures) -> MoneyFigures {
+        MoneyFigures {
+            paid: Money(self.paid.0.saturating_add(more.paid.0)),
+            due: Money(self.due.0.saturating_add(more.due.0)),
+            refunded: Money(self.refunded.0.saturating_add(more.refunded.0)),
+        }
+    }
+
     fn add(&mut self, more: MoneyFigures) {
-        self.paid.0 += more.paid.0;
-        self.due.0 += more.due.0;
-        self.refunded.0 += more.refunded.0;
+        *self = self.plus(more);
     }
 }
 
@@ -382,7 +389,8 @@ impl Shares {
         let (paid, due, refunded) = match p.status {
             Status::Cancelled => (0, 0, paid),
             _ => {
-                let due = if p.balance_due() { p.order_amount.map_or(0, |m| m.0) - paid } else { 0 };
+                let due =
+                    if p.balance_due() { p.order_amount.map_or(0, |m| m.0).saturating_sub(paid) } else { 0 };
                 (paid, due, 0)
             }
         };

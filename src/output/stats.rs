@@ -23,7 +23,7 @@ pub fn write_stats(out: &mut dyn Write, stats: &Stats, now: DateTime<Utc>, forma
 
 /// "845 of 1,234 in (68%)".
 pub fn arrived_of_sold(f: &Figures) -> String {
-    let percent = if f.sold == 0 { 0 } else { f.arrived * 100 / f.sold };
+    let percent = (f.arrived * 100).checked_div(f.sold).unwrap_or(0);
     format!("{} of {} in ({percent}%)", thousands(f.arrived), thousands(f.sold))
 }
 
@@ -57,10 +57,7 @@ fn write_tables(out: &mut dyn Write, s: &Stats, now: DateTime<Utc>) -> io::Resul
         cells[1..4].iter_mut().for_each(String::clear);
         rows.push(cells);
     }
-    let mut all = s.total;
-    all.money.paid.0 += lone.paid.0;
-    all.money.due.0 += lone.due.0;
-    all.money.refunded.0 += lone.refunded.0;
+    let all = Figures { money: s.total.money.plus(lone), ..s.total };
     rows.push(row("All tickets".into(), &all));
     write_table(
         out,

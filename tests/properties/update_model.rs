@@ -15,7 +15,7 @@ use floktu_tui::guestlist::{GuestList, LoadEvent, Throttle};
 use floktu_tui::tui::app::{App, LoginForm, LoginPhase, ReqId, Screen};
 use floktu_tui::tui::msg::{
     Action, BrowseAction, Command, Copied, CopyFailed, DoorAction, FilterAction, LoginAction, LoginFailed,
-    LoginStart, LogoutFailed, Msg, Stored,
+    LoginStart, LogoutFailed, Msg, StatsAction, Stored,
 };
 use floktu_tui::tui::update::{init, settle, update};
 use floktu_tui::tui::view;
@@ -221,7 +221,8 @@ fn action() -> impl Strategy<Value = Action> {
         3 => browse(vec![B::CopyOne, B::CopyAll, B::Refresh, B::RefreshAll, B::Export]),
         1 => Just(Action::Help),
         1 => prop::sample::select(vec![Action::Quit, Action::Browse(B::Logout), Action::Confirm(true)]),
-        4 => browse(vec![B::Attendees, B::Door]),
+        4 => browse(vec![B::Attendees, B::Door, B::Stats]),
+        2 => prop::sample::select(vec![StatsAction::Back, StatsAction::Refresh]).prop_map(Action::Stats),
         5 => prop::sample::select(vec![
             DoorAction::Backspace,
             DoorAction::Submit,
@@ -503,6 +504,7 @@ fn check_commands(app: &App, ledger: &mut Ledger, commands: &[Command]) -> Resul
                 ledger.login_commands.insert(*attempt);
             }
             Command::DetailAfter { seq, .. } => prop_assert_eq!(*seq, app.detail_seq),
+            Command::StatsAfter { seq, .. } => prop_assert_eq!(Some(*seq), app.stats.as_ref().map(|s| s.seq)),
             Command::Copy { text, .. } => {
                 prop_assert!(!text.chars().any(|c| c != '\n' && unsafe_to_show(c)), "copies {text:?}");
             }
@@ -585,7 +587,7 @@ fn check_model(app: &App, ledger: &Ledger) -> Result<(), TestCaseError> {
                 );
             }
         }
-        Screen::Browse | Screen::Door => {
+        Screen::Browse | Screen::Door | Screen::Stats => {
             if app.is_busy() {
                 prop_assert!(!waiting.is_empty(), "busy with nothing in flight");
             }

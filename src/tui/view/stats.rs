@@ -34,7 +34,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let [head, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
     header(app, f, head, view, guests);
     let Some(stats) = view.and_then(|v| v.numbers.as_ref()) else {
-        let text = match guests.and_then(|g| failed(g)) {
+        let text = match guests.and_then(failed) {
             Some(why) => Line::styled(format!("Could not load the guest list: {why}"), style(app, Tone::Bad)),
             None => Line::raw(format!("{} Loading the guest list…", spinner(app))),
         };
@@ -310,10 +310,7 @@ fn tickets(app: &App, f: &mut Frame, inner: Rect, s: &Stats, titled: bool) {
         let more = format!(" … {} more tickets (floktu stats lists all)", s.tickets.len() - shown);
         lines.push(Line::styled(more, style(app, Tone::Dim)));
     }
-    let mut all = *t;
-    all.money.paid.0 += s.no_attendees.paid.0;
-    all.money.due.0 += s.no_attendees.due.0;
-    all.money.refunded.0 += s.no_attendees.refunded.0;
+    let all = Figures { money: t.money.plus(s.no_attendees), ..*t };
     if lone {
         // No people to count: only the money.
         let [p, d, r] = money(&Figures { money: s.no_attendees, ..Figures::default() });
