@@ -81,6 +81,9 @@ pub struct FileConfig {
     pub ledger: Option<String>,
     /// `[door]`: what the door rings for and shows.
     pub door: Option<DoorConfig>,
+    /// Opening an event loads every order's details in the background, so the
+    /// orders pane shows status and money (default true; false for very large events).
+    pub eager_details: Option<bool>,
 }
 
 /// `[door]` in config.toml.
@@ -222,6 +225,8 @@ pub struct Settings {
     pub ledger: Option<String>,
     /// The door (`[door]`).
     pub door: Door,
+    /// Opening an event loads its guest list at once (`eager_details`).
+    pub eager_details: bool,
     /// File locations.
     pub paths: Paths,
 }
@@ -269,6 +274,7 @@ impl Settings {
                 bell: file.door.as_ref().and_then(|d| d.bell).unwrap_or_default(),
                 show_answers: file.door.as_ref().and_then(|d| d.show_answers.clone()),
             },
+            eager_details: file.eager_details.unwrap_or(true),
             paths,
         })
     }

@@ -435,6 +435,7 @@ async fn run_tui(command: Option<Command>, account: Account<'_>, token_store: &T
         concurrency: settings.concurrency,
         refresh: settings.refresh,
         pkce: settings.pkce,
+        eager_details: settings.eager_details,
         door,
     };
     floktu_tui::tui::run(startup).await?;
