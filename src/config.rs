@@ -197,6 +197,8 @@ pub struct Overrides {
     pub insecure_storage: bool,
     /// `--ledger`.
     pub ledger: Option<String>,
+    /// `--fresh`.
+    pub fresh: bool,
 }
 
 /// Every setting, resolved.
@@ -227,6 +229,8 @@ pub struct Settings {
     pub door: Door,
     /// Opening an event loads its guest list at once (`eager_details`).
     pub eager_details: bool,
+    /// `--fresh`: the TUI starts on the events list, not where it was left.
+    pub fresh: bool,
     /// File locations.
     pub paths: Paths,
 }
@@ -275,6 +279,7 @@ impl Settings {
                 show_answers: file.door.as_ref().and_then(|d| d.show_answers.clone()),
             },
             eager_details: file.eager_details.unwrap_or(true),
+            fresh: flags.fresh,
             paths,
         })
     }

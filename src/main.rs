@@ -35,6 +35,9 @@ struct Cli {
     /// $XDG_DATA_HOME/floktu]
     #[arg(long, global = true, value_name = "URL")]
     ledger: Option<String>,
+    /// Start on the events list instead of where the last session was left
+    #[arg(long, global = true)]
+    fresh: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -278,6 +281,7 @@ async fn run(cli: Cli, paths: Paths) -> Result<Exit> {
         redirect_uri: login.and_then(|l| l.redirect_uri.clone()),
         insecure_storage: login.is_some_and(|l| l.insecure_storage),
         ledger: cli.ledger.clone(),
+        fresh: cli.fresh,
     };
     let mut settings = Settings::resolve(&overrides, &env, &file, paths)?;
     let demo = if cli.demo {
@@ -416,6 +420,9 @@ async fn account_command(command: Command, account: &Account<'_>) -> Result<Exit
 async fn run_tui(command: Option<Command>, account: Account<'_>, token_store: &TokenStore) -> Result<Exit> {
     let Account { settings, demo, keyring, token, .. } = account;
     let door = door_start(command, settings, token.as_ref().map(|(t, _)| t)).await?;
+    let position_file = token.as_ref().map(|(t, _)| {
+        floktu_tui::tui::position::file_for(&settings.paths.state_dir, &settings.api_base, t, demo)
+    });
     let startup = floktu_tui::tui::Startup {
         base: settings.api_base.clone(),
         token: token.map(|(t, _)| t),
@@ -436,6 +443,8 @@ async fn run_tui(command: Option<Command>, account: Account<'_>, token_store: &T
         refresh: settings.refresh,
         pkce: settings.pkce,
         eager_details: settings.eager_details,
+        position_file,
+        fresh: settings.fresh,
         door,
     };
     floktu_tui::tui::run(startup).await?;

@@ -357,6 +357,10 @@ pub struct App {
     /// Opening an event loads its guest list at once, so the orders pane
     /// shows each order's status and money (`eager_details`).
     pub eager_details: bool,
+    /// Where the last session was left, to restore once the events arrive.
+    pub resume: Option<super::position::Position>,
+    /// The order to select once the orders arrive (restoring a position).
+    pub resume_order: Option<u64>,
     next_req: u64,
 }
 
@@ -399,6 +403,8 @@ impl App {
             // The loop sets it from the settings (default true); a bare model
             // loads a guest list only when asked (`a`, `d`).
             eager_details: false,
+            resume: None,
+            resume_order: None,
             next_req: 0,
         }
     }

@@ -12,6 +12,7 @@ mod input;
 pub mod keymap;
 pub mod list;
 pub mod msg;
+pub mod position;
 mod sorting;
 pub mod update;
 pub mod view;
@@ -64,6 +65,10 @@ pub struct Startup {
     pub pkce: bool,
     /// Opening an event loads its guest list at once (`eager_details`).
     pub eager_details: bool,
+    /// Where the last position is kept for this account (`None`: not kept).
+    pub position_file: Option<std::path::PathBuf>,
+    /// `--fresh`: start on the events list, whatever was left last time.
+    pub fresh: bool,
     /// The door: its ledger, gate and settings, and the event to open it for.
     pub door: door::DoorStart,
 }
@@ -88,8 +93,23 @@ pub async fn run(startup: Startup) -> Result<()> {
     result
 }
 
+/// Saves where the user is, for the next start (after the loop: the one
+/// write at the end of a session). Nothing open: the next start is a fresh one.
+fn remember(app: &App, file: Option<&std::path::Path>) {
+    let Some(file) = file else { return };
+    let saved = match position::Position::of(app) {
+        Some(p) => p.save(file),
+        None => std::fs::remove_file(file)
+            .or_else(|e| if e.kind() == std::io::ErrorKind::NotFound { Ok(()) } else { Err(e) }),
+    };
+    if let Err(e) = saved {
+        tracing::warn!("could not save the position to {}: {e}", file.display());
+    }
+}
+
 async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel();
+    let position_file = startup.position_file.clone();
     let (mut app, mut worker) = start(terminal, startup, tx)?;
     let mut input = terminal_events();
     let mut ticker = tokio::time::interval(SPIN);
@@ -109,11 +129,15 @@ async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()
             },
             _ = ticker.tick(), if busy => Some(Msg::Tick),
             _ = clock.tick(), if app.guests.is_some() => None,
-            _ = terminate.recv() => return Ok(()),
+            _ = terminate.recv() => {
+                remember(&app, position_file.as_deref());
+                return Ok(());
+            }
         };
         app.now = chrono::Utc::now();
         apply_batch(&mut app, &mut worker, first, &mut rx, &mut input)?;
         if app.quit {
+            remember(&app, position_file.as_deref());
             return Ok(());
         }
         update::settle(&mut app);
@@ -172,6 +196,9 @@ fn start(
     let mut worker = Worker::new(client, session, tx, clipboard::detect(&env));
     app.station = startup.door.station();
     app.eager_details = startup.eager_details;
+    if !startup.fresh && startup.door.event.is_none() {
+        app.resume = startup.position_file.as_deref().and_then(position::Position::load);
+    }
     if let Some(spec) = startup.door.ledger.clone() {
         worker.open_ledger(spec);
     }

@@ -112,7 +112,7 @@ fn events_loaded(app: &mut App, req: ReqId, result: Result<Decoded<Event>, api::
             note_skipped(app, decoded.skipped_count(), "events");
             app.events.set_items(decoded.items, event_fields, |a, b| a.id == b.id);
             refilter_events(app);
-            Vec::new()
+            resume(app)
         }
         Err(e) => {
             app.events.items = Remote::Failed(describe(&e));
@@ -152,6 +152,11 @@ fn orders_loaded(
             note_skipped(app, decoded.skipped_count(), "orders");
             app.orders.set_items(decoded.items, order_fields, |a, b| a.id == b.id);
             refilter_orders(app);
+            if let Some(id) = app.resume_order.take()
+                && let Some(i) = app.orders.all().iter().position(|o| o.id == id)
+            {
+                app.orders.list.select_item(i);
+            }
             orders_moved(app)
         }
         Err(e) => {
@@ -748,6 +753,36 @@ fn open(app: &mut App) -> Vec<Command> {
         }
         Focus::Detail => Vec::new(),
     }
+}
+
+/// Back where the last session was left (`tui::position`), once the events
+/// are in: the event opened, its view, the selected order, the filter.
+fn resume(app: &mut App) -> Vec<Command> {
+    use super::position::View;
+    let Some(p) = app.resume.take() else { return Vec::new() };
+    let Some(index) = app.events.all().iter().position(|e| e.id == p.event_id) else { return Vec::new() };
+    app.events.list.select_item(index);
+    let Some(event) = app.events.all().get(index).cloned() else { return Vec::new() };
+    let mut commands = open_event(app, event);
+    app.resume_order = p.order_id;
+    app.focus = p.focus.into();
+    match p.view {
+        View::Attendees => {
+            app.focus = Focus::Orders;
+            app.orders_view = OrdersView::Attendees;
+            commands.extend(guests::ensure_guests(app));
+        }
+        View::Door => {
+            app.focus = Focus::Orders;
+            commands.extend(door::open_door(app));
+        }
+        View::Orders => {}
+    }
+    if p.view != View::Door {
+        with_focused(app, |list| list.edit_query(|q| q.push_str(&p.filter)));
+        refilter_focused(app);
+    }
+    commands
 }
 
 /// A new event: its orders load; the old event's requests are cancelled.
