@@ -436,6 +436,10 @@ async fn run_tui(command: Option<Command>, account: Account<'_>, token_store: &T
         refresh: settings.refresh,
         pkce: settings.pkce,
         door,
+        keys: settings.keys.clone(),
+        theme: settings.theme,
+        colors: settings.colors.clone(),
+        mouse: settings.mouse,
     };
     floktu_tui::tui::run(startup).await?;
     Ok(Exit::Ok)

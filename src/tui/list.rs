@@ -160,6 +160,11 @@ impl List {
         }
     }
 
+    /// The first row the view showed last time (where a mouse click counts from).
+    pub fn first_shown(&self) -> usize {
+        self.scroll.get()
+    }
+
     /// Moves the selection by `delta` rows, clamped to the list.
     pub fn move_by(&mut self, delta: isize) {
         let len = self.visible_len();
