@@ -195,6 +195,17 @@ pub enum DoorBell {
     Off,
 }
 
+impl DoorBell {
+    /// Its name in config.toml.
+    pub fn name(self) -> &'static str {
+        match self {
+            DoorBell::Refusals => "refusals",
+            DoorBell::All => "all",
+            DoorBell::Off => "off",
+        }
+    }
+}
+
 /// The door's settings, resolved.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Door {
@@ -276,6 +287,55 @@ impl FileConfig {
     /// The line (from 1) a value spanning `span` starts on, when read from text.
     fn line_of(&self, span: std::ops::Range<usize>) -> Option<usize> {
         (!self.lines.is_empty()).then(|| self.lines.partition_point(|&start| start <= span.start))
+    }
+
+    /// The keys this config leaves unset, `table.key` for those of a table
+    /// (`--print-defaults` must write them all: a test reads it back). A new
+    /// field does not compile here until it is listed.
+    pub fn unset_keys(&self) -> Vec<&'static str> {
+        let FileConfig {
+            api_base,
+            client_id,
+            client_secret,
+            redirect_uri,
+            concurrency,
+            insecure_storage,
+            refresh,
+            oauth,
+            ledger,
+            door,
+            keys,
+            theme,
+            colors,
+            mouse,
+            lines: _,
+        } = self;
+        let refresh = refresh.clone().unwrap_or_default();
+        let RefreshConfig { orders_every, max_age } = &refresh;
+        let door = door.clone().unwrap_or_default();
+        let DoorConfig { bell, show_answers } = &door;
+        let OAuthConfig { pkce } = oauth.clone().unwrap_or_default();
+        [
+            ("api_base", api_base.is_some()),
+            ("client_id", client_id.is_some()),
+            ("client_secret", client_secret.is_some()),
+            ("redirect_uri", redirect_uri.is_some()),
+            ("concurrency", concurrency.is_some()),
+            ("insecure_storage", insecure_storage.is_some()),
+            ("refresh.orders_every", orders_every.is_some()),
+            ("refresh.max_age", max_age.is_some()),
+            ("oauth.pkce", pkce.is_some()),
+            ("ledger", ledger.is_some()),
+            ("door.bell", bell.is_some()),
+            ("door.show_answers", show_answers.is_some()),
+            ("keys", keys.as_ref().is_some_and(|k| !k.is_empty())),
+            ("theme", theme.is_some()),
+            ("colors", colors.as_ref().is_some_and(|c| !c.is_empty())),
+            ("mouse", mouse.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| (!set).then_some(name))
+        .collect()
     }
 
     /// `[keys]`, in the order of the file.

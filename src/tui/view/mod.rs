@@ -159,7 +159,8 @@ fn status_bar(app: &App, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(line), area);
 }
 
-/// The keys that apply now, from the binding table, as many as fit.
+/// The keys that apply now, from the binding table: the most important (lowest
+/// rank) that fit whole in `cols`; the rest are left out, never cut.
 fn key_hints(app: &App, cols: usize) -> Line<'static> {
     let hints = app.keys.hints(keymap::layers(app));
     let mut spans = vec![Span::raw(" ")];
@@ -170,13 +171,47 @@ fn key_hints(app: &App, cols: usize) -> Line<'static> {
             Action::Login(LoginAction::Escape) => "back",
             _ => hint.text,
         };
-        let need = width(&hint.keys) + width(text) + 3;
+        let gap = if used > 1 { 2 } else { 0 };
+        let need = gap + width(&hint.keys) + 1 + width(text);
         if used + need > cols {
             break;
         }
         used += need;
+        if gap > 0 {
+            spans.push(Span::raw("  "));
+        }
         spans.push(Span::styled(hint.keys, style(app, Tone::Key)));
-        spans.push(Span::styled(format!(" {text}  "), style(app, Tone::Dim)));
+        spans.push(Span::styled(format!(" {text}"), style(app, Tone::Dim)));
     }
     Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(line: &Line) -> String {
+        line.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn the_hints_fit_whole_and_drop_the_least_important_first() {
+        let mut app = App::new("h".into(), false);
+        app.screen = Screen::Door;
+        let all = text(&key_hints(&app, 500));
+        assert!(all.ends_with("F1 help"), "{all}");
+        // Exactly as wide as every hint: every hint shows, the last one too.
+        assert_eq!(text(&key_hints(&app, width(&all))), all);
+        // One column less: the last (least important) hint goes, whole.
+        let fewer = text(&key_hints(&app, width(&all) - 1));
+        assert!(all.starts_with(&fewer) && fewer.ends_with("refresh"), "{fewer}");
+        for cols in 0..width(&all) {
+            let shown = text(&key_hints(&app, cols));
+            assert!(width(&shown) <= cols.max(1), "{cols}: {shown}");
+            assert!(all.starts_with(&shown), "{cols}: {shown}");
+            let rest = &all[shown.len()..];
+            let whole = shown.trim().is_empty() || rest.is_empty() || rest.starts_with("  ");
+            assert!(whole, "a hint was cut at {cols}: {shown}");
+        }
+    }
 }
