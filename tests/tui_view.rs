@@ -239,7 +239,8 @@ fn a_remapped_key_shows_in_the_help_and_the_hints() {
     assert!(hints.contains("F2 help  x quit"), "{hints}");
     act(&mut app, Action::Help);
     let help = draw(&app, 160, 40);
-    let bound = |key: &str, what: &str| help.lines().any(|l| l.contains(&format!("  {key} ")) && l.contains(what));
+    let bound =
+        |key: &str, what: &str| help.lines().any(|l| l.contains(&format!("  {key} ")) && l.contains(what));
     assert!(bound("x", "quit") && bound("F2 ?", "this help"), "{help}");
     assert!(!bound("q", "quit"), "{help}");
 }

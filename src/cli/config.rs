@@ -8,9 +8,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::Exit;
-use crate::config::{
-    DEFAULT_CONCURRENCY, DEFAULT_REDIRECT_URI, DoorBell, Refresh, Settings, ThemeName,
-};
+use crate::config::{DEFAULT_CONCURRENCY, DEFAULT_REDIRECT_URI, DoorBell, Refresh, Settings, ThemeName};
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;
 

@@ -357,7 +357,10 @@ mod tests {
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].line, Some(7));
         assert_eq!(problems[0].text, "[keys] quit: d is also door's key (the defaults)");
-        assert_eq!(problems[0].to_string(), "config.toml line 7: [keys] quit: d is also door's key (the defaults)");
+        assert_eq!(
+            problems[0].to_string(),
+            "config.toml line 7: [keys] quit: d is also door's key (the defaults)"
+        );
     }
 
     #[test]

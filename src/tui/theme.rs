@@ -258,7 +258,10 @@ mod tests {
     #[test]
     fn no_colour_theme_marks_with_bold_and_reverse_only() {
         let none = Theme::named(ThemeName::None);
-        assert_eq!(none.style(Tone::Selected), Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD));
+        assert_eq!(
+            none.style(Tone::Selected),
+            Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        );
         assert!(!none.has_color());
     }
 }
