@@ -83,6 +83,9 @@ pub struct FileConfig {
     pub ledger: Option<String>,
     /// `[door]`: what the door rings for and shows.
     pub door: Option<DoorConfig>,
+    /// Opening an event loads every order's details in the background, so the
+    /// orders pane shows status and money (default true; false for very large events).
+    pub eager_details: Option<bool>,
     /// `[keys]`: a binding's name → a key or a list of keys (`tui::keyconfig`).
     pub keys: Option<BTreeMap<String, Spanned<KeyList>>>,
     /// The colours: `"dark"` (default), `"light"` or `"none"`.
@@ -304,6 +307,7 @@ impl FileConfig {
             oauth,
             ledger,
             door,
+            eager_details,
             keys,
             theme,
             colors,
@@ -328,6 +332,7 @@ impl FileConfig {
             ("ledger", ledger.is_some()),
             ("door.bell", bell.is_some()),
             ("door.show_answers", show_answers.is_some()),
+            ("eager_details", eager_details.is_some()),
             ("keys", keys.as_ref().is_some_and(|k| !k.is_empty())),
             ("theme", theme.is_some()),
             ("colors", colors.as_ref().is_some_and(|c| !c.is_empty())),
@@ -427,6 +432,8 @@ pub struct Settings {
     pub colors: Vec<ColorEntry>,
     /// `mouse`: the TUI captures the mouse.
     pub mouse: bool,
+    /// Opening an event loads its guest list at once (`eager_details`).
+    pub eager_details: bool,
     /// File locations.
     pub paths: Paths,
 }
@@ -481,6 +488,7 @@ impl Settings {
             },
             colors: file.color_entries(),
             mouse: file.mouse.unwrap_or(false),
+            eager_details: file.eager_details.unwrap_or(true),
             paths,
         })
     }

@@ -47,7 +47,7 @@ enum Command {
     Orders {
         /// Event id or name
         event: String,
-        /// Only orders matching Q, as the orders pane's filter matches (fuzzy; 'exact ^prefix !not)
+        /// Only orders matching Q, as the orders pane's filter matches (fuzzy; 'exact ^prefix !not; is:due, ticket:…)
         #[arg(long, value_name = "Q")]
         search: Option<String>,
         #[command(flatten)]
@@ -447,6 +447,7 @@ async fn run_tui(command: Option<Command>, account: Account<'_>, token_store: &T
         concurrency: settings.concurrency,
         refresh: settings.refresh,
         pkce: settings.pkce,
+        eager_details: settings.eager_details,
         door,
         keys: settings.keys.clone(),
         theme: settings.theme,
@@ -471,7 +472,7 @@ async fn api_command(
     Ok(match command {
         Command::Events(f) => cli::events(client, f.format(), out, &mut err).await?,
         Command::Orders { event, search, format } => {
-            cli::orders(client, &event, search.as_deref(), format.format(), out, &mut err).await?
+            cli::orders(&source(false), &event, search.as_deref(), format.format(), out, &mut err).await?
         }
         Command::Order { event, order, json } => {
             let format = if json { Format::Json } else { Format::Table };

@@ -40,6 +40,9 @@ pub fn defaults_toml() -> String {
 # The admissions ledger: postgres://… for gates on several machines, or
 # sqlite:PATH (default: admissions.db in $XDG_DATA_HOME/floktu; env FLOKTU_LEDGER).
 #ledger = "postgres://floktu@db.example/floktu"
+# Opening an event loads every order's details in the background, so the orders
+# pane shows status and money (false for very large events).
+#eager_details = true
 # The TUI's colours: {themes} (NO_COLOR, set, always means "none").
 #theme = "dark"
 # Mouse in the TUI: the wheel scrolls the list under the pointer, a click selects

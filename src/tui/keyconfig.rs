@@ -83,6 +83,8 @@ fn browse_name(a: BrowseAction) -> &'static str {
         BrowseAction::Attendees => "attendees",
         BrowseAction::Door => "door",
         BrowseAction::Export => "export",
+        BrowseAction::Sort => "sort",
+        BrowseAction::SortReverse => "sort_reverse",
     }
 }
 

@@ -331,7 +331,7 @@ fn defaults() -> Vec<Binding> {
             M::Browse,
             &[Key::char('/')],
             browse(BrowseAction::Filter),
-            "filter the focused list (fuzzy; 'exact ^prefix !not)",
+            "filter (fuzzy; 'exact ^prefix !not; is:due ticket:…)",
             hint(4, "filter"),
         ),
         bind(
@@ -377,6 +377,14 @@ fn defaults() -> Vec<Binding> {
             hint(7, "reload"),
         ),
         bind(M::Browse, &[Key::char('R')], browse(BrowseAction::RefreshAll), "reload everything", None),
+        bind(
+            M::Browse,
+            &[Key::char('o')],
+            browse(BrowseAction::Sort),
+            "sort by: name, id, amount, due, check-in time, as listed",
+            hint(12, "sort"),
+        ),
+        bind(M::Browse, &[Key::char('O')], browse(BrowseAction::SortReverse), "reverse the sort", None),
         bind(
             M::Browse,
             &[Key::char('L')],

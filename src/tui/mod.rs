@@ -13,6 +13,7 @@ pub mod keyconfig;
 pub mod keymap;
 pub mod list;
 pub mod msg;
+mod sorting;
 pub mod theme;
 pub mod update;
 pub mod view;
@@ -63,6 +64,8 @@ pub struct Startup {
     pub refresh: crate::config::Refresh,
     /// Send PKCE S256 with a login (`[oauth] pkce`).
     pub pkce: bool,
+    /// Opening an event loads its guest list at once (`eager_details`).
+    pub eager_details: bool,
     /// The door: its ledger, gate and settings, and the event to open it for.
     pub door: door::DoorStart,
     /// `[keys]`: remappings of the binding table.
@@ -230,6 +233,7 @@ fn start(
     };
     let mut worker = Worker::new(client, session, tx, clipboard::detect(&env));
     app.station = startup.door.station();
+    app.eager_details = startup.eager_details;
     if let Some(spec) = startup.door.ledger.clone() {
         worker.open_ledger(spec);
     }

@@ -81,6 +81,10 @@ pub enum BrowseAction {
     Door,
     /// Write the focused list, as filtered, to a CSV file.
     Export,
+    /// Sort the focused list by the next key (name, id, amount, due, check-in time, none).
+    Sort,
+    /// Reverse the focused list's sort.
+    SortReverse,
 }
 
 /// What a key does to the focused list's filter.

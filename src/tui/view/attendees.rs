@@ -86,6 +86,7 @@ struct Columns {
     company: usize,
     ticket: usize,
     order: usize,
+    status: usize,
     check: usize,
 }
 
@@ -95,11 +96,13 @@ impl Columns {
         let width = usize::from(area_width).saturating_sub(2);
         let check = 18.min(width / 4);
         let order = 8.min(width / 6);
-        let rest = width.saturating_sub(check + order + 3);
+        // The order's status, apart from the check-in: "✖ cancelled".
+        let status = if width >= 70 { 13 } else { 1 };
+        let rest = width.saturating_sub(check + order + status + 4);
         let name = rest * 2 / 5;
         let company = rest / 5;
         let ticket = rest.saturating_sub(name + company);
-        Columns { name, company, ticket, order, check }
+        Columns { name, company, ticket, order, status, check }
     }
 }
 
@@ -138,6 +141,11 @@ fn guest_line(
     spans.extend(cell(app, &guest.ticket_label(), cols.ticket, "", base));
     spans.push(Span::styled(" ", base));
     spans.extend(cell(app, &guest.order.id.to_string(), cols.order, query, dim));
+    spans.push(Span::styled(" ", base));
+    let (status, status_tone) = super::detail::status_text(guest.order.status);
+    // Narrow: the symbol alone (the word is in the detail pane).
+    let status = if cols.status < 13 { status.split(' ').next().unwrap_or(status) } else { status };
+    spans.extend(cell(app, status, cols.status, "", base.patch(style(app, status_tone))));
     let (text, tone) = match &a.check_in {
         Some(c) => (format!("✓ {}", c.short()), Tone::Good),
         None => ("· not checked in".to_string(), Tone::Dim),

@@ -59,9 +59,15 @@ pub(crate) fn pane_block<'a>(app: &App, title: Line<'a>, focused: bool) -> Block
 /// while the list is not there.
 pub(crate) fn count_title(app: &App, name: &str, list: &List, loaded: bool, focused: bool) -> Line<'static> {
     let total = list.total();
+    let sorted = match list.sort() {
+        Some(s) => format!("· by {} {} ", s.key.label(), if s.reverse { "↓" } else { "↑" }),
+        None => String::new(),
+    };
     let text = match (loaded, list.is_filtered()) {
-        (true, true) => format!(" {name} · {} of {} ", thousands(list.visible_len()), thousands(total)),
-        (true, false) => format!(" {name} ({}) ", thousands(total)),
+        (true, true) => {
+            format!(" {name} · {} of {} {sorted}", thousands(list.visible_len()), thousands(total))
+        }
+        (true, false) => format!(" {name} ({}) {sorted}", thousands(total)),
         (false, _) => format!(" {name} "),
     };
     Line::from(Span::styled(text, if focused { style(app, Tone::Title) } else { style(app, Tone::Normal) }))
@@ -245,7 +251,12 @@ pub(crate) fn filter_line(app: &App, list: &List, loaded: bool) -> Option<Line<'
         Span::styled("/", style(app, Tone::Key)),
         Span::raw(format!("{}{cursor}", sanitize(list.query()))),
     ];
-    if loaded && list.visible_len() == 0 && list.total() > 0 {
+    if let Some(unknown) = list.parsed().unknown().first() {
+        spans.push(Span::styled(
+            format!("  unknown filter {} — try {}", sanitize(unknown), crate::search::QUALIFIERS),
+            style(app, Tone::Warn),
+        ));
+    } else if loaded && list.visible_len() == 0 && list.total() > 0 {
         spans.push(Span::styled("  no match (Esc clears)", style(app, Tone::Warn)));
     }
     Some(Line::from(spans))

@@ -159,16 +159,21 @@ pub fn ticket_label(a: &Attendee) -> String {
 
 /// The status as a symbol, a word and a colour.
 pub fn status_span(app: &App, status: Status) -> Span<'static> {
-    let (text, tone) = match status {
+    let (text, tone) = status_text(status);
+    Span::styled(text, style(app, tone))
+}
+
+/// The status as a symbol and a word, and its tone.
+pub(crate) fn status_text(status: Status) -> (&'static str, Tone) {
+    match status {
         Status::Confirmed => ("● confirmed", Tone::Good),
         Status::Unconfirmed => ("◌ unconfirmed", Tone::Warn),
         Status::Cancelled => ("✖ cancelled", Tone::Bad),
         Status::Other => ("? unknown status", Tone::Warn),
-    };
-    Span::styled(text, style(app, tone))
+    }
 }
 
-fn money(m: Option<Money>) -> String {
+pub(crate) fn money(m: Option<Money>) -> String {
     m.map_or_else(|| "—".to_string(), |m| m.to_string())
 }
 
@@ -185,8 +190,8 @@ fn header_lines(app: &App, order: &Order) -> Vec<Line<'static>> {
         Span::raw(format!("   {}", money(order.order_amount))),
         Span::styled(format!("  paid {}", money(order.amount_paid)), style(app, Tone::Dim)),
     ];
-    if order.balance_due() {
-        amounts.push(Span::styled("  ⚠ BALANCE DUE", style(app, Tone::Warn)));
+    if let Some(due) = order.amount_due() {
+        amounts.push(Span::styled(format!("  ⚠ BALANCE DUE {due}"), style(app, Tone::Warn)));
     }
     lines.push(Line::from(amounts));
     if let Some(v) = &order.voucher {
