@@ -135,6 +135,12 @@ enum Command {
     Status,
     /// Run the embedded Floktu-compatible demo server on 127.0.0.1
     DemoServer(DemoArgs),
+    /// Check config.toml ([keys] conflicts, colours), each problem with its line
+    Config {
+        /// Print a commented config.toml with every key at its default
+        #[arg(long)]
+        print_defaults: bool,
+    },
 }
 
 #[derive(Args, Debug, Default)]
@@ -267,6 +273,9 @@ async fn run(cli: Cli, paths: Paths) -> Result<Exit> {
     if let Some(Command::DemoServer(args)) = &cli.command {
         return demo_server(args).await;
     }
+    if let Some(Command::Config { print_defaults: true }) = &cli.command {
+        return Ok(cli::config::print_defaults(&mut std::io::stdout().lock())?);
+    }
     let env = |k: &str| std::env::var(k).ok();
     let file = FileConfig::load(&paths.config_file())?;
     let login = match &cli.command {
@@ -303,6 +312,9 @@ async fn run(cli: Cli, paths: Paths) -> Result<Exit> {
     if demo.is_some() {
         settings.paths.data_dir = settings.paths.data_dir.join("demo");
         settings.ledger = cli.ledger.clone();
+    }
+    if let Some(Command::Config { .. }) = &cli.command {
+        return cli::config::check(&settings.paths.config_file(), &settings, &mut std::io::stdout().lock());
     }
     let exit = dispatch(cli.command, &settings, demo.is_some(), &env).await;
     if let Some(server) = demo {
@@ -446,6 +458,10 @@ async fn run_tui(command: Option<Command>, account: Account<'_>, token_store: &T
         position_file,
         fresh: settings.fresh,
         door,
+        keys: settings.keys.clone(),
+        theme: settings.theme,
+        colors: settings.colors.clone(),
+        mouse: settings.mouse,
     };
     floktu_tui::tui::run(startup).await?;
     Ok(Exit::Ok)

@@ -78,11 +78,11 @@ fn narrow_terminal_shows_one_pane_with_a_breadcrumb() {
 
 #[test]
 fn help_lists_every_key() {
-    let mut s = Session::start(&["--demo"], 100, 30);
+    let mut s = Session::start(&["--demo"], 100, 40);
     s.wait_for("Events (6)");
     s.press("?");
     // The frame arrives in pieces: wait for all of it rather than read it half-drawn.
-    let keys = ["filter the focused list", "copy every distinct email", "reload everything", "quit"];
+    let keys = ["filter (fuzzy", "copy every distinct email", "reload everything", "quit"];
     s.wait_for_all(&keys);
     s.press("q");
     assert!(s.exit_ok());

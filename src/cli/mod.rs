@@ -8,6 +8,7 @@
 //! - `door.rs`: `admit` and `admissions`, the door without a screen.
 
 pub mod account;
+pub mod config;
 pub mod door;
 mod source;
 

@@ -304,6 +304,10 @@ pub struct App {
     pub demo: bool,
     /// Colours allowed (`NO_COLOR` unset). Words and symbols carry the meaning either way.
     pub color: bool,
+    /// The colours of each kind of text (`theme`, `[colors]`; no colours when `color` is false).
+    pub theme: super::theme::Theme,
+    /// Mouse capture is on (`mouse = true`).
+    pub mouse: bool,
     /// The events.
     pub events: Pane<Event>,
     /// The event whose orders are shown.
@@ -342,6 +346,8 @@ pub struct App {
     pub page_rows: usize,
     /// Terminal width, to know whether the panes sit side by side.
     pub width: u16,
+    /// Terminal height (where a mouse click lands).
+    pub height: u16,
     /// Spinner frame, advanced while something loads.
     pub spinner: usize,
     /// Set when the user asked to quit.
@@ -377,6 +383,8 @@ impl App {
             host,
             demo,
             color: true,
+            theme: super::theme::Theme::default(),
+            mouse: false,
             events: Pane::default(),
             open_event: None,
             orders: Pane::default(),
@@ -394,6 +402,7 @@ impl App {
             notice: None,
             page_rows: 20,
             width: 160,
+            height: 40,
             spinner: 0,
             quit: false,
             bell: false,

@@ -271,6 +271,11 @@ impl List {
         }
     }
 
+    /// The first row the view showed last time (where a mouse click counts from).
+    pub fn first_shown(&self) -> usize {
+        self.scroll.get()
+    }
+
     /// True when the matches or their order read more than the rows: a
     /// qualifier, or a sort by something other than the name.
     pub fn reads_facts(&self) -> bool {

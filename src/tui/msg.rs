@@ -179,6 +179,8 @@ pub struct LoginStart {
 pub enum Msg {
     /// A user action.
     Action(Action),
+    /// The mouse (only with `mouse = true`): wheel, clicks.
+    Mouse(crossterm::event::MouseEvent),
     /// The terminal changed size.
     Resize {
         /// Columns.

@@ -9,6 +9,7 @@ use crate::text::sanitize;
 
 mod door;
 mod guests;
+mod mouse;
 
 pub use door::open_door_at;
 
@@ -41,6 +42,7 @@ pub const REVOKED: &str = "Your access was revoked or the token is invalid. Log 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Action(action) => act(app, action),
+        Msg::Mouse(event) => mouse::mouse(app, event),
         Msg::Resize { width, height } => resized(app, width, height),
         Msg::Tick => {
             app.spinner = app.spinner.wrapping_add(1);
@@ -98,6 +100,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
 
 fn resized(app: &mut App, width: u16, height: u16) -> Vec<Command> {
     app.width = width;
+    app.height = height;
     // Title, status bar, pane borders and header take about six rows.
     app.page_rows = usize::from(height).saturating_sub(6).max(1);
     Vec::new()

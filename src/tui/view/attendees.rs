@@ -50,17 +50,34 @@ fn no_event(app: &App, f: &mut Frame, area: Rect, focused: bool) {
 fn status_and_filter(app: &App, f: &mut Frame, inner: Rect, g: &Guests) -> Rect {
     let status = status_lines(app, g, true);
     let filter = filter_line(app, &g.list, false);
-    let [list_area, status_area, filter_area] = Layout::vertical([
-        Constraint::Min(0),
-        Constraint::Length(status.len() as u16),
-        Constraint::Length(u16::from(filter.is_some())),
-    ])
-    .areas(inner);
+    let [list_area, status_area, filter_area] = split(inner, status.len(), filter.is_some());
     f.render_widget(Paragraph::new(status).wrap(Wrap { trim: true }), status_area);
     if let Some(line) = filter {
         f.render_widget(Paragraph::new(line), filter_area);
     }
     list_area
+}
+
+/// The list, the status lines and the filter line, top to bottom.
+fn split(inner: Rect, status_rows: usize, filtered: bool) -> [Rect; 3] {
+    Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(status_rows as u16),
+        Constraint::Length(u16::from(filtered)),
+    ])
+    .areas(inner)
+}
+
+/// Where the pane drawn in `area` shows its rows, when it shows rows.
+pub(crate) fn list_area(app: &App, area: Rect) -> Option<Rect> {
+    let g = app.guests.as_ref()?;
+    g.shown.as_ref()?;
+    if g.visible_len() == 0 {
+        return None;
+    }
+    let inner = pane_block(app, Line::default(), false).inner(area);
+    let filtered = filter_line(app, &g.list, false).is_some();
+    Some(split(inner, status_lines(app, g, true).len(), filtered)[0])
 }
 
 /// The widths of an attendee row's cells.

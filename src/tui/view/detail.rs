@@ -80,6 +80,19 @@ fn order_details(app: &App, f: &mut Frame, inner: Rect, order: &Order, focused: 
     f.render_widget(Paragraph::new(attendee_rows(app, list_area, focused)), list_area);
 }
 
+/// Where the pane drawn in `area` shows the order's attendees, when it does.
+pub(crate) fn list_area(app: &App, area: Rect) -> Option<Rect> {
+    let Some(Remote::Loaded(order)) = app.shown_detail() else { return None };
+    if order.attendees.is_empty() {
+        return None;
+    }
+    let inner = pane_block(app, Line::default(), false).inner(area);
+    let loaded = matches!(app.attendees.items, Remote::Loaded(_));
+    let filtered = filter_line(app, &app.attendees.list, loaded).is_some();
+    let (header, answers) = (header_lines(app, order).len() as u16, answer_lines(app).len() as u16);
+    Some(order_areas(app, inner, header, answers, filtered)[2])
+}
+
 /// The areas of a loaded order (header, attendees' title, attendees, answers,
 /// filter): the attendees list takes what it needs; the answers follow right below it.
 fn order_areas(app: &App, inner: Rect, header_rows: u16, answer_rows: u16, filtered: bool) -> [Rect; 5] {
