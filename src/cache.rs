@@ -69,7 +69,7 @@ use crate::guestlist::{
 };
 
 /// The format written now. Bump it whenever the layout changes incompatibly.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The name of the demo account's directory.
 const DEMO_ACCOUNT: &str = "demo";

@@ -1,9 +1,11 @@
 //! Settings from flags > environment > config file > defaults, and where files live.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::api::{ApiBase, DEFAULT_API_BASE};
 
@@ -81,6 +83,96 @@ pub struct FileConfig {
     pub ledger: Option<String>,
     /// `[door]`: what the door rings for and shows.
     pub door: Option<DoorConfig>,
+    /// Opening an event loads every order's details in the background, so the
+    /// orders pane shows status and money (default true; false for very large events).
+    pub eager_details: Option<bool>,
+    /// `[keys]`: a binding's name → a key or a list of keys (`tui::keyconfig`).
+    pub keys: Option<BTreeMap<String, Spanned<KeyList>>>,
+    /// The colours: `"dark"` (default), `"light"` or `"none"`.
+    pub theme: Option<ThemeName>,
+    /// `[colors]`: a tone's name → a colour, over the theme's (`tui::theme`).
+    pub colors: Option<BTreeMap<String, Spanned<String>>>,
+    /// Mouse: wheel scrolling, clicking a row or a pane (default off, so that
+    /// the terminal's own text selection keeps working).
+    pub mouse: Option<bool>,
+    /// Line starts of the text this was read from, to name a value's line.
+    #[serde(skip)]
+    lines: Vec<usize>,
+}
+
+/// A key or a list of keys, as `[keys]` gives them.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum KeyList {
+    /// `quit = "x"`.
+    One(String),
+    /// `door = ["d", "F2"]`.
+    Many(Vec<String>),
+}
+
+/// One line of `[keys]`, resolved: which binding, its keys as written, and the line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyEntry {
+    /// The binding's name (`quit`, `door_leave`).
+    pub name: String,
+    /// The keys as written (`"ctrl-q"`).
+    pub keys: Vec<String>,
+    /// The line of config.toml, when read from one.
+    pub line: Option<usize>,
+}
+
+/// One `[colors]` override: the tone, the colour as written, and the line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColorEntry {
+    /// The tone (`dim`, `selected_bg`).
+    pub tone: String,
+    /// The colour as written (`"blue"`, `"#336699"`, `"244"`).
+    pub color: String,
+    /// The line of config.toml, when read from one.
+    pub line: Option<usize>,
+}
+
+/// Something in config.toml that was not applied, and why; the TUI says it
+/// on stderr before it starts and in its status bar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigProblem {
+    /// The line of config.toml it is on, when known.
+    pub line: Option<usize>,
+    /// What is wrong, and with what.
+    pub text: String,
+}
+
+impl std::fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "config.toml line {line}: {}", self.text),
+            None => write!(f, "config.toml: {}", self.text),
+        }
+    }
+}
+
+/// The colours the TUI uses.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ThemeName {
+    /// For a dark background (the default).
+    #[default]
+    Dark,
+    /// For a light background.
+    Light,
+    /// No colours: bold, dim, reverse and underline only (what `NO_COLOR` gives).
+    None,
+}
+
+impl ThemeName {
+    /// Every theme, by its name in config.toml.
+    pub const ALL: [(ThemeName, &'static str); 3] =
+        [(ThemeName::Dark, "dark"), (ThemeName::Light, "light"), (ThemeName::None, "none")];
+
+    /// Its name in config.toml.
+    pub fn name(self) -> &'static str {
+        Self::ALL.iter().find(|(t, _)| *t == self).map_or("dark", |(_, n)| n)
+    }
 }
 
 /// `[door]` in config.toml.
@@ -104,6 +196,17 @@ pub enum DoorBell {
     All,
     /// Never.
     Off,
+}
+
+impl DoorBell {
+    /// Its name in config.toml.
+    pub fn name(self) -> &'static str {
+        match self {
+            DoorBell::Refusals => "refusals",
+            DoorBell::All => "all",
+            DoorBell::Off => "off",
+        }
+    }
 }
 
 /// The door's settings, resolved.
@@ -170,10 +273,109 @@ impl FileConfig {
     /// Reads the config file; a missing file is an empty config.
     pub fn load(path: &Path) -> Result<FileConfig> {
         match std::fs::read_to_string(path) {
-            Ok(text) => toml::from_str(&text).with_context(|| format!("reading {}", path.display())),
+            Ok(text) => FileConfig::parse(&text).with_context(|| format!("reading {}", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
             Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
         }
+    }
+
+    /// Reads config.toml's text, keeping where its lines start (so that a
+    /// `[keys]` or `[colors]` problem can name its line).
+    pub fn parse(text: &str) -> Result<FileConfig, toml::de::Error> {
+        let mut file: FileConfig = toml::from_str(text)?;
+        file.lines = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Ok(file)
+    }
+
+    /// The line (from 1) a value spanning `span` starts on, when read from text.
+    fn line_of(&self, span: std::ops::Range<usize>) -> Option<usize> {
+        (!self.lines.is_empty()).then(|| self.lines.partition_point(|&start| start <= span.start))
+    }
+
+    /// The keys this config leaves unset, `table.key` for those of a table
+    /// (`--print-defaults` must write them all: a test reads it back). A new
+    /// field does not compile here until it is listed.
+    pub fn unset_keys(&self) -> Vec<&'static str> {
+        let FileConfig {
+            api_base,
+            client_id,
+            client_secret,
+            redirect_uri,
+            concurrency,
+            insecure_storage,
+            refresh,
+            oauth,
+            ledger,
+            door,
+            eager_details,
+            keys,
+            theme,
+            colors,
+            mouse,
+            lines: _,
+        } = self;
+        let refresh = refresh.clone().unwrap_or_default();
+        let RefreshConfig { orders_every, max_age } = &refresh;
+        let door = door.clone().unwrap_or_default();
+        let DoorConfig { bell, show_answers } = &door;
+        let OAuthConfig { pkce } = oauth.clone().unwrap_or_default();
+        [
+            ("api_base", api_base.is_some()),
+            ("client_id", client_id.is_some()),
+            ("client_secret", client_secret.is_some()),
+            ("redirect_uri", redirect_uri.is_some()),
+            ("concurrency", concurrency.is_some()),
+            ("insecure_storage", insecure_storage.is_some()),
+            ("refresh.orders_every", orders_every.is_some()),
+            ("refresh.max_age", max_age.is_some()),
+            ("oauth.pkce", pkce.is_some()),
+            ("ledger", ledger.is_some()),
+            ("door.bell", bell.is_some()),
+            ("door.show_answers", show_answers.is_some()),
+            ("eager_details", eager_details.is_some()),
+            ("keys", keys.as_ref().is_some_and(|k| !k.is_empty())),
+            ("theme", theme.is_some()),
+            ("colors", colors.as_ref().is_some_and(|c| !c.is_empty())),
+            ("mouse", mouse.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| (!set).then_some(name))
+        .collect()
+    }
+
+    /// `[keys]`, in the order of the file.
+    pub fn key_entries(&self) -> Vec<KeyEntry> {
+        let mut entries: Vec<KeyEntry> = self
+            .keys
+            .iter()
+            .flatten()
+            .map(|(name, keys)| KeyEntry {
+                name: name.clone(),
+                keys: match keys.get_ref() {
+                    KeyList::One(k) => vec![k.clone()],
+                    KeyList::Many(ks) => ks.clone(),
+                },
+                line: self.line_of(keys.span()),
+            })
+            .collect();
+        entries.sort_by_key(|e| e.line);
+        entries
+    }
+
+    /// `[colors]`, in the order of the file.
+    pub fn color_entries(&self) -> Vec<ColorEntry> {
+        let mut entries: Vec<ColorEntry> = self
+            .colors
+            .iter()
+            .flatten()
+            .map(|(tone, color)| ColorEntry {
+                tone: tone.clone(),
+                color: color.get_ref().clone(),
+                line: self.line_of(color.span()),
+            })
+            .collect();
+        entries.sort_by_key(|e| e.line);
+        entries
     }
 }
 
@@ -194,6 +396,8 @@ pub struct Overrides {
     pub insecure_storage: bool,
     /// `--ledger`.
     pub ledger: Option<String>,
+    /// `--fresh`.
+    pub fresh: bool,
 }
 
 /// Every setting, resolved.
@@ -222,6 +426,18 @@ pub struct Settings {
     pub ledger: Option<String>,
     /// The door (`[door]`).
     pub door: Door,
+    /// `[keys]`: remappings, applied by the TUI to its binding table.
+    pub keys: Vec<KeyEntry>,
+    /// `theme`; `NO_COLOR` (set and not empty) makes it `none`.
+    pub theme: ThemeName,
+    /// `[colors]`: overrides of the theme's colours.
+    pub colors: Vec<ColorEntry>,
+    /// `mouse`: the TUI captures the mouse.
+    pub mouse: bool,
+    /// Opening an event loads its guest list at once (`eager_details`).
+    pub eager_details: bool,
+    /// `--fresh`: the TUI starts on the events list, not where it was left.
+    pub fresh: bool,
     /// File locations.
     pub paths: Paths,
 }
@@ -269,6 +485,15 @@ impl Settings {
                 bell: file.door.as_ref().and_then(|d| d.bell).unwrap_or_default(),
                 show_answers: file.door.as_ref().and_then(|d| d.show_answers.clone()),
             },
+            keys: file.key_entries(),
+            theme: match env("NO_COLOR") {
+                Some(v) if !v.is_empty() => ThemeName::None,
+                _ => file.theme.unwrap_or_default(),
+            },
+            colors: file.color_entries(),
+            mouse: file.mouse.unwrap_or(false),
+            eager_details: file.eager_details.unwrap_or(true),
+            fresh: flags.fresh,
             paths,
         })
     }

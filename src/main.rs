@@ -35,6 +35,9 @@ struct Cli {
     /// $XDG_DATA_HOME/floktu]
     #[arg(long, global = true, value_name = "URL")]
     ledger: Option<String>,
+    /// Start on the events list instead of where the last session was left
+    #[arg(long, global = true)]
+    fresh: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -47,7 +50,7 @@ enum Command {
     Orders {
         /// Event id or name
         event: String,
-        /// Only orders matching Q, as the orders pane's filter matches (fuzzy; 'exact ^prefix !not)
+        /// Only orders matching Q, as the orders pane's filter matches (fuzzy; 'exact ^prefix !not; is:due, ticket:…)
         #[arg(long, value_name = "Q")]
         search: Option<String>,
         #[command(flatten)]
@@ -144,6 +147,12 @@ enum Command {
     Status,
     /// Run the embedded Floktu-compatible demo server on 127.0.0.1
     DemoServer(DemoArgs),
+    /// Check config.toml ([keys] conflicts, colours), each problem with its line
+    Config {
+        /// Print a commented config.toml with every key at its default
+        #[arg(long)]
+        print_defaults: bool,
+    },
 }
 
 #[derive(Args, Debug, Default)]
@@ -276,6 +285,9 @@ async fn run(cli: Cli, paths: Paths) -> Result<Exit> {
     if let Some(Command::DemoServer(args)) = &cli.command {
         return demo_server(args).await;
     }
+    if let Some(Command::Config { print_defaults: true }) = &cli.command {
+        return Ok(cli::config::print_defaults(&mut std::io::stdout().lock())?);
+    }
     let env = |k: &str| std::env::var(k).ok();
     let file = FileConfig::load(&paths.config_file())?;
     let login = match &cli.command {
@@ -290,6 +302,7 @@ async fn run(cli: Cli, paths: Paths) -> Result<Exit> {
         redirect_uri: login.and_then(|l| l.redirect_uri.clone()),
         insecure_storage: login.is_some_and(|l| l.insecure_storage),
         ledger: cli.ledger.clone(),
+        fresh: cli.fresh,
     };
     let mut settings = Settings::resolve(&overrides, &env, &file, paths)?;
     let demo = if cli.demo {
@@ -311,6 +324,9 @@ async fn run(cli: Cli, paths: Paths) -> Result<Exit> {
     if demo.is_some() {
         settings.paths.data_dir = settings.paths.data_dir.join("demo");
         settings.ledger = cli.ledger.clone();
+    }
+    if let Some(Command::Config { .. }) = &cli.command {
+        return cli::config::check(&settings.paths.config_file(), &settings, &mut std::io::stdout().lock());
     }
     let exit = dispatch(cli.command, &settings, demo.is_some(), &env).await;
     if let Some(server) = demo {
@@ -428,6 +444,9 @@ async fn account_command(command: Command, account: &Account<'_>) -> Result<Exit
 async fn run_tui(command: Option<Command>, account: Account<'_>, token_store: &TokenStore) -> Result<Exit> {
     let Account { settings, demo, keyring, token, .. } = account;
     let door = door_start(command, settings, token.as_ref().map(|(t, _)| t)).await?;
+    let position_file = token.as_ref().map(|(t, _)| {
+        floktu_tui::tui::position::file_for(&settings.paths.state_dir, &settings.api_base, t, demo)
+    });
     let startup = floktu_tui::tui::Startup {
         base: settings.api_base.clone(),
         token: token.map(|(t, _)| t),
@@ -447,7 +466,14 @@ async fn run_tui(command: Option<Command>, account: Account<'_>, token_store: &T
         concurrency: settings.concurrency,
         refresh: settings.refresh,
         pkce: settings.pkce,
+        eager_details: settings.eager_details,
+        position_file,
+        fresh: settings.fresh,
         door,
+        keys: settings.keys.clone(),
+        theme: settings.theme,
+        colors: settings.colors.clone(),
+        mouse: settings.mouse,
     };
     floktu_tui::tui::run(startup).await?;
     Ok(Exit::Ok)
@@ -467,7 +493,7 @@ async fn api_command(
     Ok(match command {
         Command::Events(f) => cli::events(client, f.format(), out, &mut err).await?,
         Command::Orders { event, search, format } => {
-            cli::orders(client, &event, search.as_deref(), format.format(), out, &mut err).await?
+            cli::orders(&source(false), &event, search.as_deref(), format.format(), out, &mut err).await?
         }
         Command::Order { event, order, json } => {
             let format = if json { Format::Json } else { Format::Table };

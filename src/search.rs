@@ -33,6 +33,26 @@
 //!
 //! A term that is only an operator (`!`, `'`, `^`, `$`) is ignored.
 //!
+//! # Qualifiers
+//!
+//! A term `name:value` with a known name asks about a fact of the item rather
+//! than its text, and combines with the other terms (every one must hold);
+//! `!` in front negates it. The list decides what the facts are ([`Facts`]):
+//!
+//! | qualifier        | keeps…                                                   |
+//! |------------------|----------------------------------------------------------|
+//! | `is:due`         | confirmed orders that owe money                          |
+//! | `is:cancelled`, `is:unconfirmed`, `is:confirmed` | orders of that status    |
+//! | `is:in` / `is:out` | guests checked in or admitted / not yet               |
+//! | `ticket:TEXT`    | a ticket (or its group) containing TEXT                  |
+//! | `answer:TEXT`    | any answer containing TEXT                               |
+//! | `voucher:TEXT`   | a voucher code containing TEXT                           |
+//!
+//! An `is:` value may be shortened while it stays unique (`is:du`). A term
+//! that looks like a qualifier but names none (`foo:bar`, `is:late`) matches
+//! nothing by itself: it is kept in [`Query::unknown`] so the list can say so,
+//! and left out of the matching.
+//!
 //! # Fuzzy terms
 //!
 //! A fuzzy term is matched against one word at a time, never as a subsequence
@@ -176,13 +196,142 @@ impl Term {
 #[derive(Clone, Debug, Default)]
 pub struct Query {
     terms: Vec<Term>,
+    quals: Vec<Qualifier>,
+    unknown: Vec<String>,
 }
 
 impl PartialEq for Query {
     fn eq(&self, other: &Query) -> bool {
         self.terms.len() == other.terms.len()
             && self.terms.iter().zip(&other.terms).all(|(a, b)| a.kind == b.kind && a.text == b.text)
+            && self.quals == other.quals
     }
+}
+
+/// A state an item may be in, asked with `is:`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum State {
+    /// A confirmed order that has been paid less than it costs.
+    Due,
+    /// The order is cancelled.
+    Cancelled,
+    /// The order is unconfirmed (or of a status Floktu does not document).
+    Unconfirmed,
+    /// The order is confirmed.
+    Confirmed,
+    /// Checked in through Floktu or admitted at a gate.
+    In,
+    /// Neither checked in nor admitted.
+    Out,
+}
+
+impl State {
+    /// Every state, as `is:` names them.
+    pub const ALL: [(State, &'static str); 6] = [
+        (State::Due, "due"),
+        (State::Cancelled, "cancelled"),
+        (State::Unconfirmed, "unconfirmed"),
+        (State::Confirmed, "confirmed"),
+        (State::In, "in"),
+        (State::Out, "out"),
+    ];
+
+    /// The state `value` names, whole or as a unique prefix ("canceled" too).
+    fn named(value: &str) -> Option<State> {
+        if value == "canceled" {
+            return Some(State::Cancelled);
+        }
+        if let Some(&(state, _)) = State::ALL.iter().find(|(_, name)| *name == value) {
+            return Some(state);
+        }
+        let mut prefixed = State::ALL.iter().filter(|(_, name)| name.starts_with(value));
+        match (prefixed.next(), prefixed.next()) {
+            (Some(&(state, _)), None) if !value.is_empty() => Some(state),
+            _ => None,
+        }
+    }
+}
+
+/// What a qualifier asks of an item: a state, or text in one of its fields
+/// (folded, as the rows are).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Test {
+    /// `is:STATE`.
+    Is(State),
+    /// `ticket:TEXT`: the ticket or its group contains TEXT.
+    Ticket(String),
+    /// `answer:TEXT`: one of the answers contains TEXT.
+    Answer(String),
+    /// `voucher:TEXT`: the voucher code contains TEXT.
+    Voucher(String),
+}
+
+/// One qualifier of a query: a [`Test`], maybe negated (`!is:cancelled`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Qualifier {
+    /// `!` in front: keep the items the test fails for.
+    pub negated: bool,
+    /// What is asked.
+    pub test: Test,
+}
+
+/// The qualifier names, as the filter line lists them when one is unknown.
+pub const QUALIFIERS: &str =
+    "is:due is:cancelled is:unconfirmed is:confirmed is:in is:out ticket: answer: voucher:";
+
+/// What a list knows of its items beyond their text: answers the qualifiers.
+pub trait Facts {
+    /// Whether item `item`, whose folded row is `row`, passes `test`; `None`
+    /// when the list has no such fact (an `is:due` among events): the item is
+    /// then left out.
+    fn test(&self, item: u32, row: &str, test: &Test) -> Option<bool>;
+}
+
+/// A list that knows nothing beyond its text (the events).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoFacts;
+
+impl Facts for NoFacts {
+    fn test(&self, _: u32, _: &str, _: &Test) -> Option<bool> {
+        None
+    }
+}
+
+/// Field `n` of a folded row (empty when the row has fewer fields).
+pub fn field(row: &str, n: usize) -> &str {
+    let row = row.strip_suffix(ROW_END).unwrap_or(row);
+    row.split(FIELD_SEP).nth(n).unwrap_or("")
+}
+
+impl Qualifier {
+    /// Whether item `item` (row `row`) passes, by `facts`.
+    pub fn keeps(&self, facts: &dyn Facts, item: u32, row: &str) -> bool {
+        facts.test(item, row, &self.test).is_some_and(|pass| pass != self.negated)
+    }
+}
+
+/// A term that looks like a qualifier: `Some(Ok)` when it is one, `Some(Err)`
+/// when it names none, `None` when it is text.
+fn parse_qualifier(raw: &str) -> Option<Result<Qualifier, String>> {
+    let (negated, rest) = match raw.strip_prefix('!') {
+        Some(rest) => (true, rest),
+        None => (false, raw),
+    };
+    let (name, value) = rest.split_once(':')?;
+    if name.len() < 2 || !name.chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let value = fold(value);
+    let test = match name.to_ascii_lowercase().as_str() {
+        "is" => State::named(&value).map(Test::Is),
+        "ticket" if !value.is_empty() => Some(Test::Ticket(value)),
+        "answer" if !value.is_empty() => Some(Test::Answer(value)),
+        "voucher" if !value.is_empty() => Some(Test::Voucher(value)),
+        // A known name still being typed (`ticket:`) asks nothing yet.
+        "ticket" | "answer" | "voucher" => return Some(Err(String::new())),
+        _ => None,
+    };
+    Some(test.map(|test| Qualifier { negated, test }).ok_or_else(|| raw.to_string()))
 }
 
 impl Eq for Query {}
@@ -190,18 +339,42 @@ impl Eq for Query {}
 impl Query {
     /// Parses what the user typed.
     pub fn parse(input: &str) -> Query {
-        let mut terms = Vec::new();
+        let mut query = Query::default();
         for raw in split_terms(input) {
-            if let Some(term) = parse_term(&raw) {
-                terms.push(term);
+            match parse_qualifier(&raw) {
+                Some(Ok(qualifier)) => query.quals.push(qualifier),
+                Some(Err(unknown)) if !unknown.is_empty() => query.unknown.push(unknown),
+                Some(Err(_)) => {}
+                None => query.terms.extend(parse_term(&raw)),
             }
         }
-        Query { terms }
+        query
     }
 
-    /// True when the query has no terms: it matches every row.
+    /// True when the query has no terms and no qualifiers: it matches every row.
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+        self.terms.is_empty() && self.quals.is_empty()
+    }
+
+    /// True when the query has text terms (not only qualifiers).
+    pub fn has_text(&self) -> bool {
+        !self.terms.is_empty()
+    }
+
+    /// The qualifiers (`is:due`, `ticket:vip`), in the order typed.
+    pub fn qualifiers(&self) -> &[Qualifier] {
+        &self.quals
+    }
+
+    /// Terms that look like qualifiers but name none (`foo:bar`, `is:late`):
+    /// left out of the matching, for the list to say so.
+    pub fn unknown(&self) -> &[String] {
+        &self.unknown
+    }
+
+    /// The query with its text terms only.
+    pub fn text_only(&self) -> Query {
+        Query { terms: self.terms.clone(), quals: Vec::new(), unknown: Vec::new() }
     }
 
     /// True when every row matching `self` also matches `previous`, so a caller
@@ -211,13 +384,18 @@ impl Query {
     /// matches in row order to get the order a full scan gives.
     pub fn narrows(&self, previous: &Query) -> bool {
         previous.terms.iter().all(|p| self.terms.iter().any(|s| implies(s, p)))
+            && previous.quals.iter().all(|p| self.quals.contains(p))
     }
 
-    /// The query without its last term (`None` with fewer than two): every row
-    /// matching `self` matches it too.
+    /// The query without its last text term (`None` with fewer than two):
+    /// every row matching `self` matches it too.
     pub fn without_last(&self) -> Option<Query> {
         let (_, rest) = self.terms.split_last()?;
-        (!rest.is_empty()).then(|| Query { terms: rest.to_vec() })
+        (!rest.is_empty()).then(|| Query {
+            terms: rest.to_vec(),
+            quals: self.quals.clone(),
+            unknown: Vec::new(),
+        })
     }
 
     fn positives(&self) -> impl Iterator<Item = &Term> {
@@ -379,7 +557,7 @@ impl Matcher {
     /// The ids of the rows that match `query`, best first, ties in the order
     /// the rows came. An empty query keeps every row in order.
     pub fn rank<'a>(&mut self, query: &Query, rows: impl Iterator<Item = (u32, &'a str)>) -> Vec<u32> {
-        if query.is_empty() {
+        if !query.has_text() {
             return rows.map(|(id, _)| id).collect();
         }
         let (mut scores, mut ids) = (std::mem::take(&mut self.scores), std::mem::take(&mut self.ids));
@@ -402,7 +580,7 @@ impl Matcher {
     /// row order before sorting: the result is the one a single scan gives.
     pub fn rank_rows(&mut self, query: &Query, text: &str, starts: &[u32], ids: Option<&[u32]>) -> Vec<u32> {
         let n = ids.map_or(starts.len(), <[u32]>::len);
-        let parts = if n < PARALLEL_ROWS || query.is_empty() {
+        let parts = if n < PARALLEL_ROWS || !query.has_text() {
             1
         } else {
             std::thread::available_parallelism().map_or(1, |p| p.get().min(MAX_PARTS))

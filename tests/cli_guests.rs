@@ -335,3 +335,54 @@ fn offline_search_prints_what_the_online_search_printed() {
         assert_eq!(stdout(&emails_offline), stdout(&emails_online), "{query:?}");
     }
 }
+
+#[test]
+fn orders_search_is_due_lists_exactly_the_confirmed_orders_that_owe() {
+    let (_rt, server) = demo(120);
+    let home = TempDir::new().unwrap();
+    let event = server.dataset().events[0].id.to_string();
+    let records = json_of(&against(&home, &server, &["attendees", &event, "--json"]));
+    let mut owing: Vec<u64> = records
+        .iter()
+        .filter(|r| {
+            let cents = |k: &str| r[k].as_str().and_then(|s| s.replace('.', "").parse::<i64>().ok());
+            r["order_status"] == "confirmed" && cents("amount_paid") < cents("order_amount")
+        })
+        .map(|r| r["order_id"].as_u64().unwrap())
+        .collect();
+    owing.dedup();
+    assert!(!owing.is_empty(), "the demo event has orders that owe");
+    let out = against(&home, &server, &["orders", &event, "--search", "is:due", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let found: Vec<u64> = json_of(&out).iter().map(|o| o["id"].as_u64().unwrap()).collect();
+    assert_eq!(found, owing);
+}
+
+#[test]
+fn attendees_csv_has_the_answers_as_columns() {
+    let (_rt, server) = demo(30);
+    let home = TempDir::new().unwrap();
+    let event = server.dataset().events[0].id.to_string();
+    let records = json_of(&against(&home, &server, &["attendees", &event, "--json"]));
+    let out = against(&home, &server, &["attendees", &event, "--csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut csv = csv::Reader::from_reader(text.as_bytes());
+    let headers: Vec<String> = csv.headers().unwrap().iter().map(str::to_string).collect();
+    let column =
+        headers.iter().position(|h| h == "Dietary requirements").expect("a Dietary requirements column");
+    let cells: Vec<String> = csv.records().map(|r| r.unwrap()[column].to_string()).collect();
+    let answers: Vec<String> = records
+        .iter()
+        .map(|r| {
+            let answers = r["answers"].as_array().cloned().unwrap_or_default();
+            let given = answers.iter().find(|a| a["question"] == "Dietary requirements");
+            given.and_then(|a| a["answer"].as_str()).unwrap_or("").to_string()
+        })
+        .collect();
+    assert_eq!(cells, answers);
+    let vegetarians =
+        against(&home, &server, &["attendees", &event, "--search", "answer:vegetarian", "--json"]);
+    let found = json_of(&vegetarians);
+    assert_eq!(found.len(), answers.iter().filter(|a| a.to_lowercase().contains("vegetarian")).count());
+}

@@ -58,7 +58,7 @@ proptest! {
         let mut rows = rows_of(&names);
         let mut list = List::default();
         list.rows_changed(names.len());
-        list.refilter(rows.view());
+        list.refilter(rows.view(), &floktu_tui::search::NoFacts);
         for step in steps {
             match step {
                 Step::Type(c) => list.edit_query(|q| q.push(c)),
@@ -81,7 +81,7 @@ proptest! {
                 Step::Move(d) => list.move_by(d),
                 Step::Last => list.move_to(true),
             }
-            list.refilter(rows.view());
+            list.refilter(rows.view(), &floktu_tui::search::NoFacts);
             let len = list.visible_len();
             prop_assert!(list.selected() < len || (list.selected() == 0 && len == 0));
             let visible: Vec<usize> = list.visible().collect();

@@ -78,11 +78,11 @@ fn narrow_terminal_shows_one_pane_with_a_breadcrumb() {
 
 #[test]
 fn help_lists_every_key() {
-    let mut s = Session::start(&["--demo"], 100, 30);
+    let mut s = Session::start(&["--demo"], 100, 40);
     s.wait_for("Events (6)");
     s.press("?");
     // The frame arrives in pieces: wait for all of it rather than read it half-drawn.
-    let keys = ["filter the focused list", "copy every distinct email", "reload everything", "quit"];
+    let keys = ["filter (fuzzy", "copy every distinct email", "reload everything", "quit"];
     s.wait_for_all(&keys);
     s.press("q");
     assert!(s.exit_ok());
@@ -271,4 +271,36 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         .filter_map(Result::ok)
         .flat_map(|e| if e.path().is_dir() { walk(&e.path()) } else { vec![e.path()] })
         .collect()
+}
+
+#[test]
+fn quitting_and_starting_again_lands_where_it_was_left_and_fresh_starts_clean() {
+    let data = demo_data();
+    let event = &data.events[1];
+    let target = &event.orders[3];
+    let state = tempfile::TempDir::new().unwrap();
+    let env = [("XDG_STATE_HOME", state.path().to_str().unwrap())];
+    let mut s = Session::start_with(&["--demo"], &env, 160, 40);
+    s.wait_for("Events (6)");
+    s.press("j\r");
+    s.wait_for(&format!("Orders ({}", event.orders.len()));
+    s.press("jjj");
+    s.wait_for(&format!("#{}", target.id));
+    s.press("/");
+    s.press(&target.last_name);
+    s.press("\r");
+    s.wait_for(" of ");
+    s.press("q");
+    assert!(s.exit_ok());
+
+    let mut again = Session::start_with(&["--demo"], &env, 160, 40);
+    again.wait_for_all(&[&format!("/{}", target.last_name), &format!("#{}", target.id), " of "]);
+    again.press("q");
+    assert!(again.exit_ok());
+
+    let mut fresh = Session::start_with(&["--demo", "--fresh"], &env, 160, 40);
+    let screen = fresh.wait_for("Open an event (Enter) to see its orders.");
+    assert!(!screen.contains(&format!("/{}", target.last_name)), "{screen}");
+    fresh.press("q");
+    assert!(fresh.exit_ok());
 }

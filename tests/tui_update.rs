@@ -318,3 +318,85 @@ fn quit_sets_the_flag() {
     act(&mut app, Action::Quit);
     assert!(app.quit);
 }
+
+mod mouse {
+    use super::*;
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    use floktu_tui::tui::app::App;
+    use floktu_tui::tui::view;
+    use ratatui::layout::Rect;
+
+    fn mouse(app: &mut App, kind: MouseEventKind, column: u16, row: u16) -> Vec<Command> {
+        update(app, Msg::Mouse(MouseEvent { kind, column, row, modifiers: KeyModifiers::NONE }))
+    }
+
+    fn click(app: &mut App, column: u16, row: u16) -> Vec<Command> {
+        mouse(app, MouseEventKind::Down(MouseButton::Left), column, row)
+    }
+
+    /// The screen as the loop would draw it now, row by row.
+    fn screen(app: &App) -> Vec<String> {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(app.width, app.height)).unwrap();
+        terminal.draw(|f| view::render(app, f)).unwrap();
+        let buffer = terminal.backend().buffer();
+        (0..app.height)
+            .map(|y| (0..app.width).map(|x| buffer[(x, y)].symbol().to_string()).collect())
+            .collect()
+    }
+
+    fn pane(app: &App, focus: Focus) -> Rect {
+        let areas = view::layout(app, Rect::new(0, 0, app.width, app.height));
+        areas.panes.into_iter().find(|(f, _)| *f == focus).map(|(_, r)| r).unwrap()
+    }
+
+    #[test]
+    fn a_click_on_a_row_selects_it_and_its_detail_follows() {
+        let (mut app, _) = with_orders();
+        update(&mut app, Msg::Resize { width: 160, height: 40 });
+        act(&mut app, Action::Browse(BrowseAction::Back));
+        let orders = pane(&app, Focus::Orders);
+        let (x, y) = (orders.x + 4, orders.y + 3);
+        assert!(screen(&app)[usize::from(y)].contains("Cy"), "the third order is drawn at row {y}");
+        let commands = click(&mut app, x, y);
+        assert_eq!(app.focus, Focus::Orders);
+        assert_eq!(app.orders.selected_item().map(|o| o.id), Some(3));
+        assert_eq!(commands, vec![Command::DetailAfter { seq: app.detail_seq, after: DETAIL_PAUSE }]);
+    }
+
+    #[test]
+    fn a_click_below_the_rows_or_on_a_border_only_focuses_the_pane() {
+        let (mut app, _) = with_orders();
+        update(&mut app, Msg::Resize { width: 160, height: 40 });
+        let events = pane(&app, Focus::Events);
+        click(&mut app, events.x, events.y + 10);
+        assert_eq!(app.focus, Focus::Events);
+        assert_eq!(app.events.selected_item().map(|e| e.id), Some(12));
+        click(&mut app, events.x + 3, events.y + 20);
+        assert_eq!(app.events.selected_item().map(|e| e.id), Some(12));
+    }
+
+    #[test]
+    fn the_wheel_scrolls_the_list_under_the_pointer_and_the_focus_stays() {
+        let (mut app, _) = with_orders();
+        update(&mut app, Msg::Resize { width: 160, height: 40 });
+        let events = pane(&app, Focus::Events);
+        mouse(&mut app, MouseEventKind::ScrollDown, events.x + 3, events.y + 3);
+        assert_eq!(app.focus, Focus::Orders);
+        assert_eq!(app.events.selected_item().map(|e| e.id), Some(15));
+        assert_eq!(app.orders.selected_item().map(|o| o.id), Some(1));
+    }
+
+    #[test]
+    fn a_click_on_the_narrow_screen_counts_from_the_row_shown_first() {
+        let (mut app, _) = with_orders();
+        update(&mut app, Msg::Resize { width: 80, height: 7 });
+        // Two rows fit: moving to the last scrolls the list by one.
+        act(&mut app, Action::Browse(BrowseAction::Bottom));
+        let rows = screen(&app);
+        let orders = pane(&app, Focus::Orders);
+        assert!(rows[usize::from(orders.y + 1)].contains("Bo"), "{rows:#?}");
+        click(&mut app, orders.x + 4, orders.y + 1);
+        assert_eq!(app.orders.selected_item().map(|o| o.id), Some(2));
+    }
+}

@@ -210,3 +210,37 @@ fn every_tiny_size_renders_without_panic() {
         }
     }
 }
+
+#[test]
+fn theme_light() {
+    use floktu_tui::config::ThemeName;
+    use floktu_tui::tui::theme::Theme;
+    let (mut app, _) = with_orders();
+    type_filter(&mut app, "an");
+    app.theme = Theme::named(ThemeName::Light);
+    update(&mut app, Msg::Resize { width: 80, height: 12 });
+    let mut terminal = Terminal::new(TestBackend::new(80, 12)).unwrap();
+    terminal.draw(|f| view::render(&app, f)).unwrap();
+    // The buffer's Debug: the text, then every change of colour and modifier.
+    insta::assert_snapshot!("theme_light_80x12", format!("{:?}", terminal.backend().buffer()));
+}
+
+#[test]
+fn a_remapped_key_shows_in_the_help_and_the_hints() {
+    use floktu_tui::config::FileConfig;
+    use floktu_tui::tui::keymap::Keymap;
+    let file = FileConfig::parse("[keys]\nquit = \"x\"\nhelp = [\"F2\", \"?\"]\n").unwrap();
+    let (keys, problems) = Keymap::configured(&file.key_entries());
+    assert_eq!(problems, vec![]);
+    let mut app = with_events();
+    app.keys = keys;
+    update(&mut app, Msg::Resize { width: 160, height: 40 });
+    let hints = draw(&app, 160, 40);
+    assert!(hints.contains("F2 help  x quit"), "{hints}");
+    act(&mut app, Action::Help);
+    let help = draw(&app, 160, 40);
+    let bound =
+        |key: &str, what: &str| help.lines().any(|l| l.contains(&format!("  {key} ")) && l.contains(what));
+    assert!(bound("x", "quit") && bound("F2 ?", "this help"), "{help}");
+    assert!(!bound("q", "quit"), "{help}");
+}

@@ -80,6 +80,11 @@ impl Order {
     pub fn balance_due(&self) -> bool {
         balance_due(self.status, self.order_amount, self.amount_paid)
     }
+
+    /// What the order still owes, when it has a balance due.
+    pub fn amount_due(&self) -> Option<Money> {
+        amount_due(self.status, self.order_amount, self.amount_paid)
+    }
 }
 
 /// ARCHITECTURE.md, "Rules of the data": a confirmed order paid less than it costs has a balance due.
@@ -87,6 +92,14 @@ pub fn balance_due(status: Status, order_amount: Option<Money>, amount_paid: Opt
     match (status, order_amount, amount_paid) {
         (Status::Confirmed, Some(amount), Some(paid)) => paid < amount,
         _ => false,
+    }
+}
+
+/// How much a confirmed order still owes (see [`balance_due`]), exactly.
+pub fn amount_due(status: Status, order_amount: Option<Money>, amount_paid: Option<Money>) -> Option<Money> {
+    match (balance_due(status, order_amount, amount_paid), order_amount, amount_paid) {
+        (true, Some(amount), Some(paid)) => Some(Money(amount.0.saturating_sub(paid.0))),
+        _ => None,
     }
 }
 

@@ -9,6 +9,7 @@
 //! - `stats.rs`: `stats`, the numbers of the TUI's stats screen.
 
 pub mod account;
+pub mod config;
 pub mod door;
 mod source;
 mod stats;
@@ -54,24 +55,38 @@ pub async fn events(
 }
 
 /// `floktu orders EVENT`.
+/// A search with qualifiers (`is:due`) reads the guest list for the orders'
+/// details, as `attendees` does.
 pub async fn orders(
-    client: &FloktuClient,
+    src: &GuestSource<'_>,
     event: &str,
     search: Option<&str>,
     format: Format,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Exit> {
+    let client = src.client;
     let event_id = resolve_event(client, event).await?;
     let orders = client.orders(event_id).await?;
-    match search {
-        Some(query) => {
-            let found: Vec<_> = order_out::search(&orders.items, query).into_iter().cloned().collect();
-            order_out::write_orders(out, &found, format)?;
-        }
-        None => order_out::write_orders(out, &orders.items, format)?,
+    let Some(query) = search else {
+        order_out::write_orders(out, &orders.items, format)?;
+        return Ok(report_skipped(err, "orders", &orders.skipped)?);
+    };
+    if crate::search::Query::parse(query).qualifiers().is_empty() {
+        let found: Vec<_> =
+            order_out::search(&orders.items, query, &crate::search::NoFacts).into_iter().cloned().collect();
+        order_out::write_orders(out, &found, format)?;
+        return Ok(report_skipped(err, "orders", &orders.skipped)?);
     }
-    Ok(report_skipped(err, "orders", &orders.skipped)?)
+    let shown = guests(src, &event_id.to_string(), None, err).await?;
+    let ids: Vec<u64> = orders.items.iter().map(|o| o.id).collect();
+    let guests = crate::guestlist::GuestFacts { list: &shown.list, admitted: None };
+    let facts = crate::guestlist::OrderFacts { order_ids: &ids, guests: Some(guests) };
+    let found: Vec<_> = order_out::search(&orders.items, query, &facts).into_iter().cloned().collect();
+    order_out::write_orders(out, &found, format)?;
+    let skipped = report_skipped(err, "orders", &orders.skipped)?;
+    let stale = shown.report.write(err, chrono::Utc::now())?;
+    Ok(if skipped == Exit::Ok { stale } else { skipped })
 }
 
 /// `floktu order EVENT ORDER`.

@@ -149,7 +149,16 @@ fn cached_guests(
             "no cached guest list for event {event_id}: {miss}. Run `floktu attendees {event_id}` once online to fetch it"
         )
     };
+    // Qualifiers ask about the orders, which the file's search text alone
+    // cannot answer: the whole list is opened for them.
+    let plain_text = search.is_some_and(|q| crate::search::Query::parse(q).qualifiers().is_empty());
     let (list, picked, gaps) = match search {
+        Some(q) if !plain_text => {
+            let list = cache.read(event_id).map_err(no_copy)?;
+            let gaps = Gaps::of(&list);
+            let picked = list.search(q);
+            (list, picked, gaps)
+        }
         Some(q) => {
             let found = cache.search(event_id, q).map_err(no_copy)?;
             let picked = found.ranked;

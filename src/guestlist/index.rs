@@ -17,7 +17,23 @@ impl GuestList {
     /// indices into [`GuestList::guests`], best first. A blank query matches
     /// everyone, in list order.
     pub fn search(&self, query: &str) -> Vec<usize> {
-        GuestList::rank_in(&self.hay, &self.hay_start, query)
+        use crate::search::{Matcher, Query, row};
+        let parsed = Query::parse(query);
+        if parsed.qualifiers().is_empty() {
+            return GuestList::rank_in(&self.hay, &self.hay_start, query);
+        }
+        // `is:due`, `ticket:vip`…: the guests they keep, then the text.
+        let facts = super::GuestFacts { list: self, admitted: None };
+        let kept = (0..self.len() as u32).filter(|&i| {
+            let r = row(&self.hay, &self.hay_start, i);
+            parsed.qualifiers().iter().all(|q| q.keeps(&facts, i, r))
+        });
+        let kept: Vec<u32> = kept.collect();
+        Matcher::new()
+            .rank(&parsed, kept.iter().map(|&i| (i, row(&self.hay, &self.hay_start, i))))
+            .into_iter()
+            .map(|i| i as usize)
+            .collect()
     }
 
     /// [`GuestList::search`] over a search text and its starts as
@@ -66,7 +82,22 @@ impl GuestList {
     }
 }
 
-/// A guest's folded search text: name, email, company, order id, attendee id.
+/// The fields of a guest's search text, in order (see [`push_search_text`]).
+pub(crate) mod fields {
+    /// The ticket group and the ticket, between a space.
+    pub(crate) const TICKET: usize = 5;
+    /// The order's voucher code.
+    pub(crate) const VOUCHER: usize = 6;
+    /// The attendee's answers, each after an `ANSWER_SEP`.
+    pub(crate) const ANSWERS: usize = 7;
+}
+
+/// Between two answers in the answers field: never in folded text.
+const ANSWER_SEP: char = '\u{1e}';
+
+/// A guest's folded search text: name, email, company, order id, attendee id,
+/// ticket, voucher, answers ([`fields`]). Free text finds all of them; the
+/// `ticket:`, `voucher:` and `answer:` qualifiers look at their own field.
 pub(super) fn push_search_text(g: &Guest, out: &mut String) {
     let a = &g.attendee;
     fold_into(&a.first_name, out);
@@ -82,6 +113,21 @@ pub(super) fn push_search_text(g: &Guest, out: &mut String) {
     out.push_str(&g.order.id.to_string());
     out.push(FIELD_SEP);
     out.push_str(&a.attendee_id.to_string());
+    out.push(FIELD_SEP);
+    if let Some(group) = &a.ticket_group {
+        fold_into(group, out);
+        out.push(' ');
+    }
+    fold_into(&a.ticket, out);
+    out.push(FIELD_SEP);
+    if let Some(voucher) = &g.order.voucher {
+        fold_into(voucher, out);
+    }
+    out.push(FIELD_SEP);
+    for answer in a.answers.iter().filter_map(|x| x.answer.as_deref()) {
+        out.push(ANSWER_SEP);
+        fold_into(answer, out);
+    }
     out.push(GUEST_END);
 }
 

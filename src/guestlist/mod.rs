@@ -19,6 +19,7 @@
 //! cancellation takes people out of the counts).
 
 mod counts;
+mod facts;
 mod fast_hash;
 mod fold;
 mod index;
@@ -39,6 +40,7 @@ use serde::Serialize;
 use crate::api::{Attendee, Money, Order, Skipped, Status};
 
 pub use counts::{Counts, Tally, TicketTally};
+pub use facts::{GuestFacts, OrderFacts};
 pub use fold::{fold, fold_into};
 pub(crate) use index::check_search_text;
 pub use lazy::{AttendeeSource, LazyAttendee};
@@ -110,6 +112,11 @@ impl Purchase {
     /// A confirmed order that has been paid less than it costs.
     pub fn balance_due(&self) -> bool {
         crate::api::model::balance_due(self.status, self.order_amount, self.amount_paid)
+    }
+
+    /// What the order still owes, when it has a balance due.
+    pub fn amount_due(&self) -> Option<Money> {
+        crate::api::model::amount_due(self.status, self.order_amount, self.amount_paid)
     }
 }
 
@@ -375,6 +382,14 @@ impl GuestList {
     /// An order whose details are in, with or without attendees.
     pub fn purchase(&self, order_id: u64) -> Option<&Arc<Purchase>> {
         self.purchases.get(&order_id)
+    }
+
+    /// The positions of an order's guests (empty when none are known).
+    pub fn order_guests(&self, order_id: u64) -> std::ops::Range<usize> {
+        match self.by_order.get(&order_id) {
+            Some(&(start, len)) => start as usize..(start + len) as usize,
+            None => 0..0,
+        }
     }
 
     /// Every order whose details are in, in list order, with its guests.

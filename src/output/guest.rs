@@ -1,6 +1,14 @@
 //! The guest record: one attendee of an event as `attendees --json`/`--csv`
 //! print it and as the TUI exports the attendees view and an order's attendees.
 //! Its field names and their order are stable for scripts.
+//!
+//! CSV flattens the answers: after the fixed columns ([`HEADERS`]) comes one
+//! column per question, every question any of the rows written has, in the
+//! order they are first met (questions are the same when their trimmed text
+//! is); an attendee without that question has the cell empty, one who
+//! answered it twice has both answers, between "; ". A question whose text
+//! is a fixed column's name, or another question's once cleaned up, gets
+//! " (2)", " (3)" … so that every header is distinct.
 
 use std::io::{self, Write};
 
@@ -140,7 +148,21 @@ pub fn write_guests(out: &mut dyn Write, list: &GuestList, rows: &[usize], forma
     let records = rows.iter().map(|&i| GuestRecord::of(list, i));
     match format {
         Format::Json => write_json(out, &records.collect::<Vec<_>>()),
-        Format::Csv => write_csv(out, &HEADERS, records.map(|r| r.csv_row())),
+        Format::Csv => {
+            let questions = questions_of(list, rows);
+            let mut headers: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
+            headers.extend(question_headers(&questions));
+            let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+            write_csv(
+                out,
+                &headers,
+                records.map(|r| {
+                    let mut row = r.csv_row();
+                    row.extend(questions.iter().map(|q| answer_to(r.answers, q)));
+                    row
+                }),
+            )
+        }
         Format::Table => write_table(
             out,
             &["ATTENDEE", "NAME", "COMPANY", "TICKET", "ORDER", "STATUS", "CHECKED IN"],
@@ -148,6 +170,53 @@ pub fn write_guests(out: &mut dyn Write, list: &GuestList, rows: &[usize], forma
             records.map(|r| r.table_row()),
         ),
     }
+}
+
+/// Every question the guests `rows` of `list` have, trimmed, in the order first met.
+fn questions_of(list: &GuestList, rows: &[usize]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for &i in rows {
+        let Some(g) = list.guests().get(i) else { continue };
+        for a in &g.attendee.answers {
+            let q = a.question.trim();
+            if seen.insert(q.to_string()) {
+                out.push(q.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The questions as headers: cleaned for a file, and distinct from the fixed
+/// columns and from each other.
+fn question_headers(questions: &[String]) -> Vec<String> {
+    let mut taken: std::collections::HashSet<String> = HEADERS.iter().map(|h| h.to_string()).collect();
+    questions
+        .iter()
+        .map(|q| {
+            let clean = crate::text::sanitize(q).trim().to_string();
+            let clean = if clean.is_empty() { "question".to_string() } else { clean };
+            let mut header = clean.clone();
+            let mut n = 2;
+            while !taken.insert(header.clone()) {
+                header = format!("{clean} ({n})");
+                n += 1;
+            }
+            header
+        })
+        .collect()
+}
+
+/// The answers to `question` among `answers`, between "; " (empty when none).
+fn answer_to(answers: &[Answer], question: &str) -> String {
+    let given: Vec<&str> = answers
+        .iter()
+        .filter(|a| a.question.trim() == question)
+        .filter_map(|a| a.answer.as_deref())
+        .filter(|a| !a.trim().is_empty())
+        .collect();
+    given.join("; ")
 }
 
 fn opt(s: Option<&str>) -> String {
@@ -219,6 +288,60 @@ mod tests {
         let text = written(&hostile_guest_list(), Format::Json);
         assert!(!text.contains('\u{1b}'), "{text}");
         assert!(text.contains(r"\u001b]0;owned\u0007Lee"), "{text}");
+    }
+
+    fn with_answers(answers: &[&[(&str, &str)]]) -> GuestList {
+        let mut list = GuestList::new(12);
+        let attendees = answers
+            .iter()
+            .enumerate()
+            .map(|(i, given)| Attendee {
+                attendee_id: 500 + i as u64,
+                ticket_group: None,
+                ticket: "Pass".into(),
+                check_in: None,
+                first_name: format!("Guest{i}"),
+                last_name: "Lee".into(),
+                company: None,
+                answers: given
+                    .iter()
+                    .map(|(q, a)| Answer { question: q.to_string(), answer: Some(a.to_string()) })
+                    .collect(),
+            })
+            .collect();
+        list.add_order(Order {
+            id: 1,
+            name: "Ann Lee".into(),
+            email: "ann@example.com".into(),
+            order_amount: None,
+            amount_paid: None,
+            voucher: None,
+            status: Status::Confirmed,
+            attendees,
+            skipped_attendees: Vec::new(),
+        });
+        list
+    }
+
+    #[test]
+    fn attendees_csv_has_a_column_per_question_when_questions_differ_between_attendees() {
+        let list = with_answers(&[
+            &[("Dietary requirements", "vegetarian"), ("T-shirt", "M")],
+            &[("Dietary requirements ", "vegan"), ("Parking", "yes"), ("Parking", "two cars")],
+            &[],
+            &[("email", "=2+3"), ("T-shirt", "")],
+        ]);
+        let text = written(&list, Format::Csv);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+        assert_eq!(headers[..15], HEADERS.map(str::to_string)[..]);
+        assert_eq!(headers[15..], ["Dietary requirements", "T-shirt", "Parking", "email (2)"]);
+        let rows: Vec<Vec<String>> =
+            reader.records().map(|r| r.unwrap().iter().skip(15).map(str::to_string).collect()).collect();
+        assert_eq!(rows[0], ["vegetarian", "M", "", ""]);
+        assert_eq!(rows[1], ["vegan", "", "yes; two cars", ""]);
+        assert_eq!(rows[2], ["", "", "", ""]);
+        assert_eq!(rows[3], ["", "", "", "'=2+3"]);
     }
 
     #[test]

@@ -32,14 +32,22 @@ pub fn search_fields(o: &OrderSummary) -> Vec<String> {
 
 /// The orders that match `query` as the orders pane's filter matches them,
 /// best first (every order, in list order, for an empty query).
-pub fn search<'a>(orders: &'a [OrderSummary], query: &str) -> Vec<&'a OrderSummary> {
+/// `facts` answers the query's qualifiers (`is:due`) about order `i`.
+pub fn search<'a>(
+    orders: &'a [OrderSummary],
+    query: &str,
+    facts: &dyn crate::search::Facts,
+) -> Vec<&'a OrderSummary> {
     let rows: Vec<String> =
         orders.iter().map(|o| crate::search::fold_row(search_fields(o).iter().map(String::as_str))).collect();
+    let query = crate::search::Query::parse(query);
+    let kept = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i as u32, r.as_str()))
+        .filter(|&(i, r)| query.qualifiers().iter().all(|q| q.keeps(facts, i, r)));
     crate::search::Matcher::new()
-        .rank(
-            &crate::search::Query::parse(query),
-            rows.iter().enumerate().map(|(i, r)| (i as u32, r.as_str())),
-        )
+        .rank(&query, kept)
         .into_iter()
         .filter_map(|i| orders.get(i as usize))
         .collect()

@@ -79,7 +79,7 @@ pub fn write_csv(
     rows: impl Iterator<Item = Vec<String>>,
 ) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(headers).map_err(csv_io)?;
+    w.write_record(headers.iter().map(|h| csv_cell(h))).map_err(csv_io)?;
     for row in rows {
         w.write_record(row.iter().map(|c| csv_cell(c))).map_err(csv_io)?;
     }

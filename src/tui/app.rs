@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use crate::api::{Attendee, Event, Order, OrderSummary};
 
-use super::list::{List, Rows};
+use super::list::{List, Rows, Sorting, order_list};
+use crate::search::{Facts, NoFacts};
 
 /// Tags a request so that a late answer to a superseded one is recognised and dropped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -191,11 +192,14 @@ pub struct Pane<T> {
     pub rows: Rows,
     /// Filter, matches, selection, scroll.
     pub list: List,
+    /// New items came ([`Pane::set_items`]): the item to select once they
+    /// are filtered (`Some(None)`: the first row).
+    reselect: Option<Option<usize>>,
 }
 
 impl<T> Default for Pane<T> {
     fn default() -> Self {
-        Pane { items: Remote::NotAsked, rows: Rows::default(), list: List::default() }
+        Pane { items: Remote::NotAsked, rows: Rows::default(), list: List::default(), reselect: None }
     }
 }
 
@@ -215,6 +219,8 @@ impl<T> Pane<T> {
     /// Replaces the items, keeping the filter text and, where it is still
     /// there, the selected item (found with `same`). `fields` gives an item's
     /// searchable fields, the name first.
+    /// The filter runs at the next refilter (which the owner calls with
+    /// what the list knows of the new items, [`Pane::refilter_knowing`]).
     pub fn set_items(
         &mut self,
         items: Vec<T>,
@@ -226,16 +232,30 @@ impl<T> Pane<T> {
         self.rows = Rows::new(texts.iter().map(|f| f.iter().map(String::as_str)));
         self.list.rows_changed(items.len());
         self.items = Remote::Loaded(items);
-        self.refilter();
-        match previous {
-            Some(p) => self.list.select_item(p),
-            None => self.list.move_to(false),
+        self.reselect = Some(previous);
+    }
+
+    /// After a refilter that followed [`Pane::set_items`]: the item selected
+    /// before, where it still is, else the first row.
+    pub fn reselect(&mut self) {
+        match self.reselect.take() {
+            Some(Some(p)) => self.list.select_item(p),
+            Some(None) => self.list.move_to(false),
+            None => {}
         }
     }
 
-    /// Runs the filter if the query or the items changed.
+    /// Runs the filter if the query or the items changed (a list that knows
+    /// nothing beyond its text).
     pub fn refilter(&mut self) {
-        self.list.refilter(self.rows.view());
+        self.refilter_knowing(&NoFacts, &NoFacts);
+    }
+
+    /// Runs the filter, and the sort, if the query, the sort or the items changed.
+    pub fn refilter_knowing(&mut self, facts: &dyn Facts, sorting: &dyn Sorting) {
+        order_list(&mut self.list, self.rows.view(), sorting);
+        self.list.refilter(self.rows.view(), facts);
+        self.reselect();
     }
 
     /// The loaded items (empty when not loaded).
@@ -286,6 +306,10 @@ pub struct App {
     pub demo: bool,
     /// Colours allowed (`NO_COLOR` unset). Words and symbols carry the meaning either way.
     pub color: bool,
+    /// The colours of each kind of text (`theme`, `[colors]`; no colours when `color` is false).
+    pub theme: super::theme::Theme,
+    /// Mouse capture is on (`mouse = true`).
+    pub mouse: bool,
     /// The events.
     pub events: Pane<Event>,
     /// The event whose orders are shown.
@@ -326,6 +350,8 @@ pub struct App {
     pub page_rows: usize,
     /// Terminal width, to know whether the panes sit side by side.
     pub width: u16,
+    /// Terminal height (where a mouse click lands).
+    pub height: u16,
     /// Spinner frame, advanced while something loads.
     pub spinner: usize,
     /// Set when the user asked to quit.
@@ -338,6 +364,13 @@ pub struct App {
     pub login: LoginForm,
     /// The binding table: keys, help and hints.
     pub keys: super::keymap::Keymap,
+    /// Opening an event loads its guest list at once, so the orders pane
+    /// shows each order's status and money (`eager_details`).
+    pub eager_details: bool,
+    /// Where the last session was left, to restore once the events arrive.
+    pub resume: Option<super::position::Position>,
+    /// The order to select once the orders arrive (restoring a position).
+    pub resume_order: Option<u64>,
     next_req: u64,
 }
 
@@ -354,6 +387,8 @@ impl App {
             host,
             demo,
             color: true,
+            theme: super::theme::Theme::default(),
+            mouse: false,
             events: Pane::default(),
             open_event: None,
             orders: Pane::default(),
@@ -372,12 +407,18 @@ impl App {
             notice: None,
             page_rows: 20,
             width: 160,
+            height: 40,
             spinner: 0,
             quit: false,
             bell: false,
             redraw: false,
             confirm_logout: false,
             keys: super::keymap::Keymap::default(),
+            // The loop sets it from the settings (default true); a bare model
+            // loads a guest list only when asked (`a`, `d`).
+            eager_details: false,
+            resume: None,
+            resume_order: None,
             next_req: 0,
         }
     }

@@ -472,7 +472,8 @@ impl Door {
                 q.push_str(input);
             }
         });
-        self.search.refilter(RowsView { text: list.search_text(), starts: list.search_starts() });
+        let facts = crate::guestlist::GuestFacts { list, admitted: Some(&self.admissions) };
+        self.search.refilter(RowsView { text: list.search_text(), starts: list.search_starts() }, &facts);
         self.results = if input.is_empty() { Vec::new() } else { self.matches(list, input) };
         self.selected = self.selected.min(self.results.len().saturating_sub(1));
         self.rejudge(list, complete)

@@ -8,7 +8,7 @@ use crate::guestlist::{GuestList, Throttle};
 
 use super::app::ReqId;
 use super::door::Door;
-use super::list::{List, RowsView};
+use super::list::{List, RowsView, order_list};
 
 /// How the open event's guest list is being fetched. A live load (see
 /// `guestlist::live`) keeps running after its first pass, tagged with the
@@ -60,6 +60,9 @@ pub struct Guests {
     /// [`Guests::list_changed`]): true at first, so a list however it came is
     /// searched whole once.
     rows_changed: bool,
+    /// The guest list changed since the orders pane's filter and sort, which
+    /// read it (statuses, amounts), last ran.
+    pub orders_stale: bool,
     /// Bumped on every change of the guest list: the stats screen works its
     /// numbers out again when it moved.
     pub changes: u64,
@@ -82,6 +85,7 @@ impl Guests {
             list: List::default(),
             stale: false,
             rows_changed: true,
+            orders_stale: true,
             changes: 0,
             door: Door::default(),
         }
@@ -137,7 +141,13 @@ impl Guests {
             self.list.rows_changed(len);
             self.door.rows_changed(len);
         }
-        self.list.refilter(rows_of(self.shown.as_ref()));
+        if let Some(list) = &self.shown {
+            let facts = crate::guestlist::GuestFacts { list, admitted: Some(&self.door.admissions) };
+            order_list(&mut self.list, rows_of(Some(list)), &facts);
+            self.list.refilter(rows_of(Some(list)), &facts);
+        } else {
+            self.list.refilter(RowsView::default(), &crate::search::NoFacts);
+        }
         if !std::mem::take(&mut self.stale) {
             return false;
         }
@@ -151,6 +161,7 @@ impl Guests {
     pub fn list_changed(&mut self) {
         self.stale = true;
         self.rows_changed = true;
+        self.orders_stale = true;
         self.changes += 1;
     }
 }

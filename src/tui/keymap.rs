@@ -1,7 +1,7 @@
 //! The one binding table: which key does what, on which screen, what the help
 //! overlay says of it and whether the hints line shows it. The keymap (lookup),
 //! the help overlay and the hints are all read from it, so they cannot disagree;
-//! configuration will change bindings by editing this same table.
+//! configuration (`[keys]`, `keyconfig.rs`) changes bindings in this same table.
 //!
 //! A key is looked up in `Mode::Everywhere` first, then in the modes the app is
 //! in now (`layers`), in order. Where text is being entered (a filter being
@@ -105,7 +105,7 @@ impl Key {
     }
 
     /// The character this key types, when it types one.
-    fn typed(self) -> Option<char> {
+    pub(crate) fn typed(self) -> Option<char> {
         match self.code {
             KeyCode::Char(c) if !self.ctrl && !c.is_control() => Some(c),
             _ => None,
@@ -191,6 +191,13 @@ impl Keymap {
     /// Every binding, in table order.
     pub fn bindings(&self) -> &[Binding] {
         &self.bindings
+    }
+
+    /// Replaces the keys of the `i`th binding (`[keys]` in config.toml).
+    pub(crate) fn set_keys(&mut self, i: usize, keys: Vec<Key>) {
+        if let Some(b) = self.bindings.get_mut(i) {
+            b.keys = keys;
+        }
     }
 
     /// The binding `key` resolves to in `layers` (after `Mode::Everywhere`).
@@ -330,7 +337,7 @@ fn defaults() -> Vec<Binding> {
             M::Browse,
             &[Key::char('/')],
             browse(BrowseAction::Filter),
-            "filter the focused list (fuzzy; 'exact ^prefix !not)",
+            "filter (fuzzy; 'exact ^prefix !not; is:due ticket:…)",
             hint(4, "filter"),
         ),
         bind(
@@ -383,6 +390,14 @@ fn defaults() -> Vec<Binding> {
             hint(7, "reload"),
         ),
         bind(M::Browse, &[Key::char('R')], browse(BrowseAction::RefreshAll), "reload everything", None),
+        bind(
+            M::Browse,
+            &[Key::char('o')],
+            browse(BrowseAction::Sort),
+            "sort by: name, id, amount, due, check-in time, as listed",
+            hint(12, "sort"),
+        ),
+        bind(M::Browse, &[Key::char('O')], browse(BrowseAction::SortReverse), "reverse the sort", None),
         bind(
             M::Browse,
             &[Key::char('L')],

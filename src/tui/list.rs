@@ -10,10 +10,12 @@
 //! rows changed; a query that narrows the last one rescans only its matches;
 //! the view asks for the rows that fit on screen only.
 
+use std::borrow::Cow;
 use std::cell::Cell;
+use std::cmp::Ordering;
 use std::ops::Range;
 
-use crate::search::{self, Matcher, Query, ROW_END};
+use crate::search::{self, Facts, Matcher, Qualifier, Query, ROW_END};
 
 /// Folded search rows in one text, row `i` starting at `starts[i]`: the shape
 /// the guest list keeps, built here for lists that have none of their own.
@@ -73,6 +75,105 @@ impl<'a> RowsView<'a> {
     }
 }
 
+/// What a list can be sorted by (`o` cycles through the keys a list has).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SortKey {
+    /// The name, folded (the first field of the row).
+    Name,
+    /// The id (order or attendee).
+    Id,
+    /// What the order costs.
+    Amount,
+    /// What the order still owes.
+    Due,
+    /// When the guest was checked in or admitted (never: last).
+    CheckIn,
+}
+
+impl SortKey {
+    /// How the list's title names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Name => "name",
+            SortKey::Id => "id",
+            SortKey::Amount => "amount",
+            SortKey::Due => "due",
+            SortKey::CheckIn => "check-in time",
+        }
+    }
+}
+
+/// How a list is sorted: by a key, maybe reversed. Without one a list keeps
+/// its own order (Floktu's), and a filter shows its best matches first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Sort {
+    /// The key.
+    pub key: SortKey,
+    /// Largest first (`O`).
+    pub reverse: bool,
+}
+
+/// One item's value under a [`SortKey`]: items without one sort last.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SortValue {
+    /// A number (ids, minor units, seconds).
+    Number(i64),
+    /// Text, folded.
+    Text(String),
+    /// No value (an order whose details are not known yet).
+    Missing,
+}
+
+/// The items `0..len` in the order `sort` gives, by `value`; ties, and
+/// items without a value, stay in their own order (a stable sort), and items
+/// without a value come last either way.
+pub fn sorted_items(len: usize, sort: Sort, value: impl Fn(usize) -> SortValue) -> Vec<u32> {
+    let mut keyed: Vec<(SortValue, u32)> = (0..len).map(|i| (value(i), i as u32)).collect();
+    keyed.sort_by(|(a, i), (b, j)| {
+        let by_value = match (a, b) {
+            (SortValue::Missing, SortValue::Missing) => Ordering::Equal,
+            (SortValue::Missing, _) => Ordering::Greater,
+            (_, SortValue::Missing) => Ordering::Less,
+            _ if sort.reverse => b.cmp(a),
+            _ => a.cmp(b),
+        };
+        by_value.then(i.cmp(j))
+    });
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// What a list knows of its items' sort values beyond their names (the
+/// name is the first field of the row, read by [`Rows`] owners).
+pub trait Sorting {
+    /// Item `item`'s value under `key` (never asked for [`SortKey::Name`]).
+    fn value(&self, item: usize, key: SortKey) -> SortValue;
+}
+
+impl Sorting for search::NoFacts {
+    fn value(&self, _: usize, _: SortKey) -> SortValue {
+        SortValue::Missing
+    }
+}
+
+/// Computes `list`'s sort order if it needs one, names read from `rows`.
+pub fn order_list(list: &mut List, rows: RowsView<'_>, sorting: &dyn Sorting) {
+    if let Some(sort) = list.needs_order() {
+        let order = sorted_items(rows.len(), sort, |i| match sort.key {
+            SortKey::Name => SortValue::Text(search::field(rows.row(i as u32), 0).to_string()),
+            key => sorting.value(i, key),
+        });
+        list.set_order(order);
+    }
+}
+
+/// The sort order in force: the items in order, and each item's place in it.
+#[derive(Debug, Default)]
+struct Order {
+    items: Vec<u32>,
+    place: Vec<u32>,
+}
+
 /// A list on screen: its length, filter, matches, selection and scroll.
 #[derive(Debug, Default)]
 pub struct List {
@@ -93,6 +194,14 @@ pub struct List {
     /// before the last stay as they are: editing the last term of `anna
     /// nguyen` rescans only the rows that match `anna`.
     before_last: Option<(Query, Vec<u32>)>,
+    /// The items the query's qualifiers keep, in row order, while the
+    /// qualifiers and the rows stay as they are: editing the text of
+    /// `is:due anna` does not ask every item again.
+    qualified: Option<(Vec<Qualifier>, Vec<u32>)>,
+    /// The sort asked for, if any.
+    sort: Option<Sort>,
+    /// The order `sort` gives, once computed for the rows as they are.
+    order: Option<Order>,
     /// Items in the list.
     len: usize,
     /// The selected row among the visible ones.
@@ -131,9 +240,10 @@ impl List {
 
     /// The item behind visible row `row`.
     pub fn item_at(&self, row: usize) -> Option<usize> {
-        match &self.matches {
-            Some(m) => m.get(row).map(|&i| i as usize),
-            None => (row < self.len).then_some(row),
+        match (&self.matches, &self.order) {
+            (Some(m), _) => m.get(row).map(|&i| i as usize),
+            (None, Some(order)) => order.items.get(row).map(|&i| i as usize),
+            (None, None) => (row < self.len).then_some(row),
         }
     }
 
@@ -154,10 +264,57 @@ impl List {
 
     /// The visible row that shows `item`.
     pub fn row_of(&self, item: usize) -> Option<usize> {
-        match &self.matches {
-            Some(m) => m.iter().position(|&i| i as usize == item),
-            None => (item < self.len).then_some(item),
+        match (&self.matches, &self.order) {
+            (Some(m), _) => m.iter().position(|&i| i as usize == item),
+            (None, Some(order)) => order.place.get(item).map(|&p| p as usize),
+            (None, None) => (item < self.len).then_some(item),
         }
+    }
+
+    /// The first row the view showed last time (where a mouse click counts from).
+    pub fn first_shown(&self) -> usize {
+        self.scroll.get()
+    }
+
+    /// True when the matches or their order read more than the rows: a
+    /// qualifier, or a sort by something other than the name.
+    pub fn reads_facts(&self) -> bool {
+        !Query::parse(&self.query).qualifiers().is_empty()
+            || self.sort.is_some_and(|s| s.key != SortKey::Name)
+    }
+
+    /// The sort asked for.
+    pub fn sort(&self) -> Option<Sort> {
+        self.sort
+    }
+
+    /// Sorts by `sort` (`None`: the list's own order, best matches first).
+    /// The order follows when the owner hands it in ([`List::needs_order`]).
+    pub fn set_sort(&mut self, sort: Option<Sort>) {
+        if sort != self.sort {
+            self.sort = sort;
+            self.order = None;
+            // The matches are ranked again: best first, or in the new order.
+            self.query_changed = Some(false);
+        }
+    }
+
+    /// The sort the owner should compute the order of ([`sorted_items`]) and
+    /// hand in with [`List::set_order`] before the next refilter.
+    pub fn needs_order(&self) -> Option<Sort> {
+        self.sort.filter(|_| self.order.is_none() || self.rows_changed)
+    }
+
+    /// The items in the order of the sort in force ([`List::needs_order`]).
+    pub fn set_order(&mut self, items: Vec<u32>) {
+        let mut place = vec![0; items.len()];
+        for (p, &i) in items.iter().enumerate() {
+            if let Some(slot) = place.get_mut(i as usize) {
+                *slot = p as u32;
+            }
+        }
+        self.order = Some(Order { items, place });
+        self.query_changed.get_or_insert(false);
     }
 
     /// Moves the selection by `delta` rows, clamped to the list.
@@ -207,7 +364,7 @@ impl List {
     /// Runs the filter when the query or the rows changed since last time, over
     /// `rows` (one per item). Keeps the selected item selected when it is still
     /// visible; else selects the best match.
-    pub fn refilter(&mut self, rows: RowsView<'_>) {
+    pub fn refilter(&mut self, rows: RowsView<'_>, facts: &dyn Facts) {
         if !self.is_stale() {
             return;
         }
@@ -222,6 +379,19 @@ impl List {
         if rows_changed || self.before_last.as_ref().is_some_and(|(q, _)| Some(q) != before_last.as_ref()) {
             self.before_last = None;
         }
+        if rows_changed || self.qualified.as_ref().is_some_and(|(q, _)| q != query.qualifiers()) {
+            self.qualified = None;
+        }
+        if self.qualified.is_none() && !query.qualifiers().is_empty() {
+            let quals = query.qualifiers();
+            let kept = (0..rows.len() as u32)
+                .filter(|&i| {
+                    let row = rows.row(i);
+                    quals.iter().all(|q| q.keeps(facts, i, row))
+                })
+                .collect();
+            self.qualified = Some((quals.to_vec(), kept));
+        }
         if let (Some(q), Some(previous), None) = (&before_last, &self.matches, &self.before_last)
             && *q == self.parsed
             && !rows_changed
@@ -235,15 +405,29 @@ impl List {
             None
         } else {
             let (text, starts) = (rows.text, rows.starts);
-            Some(match (self.matches.take(), &self.before_last) {
+            // The rows worth a look, in row order (so that ties rank as a
+            // fresh search ranks them): the last matches when the query
+            // narrows them, else those of the terms before the last; and of
+            // those, the ones the qualifiers keep.
+            let scope: Option<Cow<'_, [u32]>> = match (self.matches.take(), &self.before_last) {
                 (Some(mut previous), _) if narrowing => {
-                    // In row order, so that ties rank as a fresh search ranks them.
                     previous.sort_unstable();
-                    self.matcher.rank_rows(&query, text, starts, Some(&previous))
+                    Some(Cow::Owned(previous))
                 }
-                (_, Some((_, candidates))) => self.matcher.rank_rows(&query, text, starts, Some(candidates)),
-                _ => self.matcher.rank_rows(&query, text, starts, None),
-            })
+                (_, Some((_, candidates))) => Some(Cow::Borrowed(candidates.as_slice())),
+                _ => None,
+            };
+            let qualified = self.qualified.as_ref().map(|(_, kept)| kept.as_slice());
+            let scope = match (scope, qualified) {
+                (None, q) => q.map(Cow::Borrowed),
+                (Some(s), None) => Some(s),
+                (Some(s), Some(q)) => Some(Cow::Owned(intersect(&s, q))),
+            };
+            let mut found = self.matcher.rank_rows(&query, text, starts, scope.as_deref());
+            if let Some(order) = &self.order {
+                found.sort_by_key(|&i| order.place.get(i as usize).copied().unwrap_or(u32::MAX));
+            }
+            Some(found)
         };
         self.parsed = query;
         if rows_changed {
@@ -264,6 +448,23 @@ impl List {
         self.scroll.set(start);
         start..len.min(start + height)
     }
+}
+
+/// The items in both sorted lists, in order.
+fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
+        match x.cmp(&y) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                out.push(x);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
 }
 
 /// The first visible row so that `selected` is on screen, moving as little as
@@ -299,7 +500,7 @@ mod tests {
         let mut list = List::default();
         list.rows_changed(4);
         list.edit_query(|q| q.push_str(query));
-        list.refilter(rows.view());
+        list.refilter(rows.view(), &search::NoFacts);
         list
     }
 
@@ -315,7 +516,7 @@ mod tests {
         let rows = rows();
         let mut list = filtered("an");
         list.edit_query(|q| q.push_str("ni"));
-        list.refilter(rows.view());
+        list.refilter(rows.view(), &search::NoFacts);
         assert_eq!(list.visible().collect::<Vec<_>>(), filtered("anni").visible().collect::<Vec<_>>());
     }
 
@@ -331,10 +532,10 @@ mod tests {
         list.move_by(2);
         assert_eq!(list.selected_item(), Some(2));
         list.edit_query(|q| q.push_str("ann"));
-        list.refilter(rows.view());
+        list.refilter(rows.view(), &search::NoFacts);
         assert_eq!(list.selected_item(), Some(2));
         list.edit_query(|q| *q = "bo".into());
-        list.refilter(rows.view());
+        list.refilter(rows.view(), &search::NoFacts);
         assert_eq!(list.selected_item(), Some(1));
     }
 

@@ -9,10 +9,14 @@ pub mod clipboard;
 pub mod door;
 pub mod guests;
 mod input;
+pub mod keyconfig;
 pub mod keymap;
 pub mod list;
 pub mod msg;
+pub mod position;
+mod sorting;
 pub mod stats;
+pub mod theme;
 pub mod update;
 pub mod view;
 pub mod worker;
@@ -62,8 +66,49 @@ pub struct Startup {
     pub refresh: crate::config::Refresh,
     /// Send PKCE S256 with a login (`[oauth] pkce`).
     pub pkce: bool,
+    /// Opening an event loads its guest list at once (`eager_details`).
+    pub eager_details: bool,
+    /// Where the last position is kept for this account (`None`: not kept).
+    pub position_file: Option<std::path::PathBuf>,
+    /// `--fresh`: start on the events list, whatever was left last time.
+    pub fresh: bool,
     /// The door: its ledger, gate and settings, and the event to open it for.
     pub door: door::DoorStart,
+    /// `[keys]`: remappings of the binding table.
+    pub keys: Vec<crate::config::KeyEntry>,
+    /// `theme` (already `none` under `NO_COLOR`).
+    pub theme: crate::config::ThemeName,
+    /// `[colors]`: the theme's colours overridden.
+    pub colors: Vec<crate::config::ColorEntry>,
+    /// `mouse = true`: capture the mouse (wheel, clicks).
+    pub mouse: bool,
+}
+
+/// The keys and colours config.toml asked for, and what of it could not be applied.
+struct Look {
+    keys: keymap::Keymap,
+    theme: theme::Theme,
+    problems: Vec<crate::config::ConfigProblem>,
+}
+
+impl Look {
+    fn of(startup: &Startup) -> Look {
+        let (keys, mut problems) = keymap::Keymap::configured(&startup.keys);
+        let (theme, colors) = theme::Theme::configured(startup.theme, &startup.colors);
+        problems.extend(colors);
+        Look { keys, theme, problems }
+    }
+
+    /// The status bar's notice: the first problem, and how many more.
+    fn notice(&self) -> Option<app::Notice> {
+        let first = self.problems.first()?;
+        let more = match self.problems.len() - 1 {
+            0 => String::new(),
+            n => format!(" (and {n} more, on stderr after quitting)"),
+        };
+        let applied = if first.text.starts_with("[keys]") { "; [keys] not applied" } else { "" };
+        Some(app::Notice { text: format!("{first}{applied}{more}"), is_error: true })
+    }
 }
 
 /// How often the spinner turns while something loads.
@@ -72,23 +117,58 @@ const SPIN: Duration = Duration::from_millis(100);
 /// Runs the TUI until the user quits. The terminal is restored on every way out:
 /// quit, Ctrl-C, SIGTERM, an error, or a panic (whose message is shown after).
 pub async fn run(startup: Startup) -> Result<()> {
+    // What config.toml asked for and floktu could not do is said before the
+    // screen opens (it stays on the terminal after quitting) and in the status bar.
+    let look = Look::of(&startup);
+    for problem in &look.problems {
+        eprintln!("floktu: {}", crate::text::sanitize(&problem.to_string()));
+        tracing::warn!("{problem}");
+    }
+    let mouse = startup.mouse;
     let mut terminal = ratatui::try_init().context("setting up the terminal (is this a terminal?)")?;
     // Pasting a redirect URL must arrive as one paste, not as keys.
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    }
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+        release_terminal(mouse);
         previous(info);
     }));
-    let result = run_loop(&mut terminal, startup).await;
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    let result = run_loop(&mut terminal, startup, look).await;
+    release_terminal(mouse);
     ratatui::restore();
     result
 }
 
-async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()> {
+/// Saves where the user is, for the next start (after the loop: the one
+/// write at the end of a session). Nothing open: the next start is a fresh one.
+fn remember(app: &App, file: Option<&std::path::Path>) {
+    let Some(file) = file else { return };
+    let saved = match position::Position::of(app) {
+        Some(p) => p.save(file),
+        None => std::fs::remove_file(file)
+            .or_else(|e| if e.kind() == std::io::ErrorKind::NotFound { Ok(()) } else { Err(e) }),
+    };
+    if let Err(e) = saved {
+        tracing::warn!("could not save the position to {}: {e}", file.display());
+    }
+}
+
+/// Gives back what floktu turned on beyond ratatui's raw mode and alternate
+/// screen: bracketed paste, and mouse capture (else the shell gets mouse codes).
+fn release_terminal(mouse: bool) {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    }
+}
+
+async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup, look: Look) -> Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let (mut app, mut worker) = start(terminal, startup, tx)?;
+    let position_file = startup.position_file.clone();
+    let (mut app, mut worker) = start(terminal, startup, look, tx)?;
     let mut input = terminal_events();
     let mut ticker = tokio::time::interval(SPIN);
     // "as of 12 min ago" must move on even when nothing else does.
@@ -107,11 +187,15 @@ async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()
             },
             _ = ticker.tick(), if busy => Some(Msg::Tick),
             _ = clock.tick(), if app.guests.is_some() => None,
-            _ = terminate.recv() => return Ok(()),
+            _ = terminate.recv() => {
+                remember(&app, position_file.as_deref());
+                return Ok(());
+            }
         };
         app.now = chrono::Utc::now();
         apply_batch(&mut app, &mut worker, first, &mut rx, &mut input)?;
         if app.quit {
+            remember(&app, position_file.as_deref());
             return Ok(());
         }
         update::settle(&mut app);
@@ -138,11 +222,16 @@ async fn run_loop(terminal: &mut DefaultTerminal, startup: Startup) -> Result<()
 fn start(
     terminal: &mut DefaultTerminal,
     startup: Startup,
+    look: Look,
     tx: mpsc::UnboundedSender<Msg>,
 ) -> Result<(App, Worker)> {
     let env = |k: &str| std::env::var(k).ok();
     let mut app = App::new(startup.base.host_label(), startup.demo);
-    app.color = env("NO_COLOR").is_none_or(|v| v.is_empty());
+    app.notice = look.notice();
+    app.color = look.theme.has_color() && env("NO_COLOR").is_none_or(|v| v.is_empty());
+    app.theme = look.theme;
+    app.keys = look.keys;
+    app.mouse = startup.mouse;
     app.login = LoginForm::new(startup.client_id.clone(), startup.client_secret.clone());
     let client = match &startup.token {
         Some(token) => {
@@ -169,6 +258,10 @@ fn start(
     };
     let mut worker = Worker::new(client, session, tx, clipboard::detect(&env));
     app.station = startup.door.station();
+    app.eager_details = startup.eager_details;
+    if !startup.fresh && startup.door.event.is_none() {
+        app.resume = startup.position_file.as_deref().and_then(position::Position::load);
+    }
     if let Some(spec) = startup.door.ledger.clone() {
         worker.open_ledger(spec);
     }
@@ -304,6 +397,7 @@ fn from_terminal(app: &App, event: TermEvent) -> Option<Msg> {
         TermEvent::Key(key) => keymap::action_for(app, key).map(Msg::Action),
         TermEvent::Resize(width, height) => Some(Msg::Resize { width, height }),
         TermEvent::Paste(text) => Some(Msg::Action(msg::Action::Paste(text))),
+        TermEvent::Mouse(mouse) if app.mouse => Some(Msg::Mouse(mouse)),
         _ => None,
     }
 }
@@ -311,7 +405,7 @@ fn from_terminal(app: &App, event: TermEvent) -> Option<Msg> {
 /// SIGINT, SIGTERM, SIGHUP and SIGQUIT from outside end the loop like `q` does
 /// (exit 0), so the terminal is restored: raw mode off, the alternate screen left,
 /// bracketed paste off. (In raw mode Ctrl-C is a key, not a SIGINT: this is for
-/// `kill -INT`, a closed SSH session, a service manager.)
+/// `kill -INT`, a closed SSH session, a service manager; mouse capture off too.)
 #[cfg(unix)]
 fn terminate_signal() -> Result<mpsc::UnboundedReceiver<()>> {
     use tokio::signal::unix::{SignalKind, signal};

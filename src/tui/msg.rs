@@ -83,6 +83,10 @@ pub enum BrowseAction {
     Door,
     /// Write the focused list, as filtered, to a CSV file.
     Export,
+    /// Sort the focused list by the next key (name, id, amount, due, check-in time, none).
+    Sort,
+    /// Reverse the focused list's sort.
+    SortReverse,
     /// The stats screen of the open (or selected) event.
     Stats,
 }
@@ -189,6 +193,8 @@ pub struct LoginStart {
 pub enum Msg {
     /// A user action.
     Action(Action),
+    /// The mouse (only with `mouse = true`): wheel, clicks.
+    Mouse(crossterm::event::MouseEvent),
     /// The terminal changed size.
     Resize {
         /// Columns.

@@ -238,7 +238,7 @@ pub(super) fn open_guest(app: &mut App) -> Vec<Command> {
         return Vec::new();
     };
     app.orders.list.edit_query(String::clear);
-    app.orders.refilter();
+    super::refilter_orders(app);
     app.orders.list.select_item(index);
     app.focus = Focus::Detail;
     let mut commands = super::orders_moved(app);

@@ -9,16 +9,20 @@ use crate::text::sanitize;
 
 mod door;
 mod guests;
+mod mouse;
 mod stats;
 
 pub use door::open_door_at;
 
 use super::app::{App, Focus, LoginField, LoginPhase, Notice, OrdersView, Pane, Remote, ReqId, Screen};
-use super::list::List;
+use super::list::{List, Sort, SortKey, order_list};
 use super::msg::{
     Action, BrowseAction, Command, Copied, CopyFailed, DoorAction, FilterAction, LoginAction, LoginFailed,
     LoginStart, Msg, Stored,
 };
+use super::sorting::{EventSorting, OrderAttendees};
+use crate::guestlist::{GuestFacts, OrderFacts};
+use crate::search::NoFacts;
 
 /// How long the cursor must rest on an order before its details are fetched:
 /// holding ↓ through 500 orders must not fire 500 requests.
@@ -39,6 +43,7 @@ pub const REVOKED: &str = "Your access was revoked or the token is invalid. Log 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Action(action) => act(app, action),
+        Msg::Mouse(event) => mouse::mouse(app, event),
         Msg::Resize { width, height } => resized(app, width, height),
         Msg::Tick => {
             app.spinner = app.spinner.wrapping_add(1);
@@ -98,6 +103,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
 
 fn resized(app: &mut App, width: u16, height: u16) -> Vec<Command> {
     app.width = width;
+    app.height = height;
     // Title, status bar, pane borders and header take about six rows.
     app.page_rows = usize::from(height).saturating_sub(6).max(1);
     Vec::new()
@@ -111,7 +117,8 @@ fn events_loaded(app: &mut App, req: ReqId, result: Result<Decoded<Event>, api::
         Ok(decoded) => {
             note_skipped(app, decoded.skipped_count(), "events");
             app.events.set_items(decoded.items, event_fields, |a, b| a.id == b.id);
-            Vec::new()
+            refilter_events(app);
+            resume(app)
         }
         Err(e) => {
             app.events.items = Remote::Failed(describe(&e));
@@ -125,6 +132,7 @@ fn events_offline(app: &mut App, req: ReqId, events: Vec<Event>, error: &api::Er
         return Vec::new();
     }
     app.events.set_items(events, event_fields, |a, b| a.id == b.id);
+    refilter_events(app);
     app.notice = Some(Notice {
         text: format!(
             "Offline ({}): showing the events with a cached guest list; d opens the door from the cache",
@@ -149,6 +157,12 @@ fn orders_loaded(
         Ok(decoded) => {
             note_skipped(app, decoded.skipped_count(), "orders");
             app.orders.set_items(decoded.items, order_fields, |a, b| a.id == b.id);
+            refilter_orders(app);
+            if let Some(id) = app.resume_order.take()
+                && let Some(i) = app.orders.all().iter().position(|o| o.id == id)
+            {
+                app.orders.list.select_item(i);
+            }
             orders_moved(app)
         }
         Err(e) => {
@@ -445,8 +459,12 @@ fn submit_paste(app: &mut App) -> Vec<Command> {
 /// Work that follows a batch of messages, once, before the next frame: the
 /// attendees filter over a list that grew while loading.
 pub fn settle(app: &mut App) {
-    if let Some(g) = app.guests.as_mut() {
-        app.bell |= g.settle();
+    let Some(g) = app.guests.as_mut() else { return };
+    app.bell |= g.settle();
+    // The orders pane's qualifiers and sort read the guest list.
+    if std::mem::take(&mut g.orders_stale) && app.orders.list.reads_facts() {
+        app.orders.list.rows_changed(app.orders.all().len());
+        refilter_orders(app);
     }
     stats::settle(app);
 }
@@ -578,6 +596,8 @@ fn act_browse(app: &mut App, action: BrowseAction) -> Vec<Command> {
         BrowseAction::Attendees => guests::toggle_attendees(app),
         BrowseAction::Door => door::open_door(app),
         BrowseAction::Export => guests::export(app),
+        BrowseAction::Sort => sort_focused(app, false),
+        BrowseAction::SortReverse => sort_focused(app, true),
         BrowseAction::Stats => stats::open_stats(app),
     }
 }
@@ -618,9 +638,81 @@ fn refilter_focused(app: &mut App) {
                 app.bell |= g.settle();
             }
         }
-        (Focus::Events, _) => app.events.refilter(),
-        (Focus::Orders, _) => app.orders.refilter(),
-        (Focus::Detail, _) => app.attendees.refilter(),
+        (Focus::Events, _) => refilter_events(app),
+        (Focus::Orders, _) => refilter_orders(app),
+        (Focus::Detail, _) => refilter_attendees(app),
+    }
+}
+
+/// The events list's filter and sort.
+fn refilter_events(app: &mut App) {
+    let pane = &mut app.events;
+    let items = pane.items.loaded().map_or(&[][..], Vec::as_slice);
+    let sorting = EventSorting(items);
+    order_list(&mut pane.list, pane.rows.view(), &sorting);
+    pane.list.refilter(pane.rows.view(), &NoFacts);
+    pane.reselect();
+}
+
+/// The orders pane's filter and sort: both read the event's guest list
+/// (statuses, money, tickets), as far as it is known.
+pub(super) fn refilter_orders(app: &mut App) {
+    let ids: Vec<u64> = app.orders.all().iter().map(|o| o.id).collect();
+    let open = app.open_event.as_ref().map(|e| e.id);
+    let guests = app.guests.as_ref().filter(|g| Some(g.event_id) == open).and_then(|g| {
+        let list = g.shown.as_ref()?;
+        Some(GuestFacts { list, admitted: Some(&g.door.admissions) })
+    });
+    let facts = OrderFacts { order_ids: &ids, guests };
+    app.orders.refilter_knowing(&facts, &facts);
+}
+
+/// The detail pane's attendees: filter and sort.
+fn refilter_attendees(app: &mut App) {
+    let key = app.shown_order();
+    let order = key.and_then(|k| app.details.get(&k)).and_then(Remote::loaded);
+    let pane = &mut app.attendees;
+    let attendees = pane.items.loaded().map_or(&[][..], Vec::as_slice);
+    let known = OrderAttendees { attendees, order };
+    order_list(&mut pane.list, pane.rows.view(), &known);
+    pane.list.refilter(pane.rows.view(), &known);
+    pane.reselect();
+}
+
+/// `o` (`reverse`: `O`): the focused list sorted by its next key, or the sort reversed.
+fn sort_focused(app: &mut App, reverse: bool) -> Vec<Command> {
+    use SortKey::*;
+    let keys: &[SortKey] = match (app.focus, app.orders_view) {
+        (Focus::Events, _) => &[Name, Id],
+        (Focus::Orders, _) => &[Name, Id, Amount, Due, CheckIn],
+        (Focus::Detail, _) => &[Name, Id, CheckIn],
+    };
+    let sorted = with_focused(app, |list| {
+        let next = match (list.sort(), reverse) {
+            (Some(s), true) => Some(Sort { reverse: !s.reverse, ..s }),
+            (None, true) => Some(Sort { key: keys[0], reverse: true }),
+            (None, false) => Some(Sort { key: keys[0], reverse: false }),
+            (Some(s), false) => {
+                let at = keys.iter().position(|k| *k == s.key).map_or(0, |i| i + 1);
+                keys.get(at).map(|&key| Sort { key, reverse: false })
+            }
+        };
+        list.set_sort(next);
+        next
+    });
+    let Some(sorted) = sorted else { return Vec::new() };
+    refilter_focused(app);
+    app.notice = Some(Notice {
+        text: match sorted {
+            Some(s) => format!("Sorted by {} {}", s.key.label(), if s.reverse { "↓" } else { "↑" }),
+            None => "In Floktu's order (best matches first under a filter)".into(),
+        },
+        is_error: false,
+    });
+    if app.focus == Focus::Orders && app.orders_view == OrdersView::Orders {
+        orders_moved(app)
+    } else {
+        Vec::new()
     }
 }
 
@@ -672,6 +764,36 @@ fn open(app: &mut App) -> Vec<Command> {
     }
 }
 
+/// Back where the last session was left (`tui::position`), once the events
+/// are in: the event opened, its view, the selected order, the filter.
+fn resume(app: &mut App) -> Vec<Command> {
+    use super::position::View;
+    let Some(p) = app.resume.take() else { return Vec::new() };
+    let Some(index) = app.events.all().iter().position(|e| e.id == p.event_id) else { return Vec::new() };
+    app.events.list.select_item(index);
+    let Some(event) = app.events.all().get(index).cloned() else { return Vec::new() };
+    let mut commands = open_event(app, event);
+    app.resume_order = p.order_id;
+    app.focus = p.focus.into();
+    match p.view {
+        View::Attendees => {
+            app.focus = Focus::Orders;
+            app.orders_view = OrdersView::Attendees;
+            commands.extend(guests::ensure_guests(app));
+        }
+        View::Door => {
+            app.focus = Focus::Orders;
+            commands.extend(door::open_door(app));
+        }
+        View::Orders => {}
+    }
+    if p.view != View::Door {
+        with_focused(app, |list| list.edit_query(|q| q.push_str(&p.filter)));
+        refilter_focused(app);
+    }
+    commands
+}
+
 /// A new event: its orders load; the old event's requests are cancelled.
 fn open_event(app: &mut App, event: Event) -> Vec<Command> {
     let mut commands = cancel_downstream(app);
@@ -685,6 +807,10 @@ fn open_event(app: &mut App, event: Event) -> Vec<Command> {
     app.attendees_of = None;
     commands.push(Command::FetchOrders { req, event_id: event.id });
     app.open_event = Some(event);
+    if app.eager_details {
+        // The orders pane shows each order's status and money as its details arrive.
+        commands.extend(guests::ensure_guests(app));
+    }
     commands
 }
 
@@ -739,6 +865,7 @@ fn sync_attendees(app: &mut App) {
                 |a, b| a.attendee_id == b.attendee_id,
             );
             app.attendees_of = Some(key);
+            refilter_attendees(app);
         }
         (_, None) if app.attendees_of.is_some() => {
             app.attendees = Pane::loading_with(ReqId(0), &app.attendees);

@@ -50,17 +50,34 @@ fn no_event(app: &App, f: &mut Frame, area: Rect, focused: bool) {
 fn status_and_filter(app: &App, f: &mut Frame, inner: Rect, g: &Guests) -> Rect {
     let status = status_lines(app, g, true);
     let filter = filter_line(app, &g.list, false);
-    let [list_area, status_area, filter_area] = Layout::vertical([
-        Constraint::Min(0),
-        Constraint::Length(status.len() as u16),
-        Constraint::Length(u16::from(filter.is_some())),
-    ])
-    .areas(inner);
+    let [list_area, status_area, filter_area] = split(inner, status.len(), filter.is_some());
     f.render_widget(Paragraph::new(status).wrap(Wrap { trim: true }), status_area);
     if let Some(line) = filter {
         f.render_widget(Paragraph::new(line), filter_area);
     }
     list_area
+}
+
+/// The list, the status lines and the filter line, top to bottom.
+fn split(inner: Rect, status_rows: usize, filtered: bool) -> [Rect; 3] {
+    Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(status_rows as u16),
+        Constraint::Length(u16::from(filtered)),
+    ])
+    .areas(inner)
+}
+
+/// Where the pane drawn in `area` shows its rows, when it shows rows.
+pub(crate) fn list_area(app: &App, area: Rect) -> Option<Rect> {
+    let g = app.guests.as_ref()?;
+    g.shown.as_ref()?;
+    if g.visible_len() == 0 {
+        return None;
+    }
+    let inner = pane_block(app, Line::default(), false).inner(area);
+    let filtered = filter_line(app, &g.list, false).is_some();
+    Some(split(inner, status_lines(app, g, true).len(), filtered)[0])
 }
 
 /// The widths of an attendee row's cells.
@@ -69,6 +86,7 @@ struct Columns {
     company: usize,
     ticket: usize,
     order: usize,
+    status: usize,
     check: usize,
 }
 
@@ -78,11 +96,13 @@ impl Columns {
         let width = usize::from(area_width).saturating_sub(2);
         let check = 18.min(width / 4);
         let order = 8.min(width / 6);
-        let rest = width.saturating_sub(check + order + 3);
+        // The order's status, apart from the check-in: "✖ cancelled".
+        let status = if width >= 70 { 13 } else { 1 };
+        let rest = width.saturating_sub(check + order + status + 4);
         let name = rest * 2 / 5;
         let company = rest / 5;
         let ticket = rest.saturating_sub(name + company);
-        Columns { name, company, ticket, order, check }
+        Columns { name, company, ticket, order, status, check }
     }
 }
 
@@ -121,6 +141,11 @@ fn guest_line(
     spans.extend(cell(app, &guest.ticket_label(), cols.ticket, "", base));
     spans.push(Span::styled(" ", base));
     spans.extend(cell(app, &guest.order.id.to_string(), cols.order, query, dim));
+    spans.push(Span::styled(" ", base));
+    let (status, status_tone) = super::detail::status_text(guest.order.status);
+    // Narrow: the symbol alone (the word is in the detail pane).
+    let status = if cols.status < 13 { status.split(' ').next().unwrap_or(status) } else { status };
+    spans.extend(cell(app, status, cols.status, "", base.patch(style(app, status_tone))));
     let (text, tone) = match &a.check_in {
         Some(c) => (format!("✓ {}", c.short()), Tone::Good),
         None => ("· not checked in".to_string(), Tone::Dim),

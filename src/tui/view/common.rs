@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
@@ -23,40 +23,12 @@ pub(crate) fn spinner(app: &App) -> &'static str {
     SPINNER[app.spinner % SPINNER.len()]
 }
 
-/// Kinds of text the panes use; colour only where `NO_COLOR` is unset.
-#[derive(Clone, Copy)]
-pub(crate) enum Tone {
-    Normal,
-    Dim,
-    Title,
-    Selected,
-    Match,
-    Good,
-    Warn,
-    Bad,
-    Key,
-}
+pub(crate) use crate::tui::theme::Tone;
 
-/// The style of `tone`, honouring `NO_COLOR` (bold/reverse still mark things).
+/// The style of `tone` in the app's theme (bold/reverse still mark things
+/// without colours: the `none` theme, `NO_COLOR`).
 pub(crate) fn style(app: &App, tone: Tone) -> Style {
-    let s = Style::default();
-    match (tone, app.color) {
-        (Tone::Normal, _) => s,
-        (Tone::Dim, true) => s.fg(Color::DarkGray),
-        (Tone::Dim, false) => s.add_modifier(Modifier::DIM),
-        (Tone::Title, true) => s.fg(Color::Cyan).add_modifier(Modifier::BOLD),
-        (Tone::Title, false) => s.add_modifier(Modifier::BOLD),
-        (Tone::Selected, true) => s.bg(Color::Blue).fg(Color::White).add_modifier(Modifier::BOLD),
-        (Tone::Selected, false) => s.add_modifier(Modifier::REVERSED | Modifier::BOLD),
-        (Tone::Match, true) => s.fg(Color::Yellow).add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
-        (Tone::Match, false) => s.add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
-        (Tone::Good, true) => s.fg(Color::Green).add_modifier(Modifier::BOLD),
-        (Tone::Warn, true) => s.fg(Color::Yellow).add_modifier(Modifier::BOLD),
-        (Tone::Bad, true) => s.fg(Color::Red).add_modifier(Modifier::BOLD),
-        (Tone::Good | Tone::Warn | Tone::Bad, false) => s.add_modifier(Modifier::BOLD),
-        (Tone::Key, true) => s.fg(Color::Cyan),
-        (Tone::Key, false) => s.add_modifier(Modifier::BOLD),
-    }
+    if app.color { app.theme.style(tone) } else { crate::tui::theme::mono(tone) }
 }
 
 /// The style of a list row: the selection stands out most in the focused pane.
@@ -87,9 +59,15 @@ pub(crate) fn pane_block<'a>(app: &App, title: Line<'a>, focused: bool) -> Block
 /// while the list is not there.
 pub(crate) fn count_title(app: &App, name: &str, list: &List, loaded: bool, focused: bool) -> Line<'static> {
     let total = list.total();
+    let sorted = match list.sort() {
+        Some(s) => format!("· by {} {} ", s.key.label(), if s.reverse { "↓" } else { "↑" }),
+        None => String::new(),
+    };
     let text = match (loaded, list.is_filtered()) {
-        (true, true) => format!(" {name} · {} of {} ", thousands(list.visible_len()), thousands(total)),
-        (true, false) => format!(" {name} ({}) ", thousands(total)),
+        (true, true) => {
+            format!(" {name} · {} of {} {sorted}", thousands(list.visible_len()), thousands(total))
+        }
+        (true, false) => format!(" {name} ({}) {sorted}", thousands(total)),
         (false, _) => format!(" {name} "),
     };
     Line::from(Span::styled(text, if focused { style(app, Tone::Title) } else { style(app, Tone::Normal) }))
@@ -199,14 +177,9 @@ pub(crate) fn list_frame<T>(
 ) -> Option<Rect> {
     let loaded = matches!(pane.items, Remote::Loaded(_));
     let block = pane_block(app, count_title(app, name, &pane.list, loaded, focused), focused);
-    let inner = block.inner(area);
     f.render_widget(block, area);
     let filter = filter_line(app, &pane.list, loaded);
-    let [list_area, filter_area] = ratatui::layout::Layout::vertical([
-        ratatui::layout::Constraint::Min(0),
-        ratatui::layout::Constraint::Length(u16::from(filter.is_some())),
-    ])
-    .areas(inner);
+    let [list_area, filter_area] = list_split(&pane.list, area);
     if let Some(line) = filter {
         f.render_widget(Paragraph::new(line), filter_area);
     }
@@ -217,6 +190,23 @@ pub(crate) fn list_frame<T>(
         }
         None => Some(list_area),
     }
+}
+
+/// The rows' area and the filter line's area of a list pane drawn in `area`
+/// (inside its border; the filter line while there is a filter).
+fn list_split(list: &List, area: Rect) -> [Rect; 2] {
+    let inner = Block::default().borders(Borders::ALL).inner(area);
+    let filtered = list.editing || !list.query().is_empty();
+    ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Min(0),
+        ratatui::layout::Constraint::Length(u16::from(filtered)),
+    ])
+    .areas(inner)
+}
+
+/// Where a list pane drawn in `area` shows its rows, when it shows rows.
+pub(crate) fn list_rows_area<T>(pane: &Pane<T>, area: Rect) -> Option<Rect> {
+    matches!(&pane.items, Remote::Loaded(items) if !items.is_empty()).then(|| list_split(&pane.list, area)[0])
 }
 
 /// The placeholder for a remote state that is not a non-empty list; `None` when
@@ -261,7 +251,12 @@ pub(crate) fn filter_line(app: &App, list: &List, loaded: bool) -> Option<Line<'
         Span::styled("/", style(app, Tone::Key)),
         Span::raw(format!("{}{cursor}", sanitize(list.query()))),
     ];
-    if loaded && list.visible_len() == 0 && list.total() > 0 {
+    if let Some(unknown) = list.parsed().unknown().first() {
+        spans.push(Span::styled(
+            format!("  unknown filter {} — try {}", sanitize(unknown), crate::search::QUALIFIERS),
+            style(app, Tone::Warn),
+        ));
+    } else if loaded && list.visible_len() == 0 && list.total() > 0 {
         spans.push(Span::styled("  no match (Esc clears)", style(app, Tone::Warn)));
     }
     Some(Line::from(spans))

@@ -80,6 +80,19 @@ fn order_details(app: &App, f: &mut Frame, inner: Rect, order: &Order, focused: 
     f.render_widget(Paragraph::new(attendee_rows(app, list_area, focused)), list_area);
 }
 
+/// Where the pane drawn in `area` shows the order's attendees, when it does.
+pub(crate) fn list_area(app: &App, area: Rect) -> Option<Rect> {
+    let Some(Remote::Loaded(order)) = app.shown_detail() else { return None };
+    if order.attendees.is_empty() {
+        return None;
+    }
+    let inner = pane_block(app, Line::default(), false).inner(area);
+    let loaded = matches!(app.attendees.items, Remote::Loaded(_));
+    let filtered = filter_line(app, &app.attendees.list, loaded).is_some();
+    let (header, answers) = (header_lines(app, order).len() as u16, answer_lines(app).len() as u16);
+    Some(order_areas(app, inner, header, answers, filtered)[2])
+}
+
 /// The areas of a loaded order (header, attendees' title, attendees, answers,
 /// filter): the attendees list takes what it needs; the answers follow right below it.
 fn order_areas(app: &App, inner: Rect, header_rows: u16, answer_rows: u16, filtered: bool) -> [Rect; 5] {
@@ -146,16 +159,21 @@ pub fn ticket_label(a: &Attendee) -> String {
 
 /// The status as a symbol, a word and a colour.
 pub fn status_span(app: &App, status: Status) -> Span<'static> {
-    let (text, tone) = match status {
+    let (text, tone) = status_text(status);
+    Span::styled(text, style(app, tone))
+}
+
+/// The status as a symbol and a word, and its tone.
+pub(crate) fn status_text(status: Status) -> (&'static str, Tone) {
+    match status {
         Status::Confirmed => ("● confirmed", Tone::Good),
         Status::Unconfirmed => ("◌ unconfirmed", Tone::Warn),
         Status::Cancelled => ("✖ cancelled", Tone::Bad),
         Status::Other => ("? unknown status", Tone::Warn),
-    };
-    Span::styled(text, style(app, tone))
+    }
 }
 
-fn money(m: Option<Money>) -> String {
+pub(crate) fn money(m: Option<Money>) -> String {
     m.map_or_else(|| "—".to_string(), |m| m.to_string())
 }
 
@@ -172,8 +190,8 @@ fn header_lines(app: &App, order: &Order) -> Vec<Line<'static>> {
         Span::raw(format!("   {}", money(order.order_amount))),
         Span::styled(format!("  paid {}", money(order.amount_paid)), style(app, Tone::Dim)),
     ];
-    if order.balance_due() {
-        amounts.push(Span::styled("  ⚠ BALANCE DUE", style(app, Tone::Warn)));
+    if let Some(due) = order.amount_due() {
+        amounts.push(Span::styled(format!("  ⚠ BALANCE DUE {due}"), style(app, Tone::Warn)));
     }
     lines.push(Line::from(amounts));
     if let Some(v) = &order.voucher {
