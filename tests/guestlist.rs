@@ -197,7 +197,8 @@ fn search_agrees_with_a_plain_scan_over_generated_data() {
         list.add_order(o.to_order());
     }
     let fold = guestlist::fold;
-    // Each guest's row folded afresh: name, email, company, order id, attendee id.
+    // Each guest's row folded afresh: name, email, company, order id, attendee
+    // id, ticket, voucher, and the answers, each after a U+001E.
     let rows: Vec<String> = list
         .guests()
         .iter()
@@ -205,7 +206,19 @@ fn search_agrees_with_a_plain_scan_over_generated_data() {
             let a = &g.attendee;
             let name = format!("{} {}", a.first_name, a.last_name);
             let (order, attendee) = (g.order.id.to_string(), a.attendee_id.to_string());
-            fold_row([name.as_str(), g.email(), a.company.as_deref().unwrap_or_default(), &order, &attendee])
+            let ticket = match &a.ticket_group {
+                Some(group) => format!("{group} {}", a.ticket),
+                None => a.ticket.clone(),
+            };
+            let voucher = g.order.voucher.clone().unwrap_or_default();
+            let company = a.company.as_deref().unwrap_or_default();
+            let mut row = fold_row([name.as_str(), g.email(), company, &order, &attendee, &ticket, &voucher]);
+            row.push(floktu_tui::search::FIELD_SEP);
+            for answer in a.answers.iter().filter_map(|x| x.answer.as_deref()) {
+                row.push('\u{1e}');
+                row.push_str(&fold(answer));
+            }
+            row
         })
         .collect();
     let mut matcher = Matcher::new();
