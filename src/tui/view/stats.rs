@@ -8,7 +8,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Color;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType, Paragraph, Sparkline};
@@ -22,10 +21,9 @@ use crate::tui::app::{App, WIDE};
 use crate::tui::guests::Guests;
 use crate::tui::stats::StatsView;
 
-/// Colours of the gates' lines over the bars (only with colour; the
+/// The theme's tones the gates' lines take in turn (only with colour; the
 /// sparklines below say the same in words).
-const GATE_COLOURS: [Color; 6] =
-    [Color::Yellow, Color::Magenta, Color::Green, Color::Red, Color::Blue, Color::White];
+const GATE_TONES: [Tone; 5] = [Tone::Warn, Tone::Good, Tone::Bad, Tone::Key, Tone::Match];
 
 /// Draws the stats screen into `area`.
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
@@ -207,7 +205,7 @@ fn chart(app: &App, f: &mut Frame, area: Rect, a: &Arrivals) {
     let n = a.total.len();
     let bars: Vec<(f64, f64)> =
         a.total.iter().enumerate().map(|(i, &c)| (i as f64 + 0.5, f64::from(c))).collect();
-    let lines: Vec<Vec<(f64, f64)>> = if app.color {
+    let lines: Vec<Vec<(f64, f64)>> = if app.color && app.theme.has_color() {
         a.series
             .iter()
             .map(|s| s.counts.iter().enumerate().map(|(i, &c)| (i as f64 + 0.5, f64::from(c))).collect())
@@ -229,7 +227,7 @@ fn chart(app: &App, f: &mut Frame, area: Rect, a: &Arrivals) {
                 .name(sanitize(&s.name).into_owned())
                 .graph_type(GraphType::Line)
                 .marker(Marker::Braille)
-                .style(ratatui::style::Style::default().fg(GATE_COLOURS[i % GATE_COLOURS.len()]))
+                .style(style(app, GATE_TONES[i % GATE_TONES.len()]))
                 .data(points),
         );
     }
