@@ -298,6 +298,18 @@ fn quitting_and_starting_again_lands_where_it_was_left_and_fresh_starts_clean() 
     again.press("q");
     assert!(again.exit_ok());
 
+    // Left on the stats screen (Ctrl-C quits from anywhere): back on it.
+    let mut on_stats = Session::start_with(&["--demo"], &env, 160, 40);
+    on_stats.wait_for(&format!("/{}", target.last_name));
+    on_stats.press("s");
+    on_stats.wait_for("Arrivals per 15 min");
+    on_stats.press("\u{3}");
+    assert!(on_stats.exit_ok());
+    let mut back = Session::start_with(&["--demo"], &env, 160, 40);
+    back.wait_for_all(&[&format!("Stats · {}", event.name), "Arrivals per 15 min"]);
+    back.press("\u{3}");
+    assert!(back.exit_ok());
+
     let mut fresh = Session::start_with(&["--demo", "--fresh"], &env, 160, 40);
     let screen = fresh.wait_for("Open an event (Enter) to see its orders.");
     assert!(!screen.contains(&format!("/{}", target.last_name)), "{screen}");

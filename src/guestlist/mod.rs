@@ -264,6 +264,9 @@ pub struct GuestList {
     /// `freshness` and `missing`, worked out once per change of the orders:
     /// views ask for them every frame, and they cost O(orders).
     summary: OnceLock<Summary>,
+    /// The list's part of the stats screen's numbers, worked out once per
+    /// change of the guests (see `stats.rs`).
+    stats_base: OnceLock<stats::StatsBase>,
 }
 
 /// What [`GuestList::freshness`] and [`GuestList::missing`] answer, kept until
@@ -296,6 +299,7 @@ impl GuestList {
             tallies: FastMap::default(),
             cancelled: 0,
             summary: OnceLock::new(),
+            stats_base: OnceLock::new(),
         }
     }
 
@@ -437,6 +441,7 @@ impl GuestList {
     /// Forgets the summary: the orders changed.
     fn orders_changed(&mut self) {
         self.summary = OnceLock::new();
+        self.stats_base = OnceLock::new();
     }
 
     /// Orders whose details were fetched before `at` (e.g. before this run

@@ -209,16 +209,49 @@ enum Source {
     Gate(u32),
 }
 
+/// How a guest stands in the [`StatsBase`]: what Floktu says, before the ledger.
+#[derive(Clone, Copy, Debug)]
+enum Checked {
+    /// Their order is cancelled: counted as cancelled, never as in.
+    Cancelled,
+    /// Not checked in through Floktu.
+    Out,
+    /// Checked in through Floktu at this time (its wall clock).
+    At(NaiveDateTime),
+    /// Checked in through Floktu at a time that does not read.
+    Untimed,
+}
+
+/// What the stats take from the guest list alone, worked out once per change
+/// of the list ([`GuestList::stats`] adds the ledger's admissions to it): the
+/// per-guest pass over 100,000 attendees costs some 25 ms, mostly memory
+/// reads, while the admissions of a live door change every few seconds.
+#[derive(Clone, Debug, Default)]
+pub(super) struct StatsBase {
+    /// Per ticket, with Floktu's check-ins only as "in".
+    tickets: Vec<TicketStats>,
+    /// Each guest's place in `tickets`.
+    ticket_of: Vec<u32>,
+    /// Each guest, as Floktu has them.
+    checked: Vec<Checked>,
+    /// The guests checked in through Floktu at a readable time, with it.
+    floktu: Vec<(u32, NaiveDateTime)>,
+    /// Guests checked in through Floktu at a time that does not read.
+    untimed: usize,
+    /// Orders without attendees: their money.
+    no_attendees: MoneyFigures,
+}
+
 impl GuestList {
     /// The stats of the list, with the event's `admissions` that count (by
     /// attendee, as [`crate::ledger::Ledger::of_event`] gives them; undone ones
     /// are left out anyway), admission times put on the wall clock with
-    /// `offset`. Costs one pass over the guests.
+    /// `offset`. The list's part is worked out once per change of the list;
+    /// each call then costs a pass over the admissions and the arrivals.
     pub fn stats(&self, admissions: &HashMap<u64, Admission>, offset: FixedOffset) -> Stats {
-        let guests = &self.guests;
-        // The admissions, by guest position, for one merge walk with the guests.
+        let base = self.stats_base.get_or_init(|| self.stats_base());
         let mut unlisted = 0;
-        let mut admitted: Vec<(u32, &Admission)> = admissions
+        let admitted: Vec<(u32, &Admission)> = admissions
             .values()
             .filter(|a| a.undone.is_none())
             .filter_map(|a| {
@@ -229,14 +262,76 @@ impl GuestList {
                 at.map(|i| (i, a))
             })
             .collect();
-        admitted.sort_unstable_by_key(|(i, _)| *i);
         let gates: BTreeMap<&str, u32> = {
             let mut names: Vec<&str> = admitted.iter().map(|(_, a)| a.gate.as_str()).collect();
             names.sort_unstable();
             names.dedup();
             names.into_iter().zip(0..).collect()
         };
+        let mut tickets = base.tickets.clone();
+        let mut untimed = base.untimed;
+        let mut arrivals: Vec<(NaiveDateTime, Source)> =
+            Vec::with_capacity(base.floktu.len() + admitted.len());
+        // Guests both checked in through Floktu and admitted: the earlier.
+        let mut both: FastMap<u32, (NaiveDateTime, Source)> = FastMap::default();
+        for &(i, a) in &admitted {
+            let gate = gates.get(a.gate.as_str()).copied().unwrap_or(0);
+            let came = (a.at.with_timezone(&offset).naive_local(), Source::Gate(gate));
+            match base.checked.get(i as usize) {
+                None | Some(Checked::Cancelled) => {}
+                Some(Checked::Out) => {
+                    if let Some(t) = base.ticket_of.get(i as usize).and_then(|&t| tickets.get_mut(t as usize))
+                    {
+                        t.figures.arrived += 1;
+                    }
+                    arrivals.push(came);
+                }
+                Some(Checked::Untimed) => {
+                    untimed = untimed.saturating_sub(1);
+                    arrivals.push(came);
+                }
+                Some(Checked::At(at)) => {
+                    both.insert(i, came.min((*at, Source::Floktu)));
+                }
+            }
+        }
+        for &(i, at) in &base.floktu {
+            arrivals.push(both.get(&i).copied().unwrap_or((at, Source::Floktu)));
+        }
+        let mut total = Figures::default();
+        for t in &tickets {
+            total.add(&t.figures);
+        }
+        tickets.sort_by(|a, b| (&a.group, &a.ticket).cmp(&(&b.group, &b.ticket)));
+        let sources = gates.len() + usize::from(arrivals.iter().any(|(_, s)| *s == Source::Floktu));
+        let series_names: Vec<(String, bool)> = if sources >= 2 {
+            let mut names: Vec<(String, bool)> = gates.keys().map(|g| (g.to_string(), false)).collect();
+            names.push((FLOKTU.to_string(), true));
+            names
+        } else {
+            Vec::new()
+        };
+        let freshness = self.freshness();
+        Stats {
+            event_id: self.event_id,
+            event_name: self.event_name.clone(),
+            total,
+            tickets,
+            no_attendees: base.no_attendees,
+            arrivals: bucket(&arrivals, untimed, series_names, gates.len()),
+            data: DataAge {
+                fetched_at: self.listed.is_some().then_some(self.fetched_at),
+                oldest: freshness.oldest,
+                stale: freshness.stale,
+                missing: freshness.missing,
+                unlisted_admissions: unlisted,
+            },
+        }
+    }
 
+    /// The list's part of the stats (see [`StatsBase`]): one pass over the guests.
+    fn stats_base(&self) -> StatsBase {
+        let guests = &self.guests;
         // What each guest is counted under, read first in a loop of its own:
         // every guest's attendee is elsewhere in memory, and a loop that does
         // nothing else keeps many of those reads in flight at once.
@@ -284,9 +379,9 @@ impl GuestList {
                 }
             })
             .collect();
-        let mut arrivals: Vec<(NaiveDateTime, Source)> = Vec::new();
+        let mut checked = Vec::with_capacity(guests.len());
+        let mut floktu = Vec::new();
         let mut untimed = 0;
-        let mut next_admitted = admitted.iter().peekable();
         let mut runs = 0;
         let mut start = 0;
         while start < guests.len() {
@@ -298,80 +393,37 @@ impl GuestList {
             runs += 1;
             let shares = Shares::of(order, end - start);
             for k in 0..end - start {
-                let checked = counted[start + k].2;
                 let figures = &mut tickets[ticket_of[start + k] as usize].figures;
                 figures.money.add(shares.share(k));
-                let i = (start + k) as u32;
-                let mut admission = None;
-                while let Some((j, a)) = next_admitted.peek() {
-                    if *j > i {
-                        break;
-                    }
-                    if *j == i {
-                        admission = Some(*a);
-                    }
-                    next_admitted.next();
-                }
                 if order.status == Status::Cancelled {
                     figures.cancelled += 1;
+                    checked.push(Checked::Cancelled);
                     continue;
                 }
                 figures.sold += 1;
-                if checked.is_none() && admission.is_none() {
-                    continue;
-                }
-                figures.arrived += 1;
-                let checked = checked.flatten();
-                let admitted = admission.map(|a| {
-                    let gate = gates.get(a.gate.as_str()).copied().unwrap_or(0);
-                    (a.at.with_timezone(&offset).naive_local(), Source::Gate(gate))
+                checked.push(match counted[start + k].2 {
+                    None => Checked::Out,
+                    Some(Some(at)) => {
+                        figures.arrived += 1;
+                        floktu.push(((start + k) as u32, at));
+                        Checked::At(at)
+                    }
+                    Some(None) => {
+                        figures.arrived += 1;
+                        untimed += 1;
+                        Checked::Untimed
+                    }
                 });
-                let floktu = checked.map(|at| (at, Source::Floktu));
-                match (floktu, admitted) {
-                    (Some(f), Some(a)) => arrivals.push(f.min(a)),
-                    (Some(one), None) | (None, Some(one)) => arrivals.push(one),
-                    // Checked in at a time that could not be read.
-                    (None, None) => untimed += 1,
-                }
             }
             start = end;
         }
-
         let mut no_attendees = MoneyFigures::default();
         if runs < self.purchases.len() {
             for p in self.purchases.values().filter(|p| !self.by_order.contains_key(&p.id)) {
                 no_attendees.add(Shares::of(p, 1).share(0));
             }
         }
-        let mut total = Figures::default();
-        for t in &tickets {
-            total.add(&t.figures);
-        }
-        tickets.sort_by(|a, b| (&a.group, &a.ticket).cmp(&(&b.group, &b.ticket)));
-        let sources = gates.len() + usize::from(arrivals.iter().any(|(_, s)| *s == Source::Floktu));
-        let series_names: Vec<(String, bool)> = if sources >= 2 {
-            let mut names: Vec<(String, bool)> = gates.keys().map(|g| (g.to_string(), false)).collect();
-            names.push((FLOKTU.to_string(), true));
-            names
-        } else {
-            Vec::new()
-        };
-        let freshness = self.freshness();
-        Stats {
-            event_id: self.event_id,
-            event_name: self.event_name.clone(),
-            total,
-            tickets,
-            no_attendees,
-            arrivals: bucket(&arrivals, untimed, series_names, gates.len()),
-            data: DataAge {
-                fetched_at: self.listed.is_some().then_some(self.fetched_at),
-                oldest: freshness.oldest,
-                stale: freshness.stale,
-                missing: freshness.missing,
-                unlisted_admissions: unlisted,
-            },
-        }
+        StatsBase { tickets, ticket_of, checked, floktu, untimed, no_attendees }
     }
 }
 

@@ -24,6 +24,8 @@ pub enum View {
     Attendees,
     /// The door.
     Door,
+    /// The stats screen.
+    Stats,
 }
 
 /// Where the user was.
@@ -31,7 +33,7 @@ pub enum View {
 pub struct Position {
     /// The open event.
     pub event_id: u64,
-    /// Orders, attendees or the door.
+    /// Orders, attendees, the door or the stats.
     pub view: View,
     /// The list with the keyboard: `events`, `orders` or `detail`.
     pub focus: FocusName,
@@ -79,6 +81,7 @@ impl Position {
         let event_id = app.open_event.as_ref()?.id;
         let view = match (app.screen, app.orders_view) {
             (Screen::Door, _) => View::Door,
+            (Screen::Stats, _) => View::Stats,
             (_, OrdersView::Attendees) => View::Attendees,
             (_, OrdersView::Orders) => View::Orders,
         };

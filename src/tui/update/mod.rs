@@ -785,9 +785,13 @@ fn resume(app: &mut App) -> Vec<Command> {
             app.focus = Focus::Orders;
             commands.extend(door::open_door(app));
         }
+        View::Stats => {
+            app.focus = Focus::Orders;
+            commands.extend(stats::open_stats(app));
+        }
         View::Orders => {}
     }
-    if p.view != View::Door {
+    if matches!(p.view, View::Orders | View::Attendees) {
         with_focused(app, |list| list.edit_query(|q| q.push_str(&p.filter)));
         refilter_focused(app);
     }
