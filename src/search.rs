@@ -259,11 +259,52 @@ pub enum Test {
     /// `is:STATE`.
     Is(State),
     /// `ticket:TEXT`: the ticket or its group contains TEXT.
-    Ticket(String),
+    Ticket(Needle),
     /// `answer:TEXT`: one of the answers contains TEXT.
-    Answer(String),
+    Answer(Needle),
     /// `voucher:TEXT`: the voucher code contains TEXT.
-    Voucher(String),
+    Voucher(Needle),
+}
+
+/// Folded text a qualifier looks for, with its searcher built once: a
+/// qualifier is asked of every row of a list.
+#[derive(Clone, Debug)]
+pub struct Needle {
+    text: String,
+    finder: memmem::Finder<'static>,
+}
+
+impl Needle {
+    /// The folded text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// True when `hay` contains the text.
+    pub fn is_in(&self, hay: &str) -> bool {
+        self.finder.find(hay.as_bytes()).is_some()
+    }
+}
+
+impl From<&str> for Needle {
+    /// The needle for already folded `text`.
+    fn from(text: &str) -> Needle {
+        Needle { text: text.to_string(), finder: memmem::Finder::new(text.as_bytes()).into_owned() }
+    }
+}
+
+impl PartialEq for Needle {
+    fn eq(&self, other: &Needle) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Needle {}
+
+impl std::hash::Hash for Needle {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
 }
 
 /// One qualifier of a query: a [`Test`], maybe negated (`!is:cancelled`).
@@ -300,10 +341,38 @@ impl Facts for NoFacts {
 /// Field `n` of a folded row (empty when the row has fewer fields).
 pub fn field(row: &str, n: usize) -> &str {
     let row = row.strip_suffix(ROW_END).unwrap_or(row);
-    row.split(FIELD_SEP).nth(n).unwrap_or("")
+    let bytes = row.as_bytes();
+    let mut seps = memchr::memchr_iter(FIELD_SEP as u8, bytes);
+    let start = match n {
+        0 => 0,
+        _ => match seps.nth(n - 1) {
+            Some(at) => at + 1,
+            None => return "",
+        },
+    };
+    let end = seps.next().unwrap_or(bytes.len());
+    // FIELD_SEP is ASCII: the cuts fall between chars.
+    row.get(start..end).unwrap_or("")
 }
 
 impl Qualifier {
+    /// True when every item `self` keeps, `other` keeps too (`answer:veg`
+    /// and `answer:v`): a list may ask only what `other` kept.
+    pub fn implies(&self, other: &Qualifier) -> bool {
+        if self.negated != other.negated {
+            return false;
+        }
+        let (longer, shorter) = match (&self.test, &other.test) {
+            (Test::Is(a), Test::Is(b)) => return a == b,
+            (Test::Ticket(a), Test::Ticket(b))
+            | (Test::Answer(a), Test::Answer(b))
+            | (Test::Voucher(a), Test::Voucher(b)) => (a.text(), b.text()),
+            _ => return false,
+        };
+        // Containing "veg" means containing "v"; not containing "v" means not containing "veg".
+        if self.negated { shorter.contains(longer) } else { longer.contains(shorter) }
+    }
+
     /// Whether item `item` (row `row`) passes, by `facts`.
     pub fn keeps(&self, facts: &dyn Facts, item: u32, row: &str) -> bool {
         facts.test(item, row, &self.test).is_some_and(|pass| pass != self.negated)
@@ -324,9 +393,9 @@ fn parse_qualifier(raw: &str) -> Option<Result<Qualifier, String>> {
     let value = fold(value);
     let test = match name.to_ascii_lowercase().as_str() {
         "is" => State::named(&value).map(Test::Is),
-        "ticket" if !value.is_empty() => Some(Test::Ticket(value)),
-        "answer" if !value.is_empty() => Some(Test::Answer(value)),
-        "voucher" if !value.is_empty() => Some(Test::Voucher(value)),
+        "ticket" if !value.is_empty() => Some(Test::Ticket(value.as_str().into())),
+        "answer" if !value.is_empty() => Some(Test::Answer(value.as_str().into())),
+        "voucher" if !value.is_empty() => Some(Test::Voucher(value.as_str().into())),
         // A known name still being typed (`ticket:`) asks nothing yet.
         "ticket" | "answer" | "voucher" => return Some(Err(String::new())),
         _ => None,

@@ -33,9 +33,9 @@ impl Facts for GuestFacts<'_> {
             Test::Is(State::In) => self.is_in(item),
             Test::Is(State::Out) => !self.is_in(item),
             Test::Is(state) => order_is(&guest.order, *state),
-            Test::Ticket(text) => field(row, fields::TICKET).contains(text.as_str()),
-            Test::Voucher(text) => field(row, fields::VOUCHER).contains(text.as_str()),
-            Test::Answer(text) => field(row, fields::ANSWERS).contains(text.as_str()),
+            Test::Ticket(text) => text.is_in(field(row, fields::TICKET)),
+            Test::Voucher(text) => text.is_in(field(row, fields::VOUCHER)),
+            Test::Answer(text) => text.is_in(field(row, fields::ANSWERS)),
         })
     }
 }
@@ -91,9 +91,7 @@ impl Facts for OrderFacts<'_> {
             Test::Is(State::In) => any(test),
             Test::Is(State::Out) => !any(&Test::Is(State::In)),
             Test::Is(state) => order_is(order, *state),
-            Test::Voucher(text) => {
-                order.voucher.as_deref().is_some_and(|v| super::fold(v).contains(text.as_str()))
-            }
+            Test::Voucher(text) => order.voucher.as_deref().is_some_and(|v| text.is_in(&super::fold(v))),
             Test::Ticket(_) | Test::Answer(_) => any(test),
         })
     }

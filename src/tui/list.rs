@@ -379,17 +379,28 @@ impl List {
         if rows_changed || self.before_last.as_ref().is_some_and(|(q, _)| Some(q) != before_last.as_ref()) {
             self.before_last = None;
         }
-        if rows_changed || self.qualified.as_ref().is_some_and(|(q, _)| q != query.qualifiers()) {
+        let quals = query.qualifiers();
+        // Qualifiers that only narrow the last ones (`answer:v` → `answer:ve`)
+        // ask only the items those kept.
+        let mut narrowed: Option<Vec<u32>> = None;
+        if rows_changed {
             self.qualified = None;
+        } else if self.qualified.as_ref().is_some_and(|(q, _)| q != quals) {
+            narrowed = self
+                .qualified
+                .take()
+                .filter(|(old, _)| old.iter().all(|o| quals.iter().any(|n| n.implies(o))))
+                .map(|(_, kept)| kept);
         }
-        if self.qualified.is_none() && !query.qualifiers().is_empty() {
-            let quals = query.qualifiers();
-            let kept = (0..rows.len() as u32)
-                .filter(|&i| {
-                    let row = rows.row(i);
-                    quals.iter().all(|q| q.keeps(facts, i, row))
-                })
-                .collect();
+        if self.qualified.is_none() && !quals.is_empty() {
+            let keeps = |&i: &u32| {
+                let row = rows.row(i);
+                quals.iter().all(|q| q.keeps(facts, i, row))
+            };
+            let kept = match narrowed {
+                Some(previous) => previous.into_iter().filter(keeps).collect(),
+                None => (0..rows.len() as u32).filter(keeps).collect(),
+            };
             self.qualified = Some((quals.to_vec(), kept));
         }
         if let (Some(q), Some(previous), None) = (&before_last, &self.matches, &self.before_last)

@@ -112,12 +112,12 @@ impl crate::search::Facts for OrderAttendees<'_> {
             Test::Is(State::Confirmed) => order.status == Status::Confirmed,
             Test::Is(State::Unconfirmed) => matches!(order.status, Status::Unconfirmed | Status::Other),
             Test::Ticket(text) => {
-                fold(&a.ticket).contains(text.as_str())
-                    || a.ticket_group.as_deref().is_some_and(|g| fold(g).contains(text.as_str()))
+                text.is_in(&fold(&a.ticket))
+                    || a.ticket_group.as_deref().is_some_and(|g| text.is_in(&fold(g)))
             }
-            Test::Voucher(text) => order.voucher.as_deref().is_some_and(|v| fold(v).contains(text.as_str())),
+            Test::Voucher(text) => order.voucher.as_deref().is_some_and(|v| text.is_in(&fold(v))),
             Test::Answer(text) => {
-                a.answers.iter().filter_map(|x| x.answer.as_deref()).any(|x| fold(x).contains(text.as_str()))
+                a.answers.iter().filter_map(|x| x.answer.as_deref()).any(|x| text.is_in(&fold(x)))
             }
         })
     }
