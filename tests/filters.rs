@@ -279,3 +279,39 @@ proptest! {
         prop_assert_eq!(visible, fresh, "query {:?}", query);
     }
 }
+
+#[test]
+fn while_details_load_a_qualifier_says_how_many_orders_it_could_ask_so_far() {
+    let mut app = with_events();
+    let req = orders_req(&act(&mut app, Action::Browse(BrowseAction::Open)));
+    let summaries: Vec<OrderSummary> = specs()
+        .iter()
+        .map(|s| OrderSummary {
+            id: s.0,
+            email: String::new(),
+            first_name: s.1.into(),
+            last_name: "Lee".into(),
+        })
+        .collect();
+    update(&mut app, Msg::OrdersLoaded { req, event_id: 12, result: Ok(decoded(summaries)) });
+    let req = req_of(&act(&mut app, Action::Browse(BrowseAction::Attendees)), |c| match c {
+        Command::LoadGuests { req, .. } => Some(*req),
+        _ => None,
+    });
+    act(&mut app, Action::Browse(BrowseAction::Attendees));
+    update(&mut app, Msg::GuestsCached { req, list: None });
+    let listed = LoadEvent::Orders { order_ids: specs().iter().map(|s| s.0).collect(), skipped: Vec::new() };
+    update(&mut app, Msg::GuestEvent { req, event: listed });
+    for s in &specs()[..2] {
+        update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Order(Box::new(order_of(s))) });
+    }
+    type_filter(&mut app, "is:due");
+    assert_eq!(orders_shown(&app), vec![1]);
+    let screen = draw(&mut app, 160, 40);
+    assert!(screen.contains("so far: details of 2 of 5 orders"), "{screen}");
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Order(Box::new(order_of(&specs()[4]))) });
+    update(&mut app, Msg::GuestEvent { req, event: LoadEvent::Done });
+    settle(&mut app);
+    assert_eq!(orders_shown(&app), vec![1, 5], "the orders that arrive are asked too");
+    assert!(!draw(&mut app, 160, 40).contains("so far"));
+}

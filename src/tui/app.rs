@@ -450,7 +450,8 @@ impl App {
             return self.login.phase != LoginPhase::Idle;
         }
         if self.guests.as_ref().is_some_and(|g| {
-            g.is_loading()
+            // An offline load waits for Floktu; it does not spin.
+            (g.is_loading() && g.offline.is_none())
                 || g.door.result.as_ref().is_some_and(|r| *r.check() == super::door::Check::Checking)
         }) {
             return true;

@@ -166,7 +166,7 @@ pub(crate) fn placeholder(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>) 
 }
 
 /// Frames a list pane: border and count title, the filter line at the bottom
-/// when there is one. Returns the area for the rows, or `None` when the pane's
+/// when there is one (with `note` after it: what the filter cannot know yet). Returns the area for the rows, or `None` when the pane's
 /// load state (loading, failed, empty) was drawn instead.
 pub(crate) fn list_frame<T>(
     app: &App,
@@ -174,11 +174,15 @@ pub(crate) fn list_frame<T>(
     area: Rect,
     (name, pane, focused): (&str, &Pane<T>, bool),
     not_asked: &str,
+    note: Option<String>,
 ) -> Option<Rect> {
     let loaded = matches!(pane.items, Remote::Loaded(_));
     let block = pane_block(app, count_title(app, name, &pane.list, loaded, focused), focused);
     f.render_widget(block, area);
-    let filter = filter_line(app, &pane.list, loaded);
+    let mut filter = filter_line(app, &pane.list, loaded);
+    if let (Some(line), Some(note)) = (filter.as_mut(), note) {
+        line.spans.push(Span::styled(format!("  {note}"), style(app, Tone::Warn)));
+    }
     let [list_area, filter_area] = list_split(&pane.list, area);
     if let Some(line) = filter {
         f.render_widget(Paragraph::new(line), filter_area);

@@ -11,7 +11,7 @@ use crate::tui::app::App;
 /// Draws the events pane into `area`.
 pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     let pane = &app.events;
-    let Some(list_area) = list_frame(app, f, area, ("Events", pane, focused), "") else { return };
+    let Some(list_area) = list_frame(app, f, area, ("Events", pane, focused), "", None) else { return };
     let width = usize::from(list_area.width);
     let query = pane.list.parsed();
     let id_cols = 6.min(width / 3);

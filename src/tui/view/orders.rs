@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::common::{Tone, cell, list_frame, marker, row_style, style, visible_rows};
+use super::common::{Tone, cell, list_frame, marker, row_style, style, thousands, visible_rows};
 use super::detail::{money, status_text};
 use crate::guestlist::GuestList;
 use crate::tui::app::App;
@@ -62,16 +62,26 @@ impl Columns {
 /// Draws the orders pane into `area`.
 pub fn render(app: &App, f: &mut Frame, area: Rect, focused: bool) {
     let pane = &app.orders;
+    let open = app.guests.as_ref().filter(|g| app.open_event.as_ref().is_some_and(|e| e.id == g.event_id));
+    let guests: Option<&GuestList> = open.and_then(|g| g.shown.as_ref());
+    // A filter or sort that reads the details, while they are still coming.
+    let note = match (open, guests) {
+        (Some(g), Some(list)) if g.is_loading() && pane.list.reads_facts() => {
+            let known = list.freshness().orders;
+            let so_far = format!("details of {} of {} orders", thousands(known), thousands(pane.all().len()));
+            Some(match g.offline {
+                Some(_) => format!("offline: {so_far}; reconnecting by itself"),
+                None => format!("so far: {so_far}"),
+            })
+        }
+        (Some(g), None) if g.is_loading() && pane.list.reads_facts() => Some("details loading…".to_string()),
+        _ => None,
+    };
     let Some(list_area) =
-        list_frame(app, f, area, ("Orders", pane, focused), "Open an event (Enter) to see its orders.")
+        list_frame(app, f, area, ("Orders", pane, focused), "Open an event (Enter) to see its orders.", note)
     else {
         return;
     };
-    let guests: Option<&GuestList> = app
-        .guests
-        .as_ref()
-        .filter(|g| app.open_event.as_ref().is_some_and(|e| e.id == g.event_id))
-        .and_then(|g| g.shown.as_ref());
     let width = usize::from(list_area.width).saturating_sub(2);
     let query = pane.list.parsed();
     let c = Columns::fitting(width, guests.is_some());
