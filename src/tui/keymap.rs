@@ -373,7 +373,7 @@ fn defaults() -> Vec<Binding> {
             &[Key::char('s')],
             browse(BrowseAction::Stats),
             "stats of the event: counts, arrivals over time, money",
-            None,
+            hint(12, "stats"),
         ),
         bind(
             M::Browse,
@@ -395,7 +395,7 @@ fn defaults() -> Vec<Binding> {
             &[Key::char('o')],
             browse(BrowseAction::Sort),
             "sort by: name, id, amount, due, check-in time, as listed",
-            hint(12, "sort"),
+            hint(13, "sort"),
         ),
         bind(M::Browse, &[Key::char('O')], browse(BrowseAction::SortReverse), "reverse the sort", None),
         bind(
