@@ -14,14 +14,7 @@ use super::guests::{ensure_guests, reload_guests};
 
 /// `d`: door mode for the open event, or the event selected in the events pane.
 pub(super) fn open_door(app: &mut App) -> Vec<Command> {
-    let mut commands = Vec::new();
-    if app.focus == Focus::Events {
-        let Some(event) = app.events.selected_item().cloned() else { return Vec::new() };
-        if app.open_event.as_ref().map(|e| e.id) != Some(event.id) {
-            commands.extend(super::open_event(app, event));
-        }
-        app.focus = Focus::Orders;
-    }
+    let Some(mut commands) = super::open_selected_event(app) else { return Vec::new() };
     if app.open_event.is_none() {
         return commands;
     }

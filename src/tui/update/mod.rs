@@ -798,6 +798,21 @@ fn resume(app: &mut App) -> Vec<Command> {
     commands
 }
 
+/// What `d` and `s` act on: from the events pane, the selected event, opened
+/// unless it already is, with the middle pane focused; elsewhere the open
+/// event as it is. `None` when the events pane has nothing selected.
+fn open_selected_event(app: &mut App) -> Option<Vec<Command>> {
+    let mut commands = Vec::new();
+    if app.focus == Focus::Events {
+        let event = app.events.selected_item().cloned()?;
+        if app.open_event.as_ref().map(|e| e.id) != Some(event.id) {
+            commands.extend(open_event(app, event));
+        }
+        app.focus = Focus::Orders;
+    }
+    Some(commands)
+}
+
 /// A new event: its orders load; the old event's requests are cancelled.
 fn open_event(app: &mut App, event: Event) -> Vec<Command> {
     let mut commands = cancel_downstream(app);

@@ -6,7 +6,7 @@
 
 use chrono::{Offset, TimeZone};
 
-use crate::tui::app::{App, Focus, Notice, Screen};
+use crate::tui::app::{App, Notice, Screen};
 use crate::tui::msg::{Command, StatsAction};
 use crate::tui::stats::{ADMISSIONS_EVERY, StatsView};
 
@@ -14,14 +14,7 @@ use super::guests::{ensure_guests, reload_guests};
 
 /// `s`: the stats screen of the open event, or of the event selected in the events pane.
 pub(super) fn open_stats(app: &mut App) -> Vec<Command> {
-    let mut commands = Vec::new();
-    if app.focus == Focus::Events {
-        let Some(event) = app.events.selected_item().cloned() else { return Vec::new() };
-        if app.open_event.as_ref().map(|e| e.id) != Some(event.id) {
-            commands.extend(super::open_event(app, event));
-        }
-        app.focus = Focus::Orders;
-    }
+    let Some(mut commands) = super::open_selected_event(app) else { return Vec::new() };
     let Some(event_id) = app.open_event.as_ref().map(|e| e.id) else {
         app.notice = Some(Notice { text: "Open an event first (Enter)".into(), is_error: true });
         return commands;
