@@ -12,8 +12,8 @@ use crate::api::Status;
 use crate::ledger::Admission;
 use crate::search::{Facts, State, Test, field};
 
+use super::GuestList;
 use super::index::fields;
-use super::{GuestList, Purchase};
 
 /// The facts of the guests of a list, item `i` being guest `i`. `admitted`:
 /// the event's admissions in the ledger, by attendee, when known (`is:in`
@@ -32,7 +32,7 @@ impl Facts for GuestFacts<'_> {
         Some(match test {
             Test::Is(State::In) => self.is_in(item),
             Test::Is(State::Out) => !self.is_in(item),
-            Test::Is(state) => order_is(&guest.order, *state),
+            Test::Is(state) => order_is(guest.order.status, guest.order.balance_due(), *state),
             Test::Ticket(text) => text.is_in(field(row, fields::TICKET)),
             Test::Voucher(text) => text.is_in(field(row, fields::VOUCHER)),
             Test::Answer(text) => text.is_in(field(row, fields::ANSWERS)),
@@ -49,14 +49,15 @@ impl GuestFacts<'_> {
     }
 }
 
-/// Whether an order is in `state` (the states of an order, not of a guest).
-fn order_is(order: &Purchase, state: State) -> bool {
+/// Whether an order of `status`, with a balance due or not, is in `state`
+/// (the states of an order; `is:in` and `is:out` are a guest's).
+pub fn order_is(status: Status, balance_due: bool, state: State) -> bool {
     match state {
-        State::Due => order.balance_due(),
-        State::Cancelled => order.status == Status::Cancelled,
-        State::Confirmed => order.status == Status::Confirmed,
+        State::Due => balance_due,
+        State::Cancelled => status == Status::Cancelled,
+        State::Confirmed => status == Status::Confirmed,
         // A status Floktu does not document is not a confirmation.
-        State::Unconfirmed => matches!(order.status, Status::Unconfirmed | Status::Other),
+        State::Unconfirmed => matches!(status, Status::Unconfirmed | Status::Other),
         State::In | State::Out => false,
     }
 }
@@ -90,7 +91,7 @@ impl Facts for OrderFacts<'_> {
         Some(match test {
             Test::Is(State::In) => any(test),
             Test::Is(State::Out) => !any(&Test::Is(State::In)),
-            Test::Is(state) => order_is(order, *state),
+            Test::Is(state) => order_is(order.status, order.balance_due(), *state),
             Test::Voucher(text) => order.voucher.as_deref().is_some_and(|v| text.is_in(&super::fold(v))),
             Test::Ticket(_) | Test::Answer(_) => any(test),
         })

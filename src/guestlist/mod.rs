@@ -40,7 +40,7 @@ use serde::Serialize;
 use crate::api::{Attendee, Money, Order, Skipped, Status};
 
 pub use counts::{Counts, Tally, TicketTally};
-pub use facts::{GuestFacts, OrderFacts};
+pub use facts::{GuestFacts, OrderFacts, order_is};
 pub use fold::{fold, fold_into};
 pub(crate) use index::check_search_text;
 pub use lazy::{AttendeeSource, LazyAttendee};

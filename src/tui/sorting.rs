@@ -1,5 +1,6 @@
-//! The sort values of the lists over a guest list: guests and orders (`o`
-//! cycles the keys, `O` reverses; see `tui::list`).
+//! The sort values of the lists (`o` cycles the keys, `O` reverses; see
+//! `tui::list`), and what the detail pane's attendees of one order answer to
+//! the filter's qualifiers (the event-wide lists' are in `guestlist::facts`).
 
 use crate::api::{Event, Money};
 use crate::guestlist::{GuestFacts, OrderFacts, Purchase};
@@ -99,7 +100,6 @@ impl Sorting for OrderAttendees<'_> {
 
 impl crate::search::Facts for OrderAttendees<'_> {
     fn test(&self, item: u32, _row: &str, test: &crate::search::Test) -> Option<bool> {
-        use crate::api::Status;
         use crate::guestlist::fold;
         use crate::search::{State, Test};
         let a = self.attendees.get(item as usize)?;
@@ -107,10 +107,7 @@ impl crate::search::Facts for OrderAttendees<'_> {
         Some(match test {
             Test::Is(State::In) => a.check_in.is_some(),
             Test::Is(State::Out) => a.check_in.is_none(),
-            Test::Is(State::Due) => order.balance_due(),
-            Test::Is(State::Cancelled) => order.status == Status::Cancelled,
-            Test::Is(State::Confirmed) => order.status == Status::Confirmed,
-            Test::Is(State::Unconfirmed) => matches!(order.status, Status::Unconfirmed | Status::Other),
+            Test::Is(state) => crate::guestlist::order_is(order.status, order.balance_due(), *state),
             Test::Ticket(text) => {
                 text.is_in(&fold(&a.ticket))
                     || a.ticket_group.as_deref().is_some_and(|g| text.is_in(&fold(g)))
