@@ -49,9 +49,9 @@
 //! | `voucher:TEXT`   | a voucher code containing TEXT                           |
 //!
 //! An `is:` value may be shortened while it stays unique (`is:du`). A term
-//! that looks like a qualifier but names none (`foo:bar`, `is:late`) matches
-//! nothing by itself: it is kept in [`Query::unknown`] so the list can say so,
-//! and left out of the matching.
+//! that looks like a qualifier but names none (`foo:bar`, `is:late`) asks
+//! nothing: it is kept in [`Query::unknown`] so the list can say so, and left
+//! out of the matching.
 //!
 //! # Fuzzy terms
 //!

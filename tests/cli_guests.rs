@@ -7,16 +7,8 @@ use std::collections::HashSet;
 
 use floktu_tui::demo::{DemoOptions, DemoServer, Fault};
 use serde_json::Value;
-use support::cli::floktu;
+use support::cli::{demo, floktu};
 use tempfile::TempDir;
-
-/// A runtime of its own for the server, so the blocking binary runs beside it.
-fn demo(orders: usize) -> (tokio::runtime::Runtime, DemoServer) {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let server =
-        rt.block_on(DemoServer::start(DemoOptions { events: 2, orders, ..DemoOptions::default() })).unwrap();
-    (rt, server)
-}
 
 /// `floktu ARGS` against `server`, logged in with the demo token.
 fn against(home: &TempDir, server: &DemoServer, args: &[&str]) -> std::process::Output {
