@@ -435,15 +435,16 @@ impl Query {
         &self.quals
     }
 
+    /// Whether item `item` (row `row`) passes every qualifier, by `facts`
+    /// (the text terms are the matcher's).
+    pub fn keeps(&self, facts: &dyn Facts, item: u32, row: &str) -> bool {
+        self.quals.iter().all(|q| q.keeps(facts, item, row))
+    }
+
     /// Terms that look like qualifiers but name none (`foo:bar`, `is:late`):
     /// left out of the matching, for the list to say so.
     pub fn unknown(&self) -> &[String] {
         &self.unknown
-    }
-
-    /// The query with its text terms only.
-    pub fn text_only(&self) -> Query {
-        Query { terms: self.terms.clone(), quals: Vec::new(), unknown: Vec::new() }
     }
 
     /// True when every row matching `self` also matches `previous`, so a caller

@@ -17,23 +17,12 @@ impl GuestList {
     /// indices into [`GuestList::guests`], best first. A blank query matches
     /// everyone, in list order.
     pub fn search(&self, query: &str) -> Vec<usize> {
-        use crate::search::{Matcher, Query, row};
+        use crate::search::{Matcher, Query, rows};
         let parsed = Query::parse(query);
-        if parsed.qualifiers().is_empty() {
-            return GuestList::rank_in(&self.hay, &self.hay_start, query);
-        }
         // `is:due`, `ticket:vip`…: the guests they keep, then the text.
         let facts = super::GuestFacts { list: self, admitted: None };
-        let kept = (0..self.len() as u32).filter(|&i| {
-            let r = row(&self.hay, &self.hay_start, i);
-            parsed.qualifiers().iter().all(|q| q.keeps(&facts, i, r))
-        });
-        let kept: Vec<u32> = kept.collect();
-        Matcher::new()
-            .rank(&parsed, kept.iter().map(|&i| (i, row(&self.hay, &self.hay_start, i))))
-            .into_iter()
-            .map(|i| i as usize)
-            .collect()
+        let kept = rows(&self.hay, &self.hay_start).filter(|&(i, r)| parsed.keeps(&facts, i, r));
+        Matcher::new().rank(&parsed, kept).into_iter().map(|i| i as usize).collect()
     }
 
     /// [`GuestList::search`] over a search text and its starts as

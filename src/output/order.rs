@@ -45,7 +45,7 @@ pub fn search<'a>(
         .iter()
         .enumerate()
         .map(|(i, r)| (i as u32, r.as_str()))
-        .filter(|&(i, r)| query.qualifiers().iter().all(|q| q.keeps(facts, i, r)));
+        .filter(|&(i, r)| query.keeps(facts, i, r));
     crate::search::Matcher::new()
         .rank(&query, kept)
         .into_iter()

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::api::{Attendee, Event, Order, OrderSummary};
 
 use super::list::{List, Rows, Sorting, order_list};
-use crate::search::{Facts, NoFacts};
+use crate::search::Facts;
 
 /// Tags a request so that a late answer to a superseded one is recognised and dropped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -243,12 +243,6 @@ impl<T> Pane<T> {
             Some(None) => self.list.move_to(false),
             None => {}
         }
-    }
-
-    /// Runs the filter if the query or the items changed (a list that knows
-    /// nothing beyond its text).
-    pub fn refilter(&mut self) {
-        self.refilter_knowing(&NoFacts, &NoFacts);
     }
 
     /// Runs the filter, and the sort, if the query, the sort or the items changed.

@@ -393,10 +393,7 @@ impl List {
                 .map(|(_, kept)| kept);
         }
         if self.qualified.is_none() && !quals.is_empty() {
-            let keeps = |&i: &u32| {
-                let row = rows.row(i);
-                quals.iter().all(|q| q.keeps(facts, i, row))
-            };
+            let keeps = |&i: &u32| query.keeps(facts, i, rows.row(i));
             let kept = match narrowed {
                 Some(previous) => previous.into_iter().filter(keeps).collect(),
                 None => (0..rows.len() as u32).filter(keeps).collect(),
