@@ -335,6 +335,74 @@ fn an_opened_list_decodes_an_attendee_only_when_it_is_read() {
 }
 
 #[test]
+fn a_list_opened_from_the_cache_then_changed_finds_what_a_list_never_saved_finds() {
+    let dir = TempDir::new().unwrap();
+    let cache = cache_of(&dir, "token-a");
+    let mut list = demo_list(60);
+    cache.save(&list).unwrap();
+    let mut back = cache.load(list.event_id()).expect("cached");
+    // A refreshed order with a new attendee, and a new order: the text read
+    // from the file becomes the list's own and changes in step.
+    let data = Dataset::generate(7, 1, 60);
+    let mut refreshed = data.events[0].orders[3].to_order();
+    let mut extra = refreshed.attendees[0].clone();
+    extra.attendee_id = 9_900_001;
+    extra.first_name = "Zebedee".into();
+    refreshed.attendees.push(extra);
+    let mut new = order_of(9_900_002, Status::Confirmed);
+    new.name = "Quentin Blake".into();
+    let now = Utc::now();
+    for l in [&mut list, &mut back] {
+        l.add_order_fetched(refreshed.clone(), now);
+        l.add_order_fetched(new.clone(), now);
+    }
+    assert_eq!(back.search_text(), list.search_text());
+    assert_eq!(back.search_starts(), list.search_starts());
+    assert_eq!(back.search("zebedee"), list.search("zebedee"));
+    assert_eq!(back.search("zebedee").len(), 1);
+    assert_eq!(back.search("mar"), list.search("mar"));
+    assert_eq!(back.lookup_id(9_900_001), list.lookup_id(9_900_001));
+    assert!(back.guests() == list.guests());
+}
+
+#[test]
+fn a_list_opened_before_its_file_was_saved_again_still_reads_its_own_guests() {
+    let dir = TempDir::new().unwrap();
+    let cache = cache_of(&dir, "token-a");
+    let list = demo_list(80);
+    cache.save(&list).unwrap();
+    let back = cache.load(list.event_id()).expect("cached");
+    // Another save (another floktu, or this one's next refresh) replaces the
+    // file while `back` still holds its attendees undecoded in the old one.
+    let mut other = GuestList::new(list.event_id());
+    let mut o = order_of(1, Status::Confirmed);
+    o.attendees = list.guests()[..1].iter().map(|g| (*g.attendee).clone()).collect();
+    other.add_order(o);
+    cache.save(&other).unwrap();
+    assert!(back.guests().iter().all(|g| !g.attendee.is_decoded()));
+    assert_eq!(back.guests(), list.guests());
+    assert_eq!(cache.load(list.event_id()).expect("the new copy").len(), 1);
+}
+
+#[test]
+fn a_list_large_enough_to_be_put_together_on_two_cores_reads_back_the_same() {
+    let dir = TempDir::new().unwrap();
+    let cache = cache_of(&dir, "token-a");
+    let list = demo_list(5_000);
+    assert!(list.len() > 10_000, "{} guests", list.len());
+    cache.save(&list).unwrap();
+    let back = cache.load(list.event_id()).expect("cached");
+    assert_eq!(back.counts(), list.counts());
+    for g in list.guests().iter().step_by(997) {
+        let id = g.attendee.attendee_id;
+        assert_eq!(back.lookup_id(id), list.lookup_id(id), "attendee {id}");
+        assert_eq!(back.lookup_id(g.order.id), list.lookup_id(g.order.id), "order {}", g.order.id);
+    }
+    assert_eq!(back.search("mar"), list.search("mar"));
+    assert_eq!(back.guests(), list.guests());
+}
+
+#[test]
 fn a_crash_mid_write_leaves_the_previous_copy() {
     let dir = TempDir::new().unwrap();
     let cache = cache_of(&dir, "token-a");

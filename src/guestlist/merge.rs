@@ -112,7 +112,7 @@ impl GuestList {
             push_search_text(g, &mut text);
             self.count(g, 1);
         }
-        self.hay.insert_str(text_at, &text);
+        self.hay.to_mut().insert_str(text_at, &text);
         self.hay_start.splice(at..at, starts);
         for start in &mut self.hay_start[at + count..] {
             *start += text.len() as u32;
@@ -135,7 +135,7 @@ impl GuestList {
         };
         let (start, len) = (start as usize, len as usize);
         let (text_from, text_to) = (self.text_start(start), self.text_start(start + len));
-        self.hay.replace_range(text_from..text_to, "");
+        self.hay.to_mut().replace_range(text_from..text_to, "");
         self.hay_start.drain(start..start + len);
         for s in &mut self.hay_start[start..] {
             *s -= (text_to - text_from) as u32;
@@ -195,7 +195,7 @@ impl GuestList {
         }
         guests.sort_by_key(|g| g.order.rank);
         self.purchases = fresh;
-        self.hay.clear();
+        self.hay.to_mut().clear();
         self.hay_start.clear();
         self.by_attendee.clear();
         self.by_order.clear();
@@ -204,7 +204,7 @@ impl GuestList {
         for (i, g) in guests.iter().enumerate() {
             self.count(g, 1);
             self.hay_start.push(self.hay.len() as u32);
-            push_search_text(g, &mut self.hay);
+            push_search_text(g, self.hay.to_mut());
             self.by_attendee.entry(g.attendee.id()).or_insert(i as u32);
             let range = self.by_order.entry(g.order.id).or_insert((i as u32, 0));
             range.1 += 1;

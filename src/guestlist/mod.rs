@@ -42,6 +42,7 @@ use crate::api::{Attendee, Money, Order, Skipped, Status};
 pub use counts::{Counts, Tally, TicketTally};
 pub use facts::{GuestFacts, OrderFacts, order_is};
 pub use fold::{fold, fold_into};
+pub use index::SearchText;
 pub(crate) use index::check_search_text;
 pub use lazy::{AttendeeSource, LazyAttendee};
 pub use load::{
@@ -250,7 +251,7 @@ pub struct GuestList {
     done: bool,
     guests: Vec<Guest>,
     /// The folded search text of every guest, in guest order, each ending in `GUEST_END`.
-    hay: String,
+    hay: SearchText,
     /// Where each guest's text starts in `hay`.
     hay_start: Vec<u32>,
     by_attendee: FastMap<u64, u32>,
@@ -258,7 +259,7 @@ pub struct GuestList {
     by_order: FastMap<u64, (u32, u32)>,
     /// Kept up to date as guests come and go, so that `counts` costs nothing:
     /// ticket group → ticket → tally (cancelled orders left out).
-    tallies: FastMap<Option<String>, FastMap<String, Tally>>,
+    tallies: counts::Tallies,
     /// Attendees of cancelled orders.
     cancelled: usize,
     /// `freshness` and `missing`, worked out once per change of the orders:
@@ -292,7 +293,7 @@ impl GuestList {
             skipped_orders: Vec::new(),
             done: false,
             guests: Vec::new(),
-            hay: String::new(),
+            hay: SearchText::default(),
             hay_start: Vec::new(),
             by_attendee: FastMap::default(),
             by_order: FastMap::default(),
@@ -579,7 +580,7 @@ mod tests {
             assert!((start as usize..(start + len) as usize).contains(&i), "order range of guest {i}");
             assert!(Arc::ptr_eq(&list.purchases[&g.order.id], &g.order));
         }
-        assert_eq!(list.hay, hay);
+        assert_eq!(&*list.hay, hay);
         let mut fresh = GuestList::new(list.event_id);
         for (p, guests) in list.orders() {
             fresh.add_order(Order {
