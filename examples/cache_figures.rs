@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo run --release --example cache_figures -- write CACHE_DIR [ATTENDEES]
 //! cargo run --release --example cache_figures -- open CACHE_DIR EVENT [RUNS]
+//! cargo run --release --example cache_figures -- tui CACHE_DIR EVENT
 //! ```
 //!
 //! `write` saves a generated event of ATTENDEES attendees (the demo data) in the
@@ -10,7 +11,10 @@
 //! CACHE_DIR (`$XDG_CACHE_HOME/floktu`), so that `floktu attendees EVENT
 //! --offline` reads it; it prints the event id. `open` times `Cache::load` (to a
 //! usable list: indexed, counted, its first screen read, a first search done
-//! and its first screen read), RUNS times.
+//! and its first screen read), RUNS times. `tui` times, once (run it in a
+//! fresh process each time), what the TUI does from Enter on the event to the
+//! attendees view drawn: `Cache::load`, the list handed to `update`
+//! (`Msg::GuestsCached`), `settle`, one frame at 160×40.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -32,7 +36,8 @@ fn main() -> Result<()> {
     match (args.first().map(String::as_str), args.get(1)) {
         (Some("write"), Some(dir)) => write(&account(dir)?, number(2, 100_000)? as usize),
         (Some("open"), Some(dir)) => open(&account(dir)?, number(2, 0)?, number(3, 15)? as usize),
-        _ => bail!("usage: cache_figures write CACHE_DIR [ATTENDEES] | open CACHE_DIR EVENT [RUNS]"),
+        (Some("tui"), Some(dir)) => tui(&account(dir)?, number(2, 0)?),
+        _ => bail!("usage: cache_figures write CACHE_DIR [ATTENDEES] | open|tui CACHE_DIR EVENT [RUNS]"),
     }
 }
 
@@ -105,6 +110,42 @@ fn open(cache: &Cache, event: u64, runs: usize) -> Result<()> {
     println!("  median     {:.1} ms", ms(times[times.len() / 2]));
     println!("  slowest    {:.1} ms", ms(times[times.len() - 1]));
     println!("  of which Cache::load alone: median {:.1} ms", ms(loads[loads.len() / 2]));
+    Ok(())
+}
+
+fn tui(cache: &Cache, event: u64) -> Result<()> {
+    use floktu_tui::api::Event;
+    use floktu_tui::tui::app::{App, Focus, OrdersView, ReqId};
+    use floktu_tui::tui::guests::{GuestLoad, Guests};
+    use floktu_tui::tui::msg::Msg;
+    use floktu_tui::tui::update::{settle, update};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    // The TUI just before the cached list arrives: the event open on its
+    // attendees, its guest list asked for.
+    let mut app = App::new("floktu.com".into(), false);
+    update(&mut app, Msg::Resize { width: 160, height: 40 });
+    app.open_event = Some(Event { id: event, name: "cached".into() });
+    app.focus = Focus::Orders;
+    app.orders_view = OrdersView::Attendees;
+    let mut guests = Guests::new(event);
+    guests.load = GuestLoad::Loading(ReqId(1));
+    app.guests = Some(guests);
+    let mut terminal = Terminal::new(TestBackend::new(160, 40))?;
+    let started = Instant::now();
+    let list = cache.load(event).context("nothing cached there; run `write` first")?;
+    let loaded = started.elapsed();
+    update(&mut app, Msg::GuestsCached { req: ReqId(1), list: Some(Box::new(list)) });
+    settle(&mut app);
+    terminal.draw(|f| floktu_tui::tui::view::render(&app, f))?;
+    let took = started.elapsed();
+    let shown = app.guests.as_ref().and_then(|g| g.shown.as_ref()).map_or(0, |l| l.len());
+    println!(
+        "TUI open of a cached event, {shown} attendees: {:.1} ms to the attendees view drawn (Cache::load {:.1} ms)",
+        ms(took),
+        ms(loaded)
+    );
     Ok(())
 }
 

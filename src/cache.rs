@@ -678,7 +678,7 @@ impl<'a> Snapshot<'a> {
                 Records::at(self.records, entry.record as usize, self.strings, entry.strings as usize)?;
             let attendee = decode_attendee(&mut r)?;
             if let Some(last) = orders.last_mut() {
-                last.order.attendees.push(attendee);
+                last.attendees.push(attendee);
             }
             let end = starts.get(i + 1).map_or(text.len(), |&s| s as usize);
             found_starts.push(found_text.len() as u32);
@@ -1016,7 +1016,7 @@ fn decode_order(r: &mut Records<'_>) -> Result<(OrderPart, usize), Bad> {
         attendees: Vec::new(),
     };
     let attendees = r.fields.count(4)?;
-    Ok((OrderPart { order, fetched_at }, attendees))
+    Ok((OrderPart::new(order, fetched_at), attendees))
 }
 
 fn encode_attendee(a: &Attendee, w: &mut RecordWriter) {

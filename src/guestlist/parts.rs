@@ -10,19 +10,28 @@ use super::{
     AttendeeSource, FailedOrder, Guest, GuestList, LazyAttendee, Purchase, SearchText, check_search_text,
     counts, index,
 };
-use crate::api::{Order, Skipped};
+use crate::api::{Attendee, Order, Skipped};
 
 /// Lists of fewer guests are put together on one thread.
 const PARALLEL_FROM: usize = 10_000;
 
-/// One order of [`ListParts`]: its details, its attendees in order, and when
-/// the details were fetched.
+/// One order of [`ListParts`]: its details as its guests will share them,
+/// and its decoded attendees in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderPart {
-    /// The order, with its attendees.
-    pub order: Order,
-    /// When its details were fetched from Floktu.
-    pub fetched_at: DateTime<Utc>,
+    /// The order's details (its place in the list is set by
+    /// [`GuestList::from_parts`]).
+    pub purchase: Arc<Purchase>,
+    /// Its attendees, decoded.
+    pub attendees: Vec<Attendee>,
+}
+
+impl OrderPart {
+    /// `order`, whose details were fetched from Floktu at `fetched_at`.
+    pub fn new(order: Order, fetched_at: DateTime<Utc>) -> OrderPart {
+        let (purchase, attendees) = Purchase::split(order, fetched_at, 0);
+        OrderPart { purchase: Arc::new(purchase), attendees }
+    }
 }
 
 /// A guest list taken apart, for [`GuestList::from_parts`].
@@ -101,7 +110,7 @@ impl GuestList {
             return Err(PartsMismatch("the deferred attendees do not fit the orders"));
         }
         let deferred_count = deferred.as_ref().map_or(0, |d| d.ids.len());
-        let guest_count = orders.iter().map(|o| o.order.attendees.len()).sum::<usize>() + deferred_count;
+        let guest_count = orders.iter().map(|o| o.attendees.len()).sum::<usize>() + deferred_count;
         check_search_text(&search_text, &search_starts, guest_count)?;
         let mut list = GuestList::new(event_id);
         list.event_name = event_name;
@@ -121,8 +130,8 @@ impl GuestList {
         list.guests.reserve_exact(guest_count);
         let mut last_rank = None;
         let mut next_key = 0usize;
-        for (order_no, OrderPart { order, fetched_at }) in orders.into_iter().enumerate() {
-            let id = order.id;
+        for (order_no, OrderPart { mut purchase, attendees }) in orders.into_iter().enumerate() {
+            let id = purchase.id;
             if list.purchases.contains_key(&id) {
                 return Err(PartsMismatch("an order comes twice"));
             }
@@ -131,8 +140,8 @@ impl GuestList {
                 return Err(PartsMismatch("the orders are not in list order"));
             }
             last_rank = Some(rank);
-            let (purchase, attendees) = Purchase::split(order, fetched_at, rank);
-            let purchase = Arc::new(purchase);
+            // Not shared yet, so set in place.
+            Arc::make_mut(&mut purchase).rank = rank;
             let first = list.guests.len();
             for attendee in attendees {
                 list.guests.push(Guest { attendee: attendee.into(), order: Arc::clone(&purchase) });
@@ -254,8 +263,8 @@ mod parts_tests {
             orders: good
                 .orders()
                 .into_iter()
-                .map(|(p, guests)| OrderPart {
-                    order: Order {
+                .map(|(p, guests)| {
+                    let order = Order {
                         id: p.id,
                         name: p.name.clone(),
                         email: p.email.clone(),
@@ -265,8 +274,8 @@ mod parts_tests {
                         status: p.status,
                         attendees: guests.iter().map(|g| g.attendee.clone()).collect(),
                         skipped_attendees: Vec::new(),
-                    },
-                    fetched_at: p.fetched_at,
+                    };
+                    OrderPart::new(order, p.fetched_at)
                 })
                 .collect(),
             failed: Vec::new(),
