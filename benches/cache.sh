@@ -4,7 +4,8 @@
 #      ATTENDEES attendees against `fzf --filter Q` over the same table rows
 #      (what `floktu attendees EVENT --offline` prints), whole processes, hyperfine;
 #   2. peak RSS of each (/usr/bin/time -v);
-#   3. opening the cached event (`Cache::load` to an indexed list + first search).
+#   3. opening the cached event (`Cache::load` to an indexed list + first search);
+#   4. the TUI opening it in fresh processes: Enter to the attendees view drawn.
 # Needs hyperfine and fzf (Debian: apt-get install -y hyperfine fzf).
 # Usage: bash benches/cache.sh        (ATTENDEES=100000, QUERIES="mar martin 512345")
 set -euo pipefail
@@ -60,3 +61,15 @@ echo "  floktu attendees --offline (all):    $((kb / 1024)) MiB ($kb kB)"
 echo
 echo "== 3. opening the cached event"
 "$figures" open "$XDG_CACHE_HOME/floktu" "$event" 15
+
+echo
+opens=${OPENS:-10}
+echo "== 4. the TUI opening the cached event (Enter to the attendees view drawn), $opens fresh processes"
+for _ in $(seq "$opens"); do "$figures" tui "$XDG_CACHE_HOME/floktu" "$event"; done | python3 -c '
+import re, statistics, sys
+lines = sys.stdin.read().splitlines()
+took = [float(re.search(r": ([0-9.]+) ms to", l).group(1)) for l in lines]
+load = [float(re.search(r"load ([0-9.]+) ms", l).group(1)) for l in lines]
+print(f"  {lines[0].split(":")[0]}")
+print(f"  to the view drawn: median {statistics.median(took):.1f} ms, fastest {min(took):.1f}, slowest {max(took):.1f}")
+print(f"  of which Cache::load: median {statistics.median(load):.1f} ms")'
