@@ -70,6 +70,7 @@ import re, statistics, sys
 lines = sys.stdin.read().splitlines()
 took = [float(re.search(r": ([0-9.]+) ms to", l).group(1)) for l in lines]
 load = [float(re.search(r"load ([0-9.]+) ms", l).group(1)) for l in lines]
-print(f"  {lines[0].split(":")[0]}")
+what = lines[0].split(":")[0]
+print(f"  {what}")
 print(f"  to the view drawn: median {statistics.median(took):.1f} ms, fastest {min(took):.1f}, slowest {max(took):.1f}")
 print(f"  of which Cache::load: median {statistics.median(load):.1f} ms")'
