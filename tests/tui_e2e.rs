@@ -82,7 +82,7 @@ fn help_lists_every_key() {
     s.wait_for("Events (6)");
     s.press("?");
     // The frame arrives in pieces: wait for all of it rather than read it half-drawn.
-    let keys = ["filter (fuzzy", "copy every distinct email", "reload everything", "quit"];
+    let keys = ["filter (fuzzy", "copy each email shown once", "reload everything", "quit"];
     s.wait_for_all(&keys);
     s.press("q");
     assert!(s.exit_ok());

@@ -226,13 +226,44 @@ fn the_attendees_filter_narrows_by_name_email_and_ids() {
 }
 
 #[test]
-fn copy_all_in_the_attendees_view_copies_distinct_attendee_emails() {
+fn copy_all_in_the_attendees_view_copies_distinct_attendee_emails_without_cancelled_orders() {
     let (mut app, req) = attendees_view();
     loaded(&mut app, req);
     let commands = act(&mut app, Action::Browse(BrowseAction::CopyAll));
     let Some(Command::Copy { text, what }) = commands.first() else { panic!("{commands:?}") };
-    assert_eq!(what, "4 emails");
-    assert_eq!(text, "ann@example.com\nbuyer@example.com\ncy@example.com\ndi@example.com");
+    // Cy's order 2 is cancelled, as `floktu emails` leaves it out.
+    assert_eq!(what, "3 emails (1 guest of a cancelled order left out)");
+    assert_eq!(text, "ann@example.com\nbuyer@example.com\ndi@example.com");
+}
+
+#[test]
+fn copy_all_of_a_list_filtered_to_cancelled_orders_copies_theirs() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    act(&mut app, Action::Browse(BrowseAction::Filter));
+    for c in "is:cancelled".chars() {
+        act(&mut app, Action::Type(c));
+    }
+    settle(&mut app);
+    let commands = act(&mut app, Action::Browse(BrowseAction::CopyAll));
+    assert_eq!(commands, vec![Command::Copy { text: "cy@example.com".into(), what: "1 email".into() }]);
+}
+
+#[test]
+fn copy_all_in_the_orders_pane_leaves_out_orders_known_cancelled() {
+    let (mut app, req) = attendees_view();
+    loaded(&mut app, req);
+    act(&mut app, Action::Browse(BrowseAction::Attendees));
+    assert!(!app.attendees_shown());
+    let commands = act(&mut app, Action::Browse(BrowseAction::CopyAll));
+    // Order 2 (bo@) is cancelled by its details; order 3's ANN@ is ann@ again.
+    assert_eq!(
+        commands,
+        vec![Command::Copy {
+            text: "ann@example.com".into(),
+            what: "1 email (1 cancelled order left out)".into()
+        }]
+    );
 }
 
 #[test]

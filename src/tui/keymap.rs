@@ -351,7 +351,7 @@ fn defaults() -> Vec<Binding> {
             M::Browse,
             &[Key::char('Y')],
             browse(BrowseAction::CopyAll),
-            "copy every distinct email of the list as filtered",
+            "copy each email shown once, cancelled orders left out",
             hint(9, "copy all"),
         ),
         bind(

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use crate::api::{self, Attendee, Decoded, Event, Order, OrderSummary};
+use crate::api::{self, Attendee, Decoded, Event, Order, OrderSummary, Status};
 use crate::text::sanitize;
 
 mod door;
@@ -979,32 +979,57 @@ fn copy_one(app: &mut App) -> Vec<Command> {
     }
 }
 
+/// `Y`: the distinct emails of the list as filtered. Those of cancelled
+/// orders are left out, as `floktu emails` does, unless the list shows nothing
+/// else (filtered by `is:cancelled`, they are what is wanted).
 fn copy_all(app: &mut App) -> Vec<Command> {
-    let guest_emails: Vec<String> = match (&app.guests, app.attendees_shown()) {
-        (Some(g), true) => match &g.shown {
-            Some(list) => list.distinct_emails(g.visible()).into_iter().map(str::to_string).collect(),
-            None => Vec::new(),
-        },
-        _ => Vec::new(),
+    let (distinct, left_out) = {
+        let list = app.guests.as_ref().and_then(|g| g.shown.as_ref());
+        let cancelled = |order_id: u64| {
+            list.and_then(|l| l.purchase(order_id)).is_some_and(|p| p.status == Status::Cancelled)
+        };
+        // Each email shown, and whether it is of a cancelled order.
+        let emails: Vec<(&str, bool)> = match (&app.guests, list) {
+            (Some(g), Some(list)) if app.attendees_shown() => g
+                .visible()
+                .into_iter()
+                .filter_map(|i| list.guests().get(i))
+                .map(|guest| (guest.email(), guest.order.status == Status::Cancelled))
+                .collect(),
+            _ if app.attendees_shown() => Vec::new(),
+            _ => match app.focus {
+                Focus::Events => Vec::new(),
+                Focus::Orders => {
+                    app.orders.visible_items().map(|o| (o.email.as_str(), cancelled(o.id))).collect()
+                }
+                Focus::Detail => {
+                    let purchaser =
+                        app.shown_detail().and_then(Remote::loaded).map_or("", |o| o.email.as_str());
+                    app.attendees.visible_items().map(|a| (a.email_or(purchaser), false)).collect()
+                }
+            },
+        };
+        let only_cancelled = emails.iter().all(|&(_, c)| c);
+        let left_out = if only_cancelled { 0 } else { emails.iter().filter(|&&(_, c)| c).count() };
+        let kept = emails.iter().filter(|&&(_, c)| only_cancelled || !c).map(|&(e, _)| e);
+        (distinct_emails(kept), left_out)
     };
-    let emails: Vec<&str> = match app.focus {
-        _ if app.attendees_shown() => guest_emails.iter().map(String::as_str).collect(),
-        Focus::Events => Vec::new(),
-        Focus::Orders => app.orders.visible_items().map(|o| o.email.as_str()).collect(),
-        Focus::Detail => {
-            let purchaser = app.shown_detail().and_then(Remote::loaded).map_or("", |o| o.email.as_str());
-            app.attendees.visible_items().map(|a| a.email_or(purchaser)).collect()
-        }
-    };
-    let distinct = distinct_emails(emails);
     if distinct.is_empty() {
         return no_email(app);
     }
-    let what = if distinct.len() == 1 {
+    let mut what = if distinct.len() == 1 {
         "1 email".to_string()
     } else {
         format!("{} emails", crate::text::thousands(distinct.len()))
     };
+    let n = crate::text::thousands(left_out);
+    match (left_out, app.attendees_shown()) {
+        (0, _) => {}
+        (1, true) => what.push_str(" (1 guest of a cancelled order left out)"),
+        (_, true) => what.push_str(&format!(" ({n} guests of cancelled orders left out)")),
+        (1, false) => what.push_str(" (1 cancelled order left out)"),
+        (_, false) => what.push_str(&format!(" ({n} cancelled orders left out)")),
+    }
     vec![Command::Copy { text: distinct.join("\n"), what }]
 }
 
