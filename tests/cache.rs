@@ -366,6 +366,24 @@ fn a_list_opened_from_the_cache_then_changed_finds_what_a_list_never_saved_finds
 }
 
 #[test]
+fn a_list_opened_from_the_cache_then_reordered_finds_what_a_list_never_saved_finds() {
+    let dir = TempDir::new().unwrap();
+    let cache = cache_of(&dir, "token-a");
+    let mut list = demo_list(60);
+    cache.save(&list).unwrap();
+    let mut back = cache.load(list.event_id()).expect("cached");
+    // Floktu lists the orders the other way round: every guest moves.
+    let mut reversed = list.order_list().unwrap().to_vec();
+    reversed.reverse();
+    list.set_order_list(reversed.clone());
+    back.set_order_list(reversed);
+    assert_eq!(back.search_text(), list.search_text());
+    assert_eq!(back.search_starts(), list.search_starts());
+    assert_eq!(back.search("mar"), list.search("mar"));
+    assert!(back.guests() == list.guests());
+}
+
+#[test]
 fn a_list_opened_before_its_file_was_saved_again_still_reads_its_own_guests() {
     let dir = TempDir::new().unwrap();
     let cache = cache_of(&dir, "token-a");

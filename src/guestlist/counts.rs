@@ -100,11 +100,11 @@ impl GuestList {
     }
 }
 
-/// A list's tallies (ticket group → ticket → tally) and how many attendees of
-/// cancelled orders were left out.
+/// A list's tallies: ticket group → ticket → tally.
 pub(super) type Tallies = FastMap<Option<String>, FastMap<String, Tally>>;
 
-/// The tallies of `guests`, counted from nothing: what [`GuestList::count`]
+/// The tallies of `guests`, counted from nothing, and how many attendees of
+/// cancelled orders were left out of them: what [`GuestList::count`]
 /// does for each, with one lookup per run of guests of the same ticket rather
 /// than two per guest (a tenth of putting 100,000 guests together).
 pub(super) fn tallied(guests: &[Guest]) -> (Tallies, usize) {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::fast_hash::FastMap;
 use super::index::push_search_text;
-use super::{FailedOrder, Guest, GuestList, Purchase};
+use super::{FailedOrder, Guest, GuestList, Purchase, SearchText};
 use crate::api::Order;
 
 impl GuestList {
@@ -195,7 +195,8 @@ impl GuestList {
         }
         guests.sort_by_key(|g| g.order.rank);
         self.purchases = fresh;
-        self.hay.to_mut().clear();
+        // Built again below: a text shared with a cache file is dropped, not copied first.
+        self.hay = SearchText::default();
         self.hay_start.clear();
         self.by_attendee.clear();
         self.by_order.clear();

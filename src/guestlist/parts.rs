@@ -164,7 +164,7 @@ impl GuestList {
             list.purchases.insert(id, purchase);
         }
         // The id index and the tallies both only read the guests: each on a
-        // core (for 100,000 guests, 8 and 13 ms of an open one after the other).
+        // core (for 100,000 guests, 4 and 16 ms of a first open, one after the other).
         let guests = &list.guests;
         let ((tallies, cancelled), by_attendee) = if guests.len() < PARALLEL_FROM {
             (counts::tallied(guests), index::attendee_index(guests))
