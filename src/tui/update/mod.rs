@@ -984,31 +984,7 @@ fn copy_one(app: &mut App) -> Vec<Command> {
 /// else (filtered by `is:cancelled`, they are what is wanted).
 fn copy_all(app: &mut App) -> Vec<Command> {
     let (distinct, left_out) = {
-        let list = app.guests.as_ref().and_then(|g| g.shown.as_ref());
-        let cancelled = |order_id: u64| {
-            list.and_then(|l| l.purchase(order_id)).is_some_and(|p| p.status == Status::Cancelled)
-        };
-        // Each email shown, and whether it is of a cancelled order.
-        let emails: Vec<(&str, bool)> = match (&app.guests, list) {
-            (Some(g), Some(list)) if app.attendees_shown() => g
-                .visible()
-                .into_iter()
-                .filter_map(|i| list.guests().get(i))
-                .map(|guest| (guest.email(), guest.order.status == Status::Cancelled))
-                .collect(),
-            _ if app.attendees_shown() => Vec::new(),
-            _ => match app.focus {
-                Focus::Events => Vec::new(),
-                Focus::Orders => {
-                    app.orders.visible_items().map(|o| (o.email.as_str(), cancelled(o.id))).collect()
-                }
-                Focus::Detail => {
-                    let purchaser =
-                        app.shown_detail().and_then(Remote::loaded).map_or("", |o| o.email.as_str());
-                    app.attendees.visible_items().map(|a| (a.email_or(purchaser), false)).collect()
-                }
-            },
-        };
+        let emails = emails_shown(app);
         let only_cancelled = emails.iter().all(|&(_, c)| c);
         let left_out = if only_cancelled { 0 } else { emails.iter().filter(|&&(_, c)| c).count() };
         let kept = emails.iter().filter(|&&(_, c)| only_cancelled || !c).map(|&(e, _)| e);
@@ -1031,6 +1007,32 @@ fn copy_all(app: &mut App) -> Vec<Command> {
         (_, false) => what.push_str(&format!(" ({n} cancelled orders left out)")),
     }
     vec![Command::Copy { text: distinct.join("\n"), what }]
+}
+
+/// Each email of the focused list as filtered, and whether it is of an order
+/// known to be cancelled.
+fn emails_shown(app: &App) -> Vec<(&str, bool)> {
+    let list = app.guests.as_ref().and_then(|g| g.shown.as_ref());
+    if app.attendees_shown() {
+        let (Some(g), Some(list)) = (&app.guests, list) else { return Vec::new() };
+        return g
+            .visible()
+            .into_iter()
+            .filter_map(|i| list.guests().get(i))
+            .map(|guest| (guest.email(), guest.order.status == Status::Cancelled))
+            .collect();
+    }
+    let cancelled = |order_id: u64| {
+        list.and_then(|l| l.purchase(order_id)).is_some_and(|p| p.status == Status::Cancelled)
+    };
+    match app.focus {
+        Focus::Events => Vec::new(),
+        Focus::Orders => app.orders.visible_items().map(|o| (o.email.as_str(), cancelled(o.id))).collect(),
+        Focus::Detail => {
+            let purchaser = app.shown_detail().and_then(Remote::loaded).map_or("", |o| o.email.as_str());
+            app.attendees.visible_items().map(|a| (a.email_or(purchaser), false)).collect()
+        }
+    }
 }
 
 /// Distinct emails in list order, sanitized; case-insensitive duplicates dropped.
